@@ -1,0 +1,100 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+/**
+ * The oldest aws-cdk-lib the library supports, and the one its tests run against.
+ *
+ * cdk-nag 3 needs >= 2.257.0, but registering its packs with `Validations.of(app).addPlugins`
+ * failed at synth on 2.257.0 and works on 2.276.0 (see ../shared/VERIFY.md), so 2.276.0 it is.
+ */
+const CDK_VERSION = '2.276.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-kms-patterns',
+  description:
+    'AWS KMS done right: customer managed keys of every kind with least-privilege key policies, encrypted storage, key audit and snapshot workflows.',
+  author: 'cdk-kms-patterns contributors',
+  authorAddress: 'cdk-kms-patterns@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk-kms-patterns/cdk-kms-patterns.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'kms', 'encryption'],
+  stability: 'experimental',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.3',
+  minNodeVersion: '20.0.0',
+
+  // No GitHub workflows and no release tooling: CI is .ci/run, and the release tooling wants Node 22.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  publishToPypi: {
+    distName: 'cdk-kms-patterns',
+    module: 'cdk_kms_patterns',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkkmspatterns',
+    mavenGroupId: 'io.github.cdkkmspatterns',
+    mavenArtifactId: 'cdk-kms-patterns',
+  },
+
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+  },
+
+  devDeps: [
+    // Test harness: see README "Dependencies" for why each one is here.
+    'cdk-nag@^3.0.2',
+    '@cloud-copilot/iam-simulate@^0.1.173',
+    'asl-validator@^4.0.0',
+    'aws-local-stepfunctions@^3.0.0',
+    'fast-check@^4.11.0',
+    'aws-sdk-client-mock@^4.1.0',
+    '@aws-sdk/client-kms@^3',
+    'ts-node@^10',
+  ],
+
+  jestOptions: {
+    updateSnapshot: UpdateSnapshot.NEVER,
+    extraCliOptions: ['--maxWorkers=2'],
+    jestConfig: {
+      setupFiles: ['<rootDir>/test/setup.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/test/consumers/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/', '/examples/'],
+    },
+  },
+
+  gitignore: ['cdk.out/', '.jsii.tabl.json', '*.tabl.json', '.venv/'],
+});
+
+// Keep jsii quiet about Node 20 (the machine's Node) reaching end of life.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+// Never reach for AWS credentials or the network during synth or tests.
+project.tasks.addEnvironment('AWS_EC2_METADATA_DISABLED', 'true');
+project.tasks.addEnvironment('CDK_DISABLE_VERSION_CHECK', '1');
+
+// README examples must compile: strict rosetta after every compile.
+project.postCompileTask.exec('jsii-rosetta extract --strict');
+
+// The main job: synthesize the bundled example app offline and print a summary.
+const example = project.addTask('example', {
+  description: 'Synthesizes the example app into cdk.out/ (offline, fixed accounts and Regions) and prints a summary',
+});
+example.spawn(project.bundler.bundleTask);
+example.exec('ts-node --project test/tsconfig.json examples/main.ts', {
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+});
+
+for (const ignored of ['/examples/', '/cdk.out/', '/.ci/']) {
+  project.addPackageIgnore(ignored);
+}
+
+project.synth();
