@@ -59,6 +59,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4.11.0',
     'aws-sdk-client-mock@^4.1.0',
     '@aws-sdk/client-kms@^3',
+    '@aws-sdk/client-secrets-manager@^3',
+    '@types/aws-lambda@^8',
     'ts-node@^10',
   ],
 
