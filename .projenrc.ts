@@ -47,7 +47,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
   },
 
   devDeps: [

@@ -1,0 +1,403 @@
+import { Annotations, Arn, Aws, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { IConstruct } from 'constructs';
+import { Conditions, grantIsForAwsResource, mergeConditions, resourceTag } from '../policy/conditions';
+import { CAPABILITIES, capabilityMismatch, KeyCapability } from '../policy/key-capability';
+import { KeyPolicyDocument, KeyPolicyEntry } from '../policy/key-policy-document';
+import { compareAccounts, keyPolicyPrincipal } from '../policy/principals';
+import * as perms from '../private/perms';
+import { normalizeAliasName } from '../private/validation';
+
+/**
+ * The tag every key created by this library carries, so that identity policies in other accounts
+ * and Regions can name the key without a cross-environment reference.
+ */
+export const KEY_TAG = 'cdk-kms-patterns:key';
+
+/**
+ * A KMS key: one created by this library, a replica, or an imported one.
+ *
+ * Every grant writes both halves KMS needs: a key policy statement (when the key's policy can be
+ * edited) and an IAM policy statement on the grantee.
+ */
+export interface IEncryptionKey extends kms.IKey {
+  /**
+   * The key spec (SYMMETRIC_DEFAULT, RSA_2048, HMAC_256, ...).
+   */
+  readonly keySpec: kms.KeySpec;
+
+  /**
+   * What the key is for (ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT).
+   */
+  readonly keyUsage: kms.KeyUsage;
+
+  /**
+   * Whether this library can edit the key's policy (false for imported keys).
+   */
+  readonly policyEditable: boolean;
+
+  /**
+   * Grants capabilities on this key to a principal: a key policy statement and an IAM policy
+   * statement. Throws when a capability does not fit the key.
+   *
+   * @param grantee the principal
+   * @param capabilities what it may do
+   */
+  grantCapabilities(grantee: iam.IGrantable, ...capabilities: KeyCapability[]): iam.Grant;
+
+  /** Grants `kms:ReEncryptFrom` and `kms:ReEncryptTo`. */
+  grantReEncrypt(grantee: iam.IGrantable): iam.Grant;
+
+  /** Grants envelope encryption: `kms:GenerateDataKey`, `kms:GenerateDataKeyWithoutPlaintext` and `kms:Decrypt`. */
+  grantEnvelopeEncryption(grantee: iam.IGrantable): iam.Grant;
+
+  /** Grants `kms:GenerateDataKey`. */
+  grantGenerateDataKey(grantee: iam.IGrantable): iam.Grant;
+
+  /** Grants `kms:GenerateDataKeyWithoutPlaintext`. */
+  grantGenerateDataKeyWithoutPlaintext(grantee: iam.IGrantable): iam.Grant;
+
+  /** Grants `kms:GenerateDataKeyPair` and `kms:GenerateDataKeyPairWithoutPlaintext`. */
+  grantGenerateDataKeyPair(grantee: iam.IGrantable): iam.Grant;
+
+  /** Grants `kms:GetPublicKey`. */
+  grantGetPublicKey(grantee: iam.IGrantable): iam.Grant;
+
+  /** Grants `kms:DeriveSharedSecret`. */
+  grantDeriveSharedSecret(grantee: iam.IGrantable): iam.Grant;
+
+  /** Grants `kms:DescribeKey`. */
+  grantDescribe(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants `kms:CreateGrant`, `kms:ListGrants` and `kms:RevokeGrant` for grants that AWS services
+   * create for AWS resources only (`kms:GrantIsForAWSResource`).
+   */
+  grantForAwsResources(grantee: iam.IGrantable): iam.Grant;
+}
+
+/**
+ * Where a grant's IAM statement points.
+ */
+interface IdentityTarget {
+  readonly resourceArns: string[];
+  readonly conditions?: Conditions;
+}
+
+/**
+ * Grants, written once for created, replica and imported keys.
+ */
+export abstract class EncryptionKeyBase extends Resource implements IEncryptionKey {
+  public abstract readonly keyArn: string;
+  public abstract readonly keyId: string;
+  public abstract readonly keySpec: kms.KeySpec;
+  public abstract readonly keyUsage: kms.KeyUsage;
+
+  /**
+   * The key policy, when this library owns it.
+   *
+   * @internal
+   */
+  protected abstract readonly _policy?: KeyPolicyDocument;
+
+  /**
+   * The value of the {@link KEY_TAG} tag on the key, when this library created it.
+   *
+   * @internal
+   */
+  protected abstract readonly _keyTagValue?: string;
+
+  private readonly aliases: kms.Alias[] = [];
+
+  /** A reference to this key. */
+  public get keyRef(): kms.KeyReference {
+    return { keyArn: this.keyArn, keyId: this.keyId };
+  }
+
+  /** Whether this library can edit the key's policy. */
+  public get policyEditable(): boolean {
+    return this._policy !== undefined;
+  }
+
+  /**
+   * Defines a new alias for the key.
+   *
+   * @param aliasName the alias; `alias/` is added when missing
+   */
+  public addAlias(aliasName: string): kms.Alias {
+    const alias = new kms.Alias(this, `Alias${this.aliases.length === 0 ? '' : this.aliases.length + 1}`, {
+      aliasName: normalizeAlias(aliasName),
+      targetKey: this,
+    });
+    this.aliases.push(alias);
+    return alias;
+  }
+
+  /**
+   * Adds a hand-written statement to the key policy. Prefer the grant methods: they write the
+   * IAM side too and check the statement against the key.
+   *
+   * @param statement the statement
+   * @param allowNoOp when false, throw if the policy cannot be edited (imported keys)
+   */
+  public addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp: boolean = true): iam.AddToResourcePolicyResult {
+    if (!this._policy) {
+      if (!allowNoOp) {
+        throw new Error(`the key policy of ${this.node.path} cannot be edited (imported key); add the statement to the key's policy in its owner account`);
+      }
+      this.warnImported(JSON.stringify(Stack.of(this).resolve(statement.toStatementJson())));
+      return { statementAdded: false };
+    }
+    if (statement.actions.includes('kms:*') || statement.actions.includes('*')) {
+      Annotations.of(this).addWarningV2('cdk-kms-patterns:wildcardKeyStatement',
+        'a statement granting kms:* was added to a least-privilege key policy; prefer grant methods or KeyAccess capabilities');
+    }
+    this._policy.addStatement(statement);
+    return { statementAdded: true, policyDependable: this };
+  }
+
+  /**
+   * Grants raw KMS actions, on both the key policy and the grantee's IAM policy.
+   *
+   * @param grantee the principal
+   * @param actions KMS actions such as `kms:Decrypt`
+   */
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return this.grantActions(grantee, 'Grant', actions, undefined);
+  }
+
+  /** Grants `kms:Decrypt`. */
+  public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.DECRYPT);
+  }
+
+  /** Grants `kms:Encrypt`. */
+  public grantEncrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.ENCRYPT);
+  }
+
+  /** Grants `kms:Encrypt` and `kms:Decrypt`. */
+  public grantEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.ENCRYPT_DECRYPT);
+  }
+
+  /** Grants `kms:ReEncryptFrom` and `kms:ReEncryptTo`. */
+  public grantReEncrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.REENCRYPT);
+  }
+
+  /** Grants envelope encryption: `kms:GenerateDataKey`, `kms:GenerateDataKeyWithoutPlaintext` and `kms:Decrypt`. */
+  public grantEnvelopeEncryption(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.ENVELOPE);
+  }
+
+  /** Grants `kms:GenerateDataKey`. */
+  public grantGenerateDataKey(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.GENERATE_DATA_KEY);
+  }
+
+  /** Grants `kms:GenerateDataKeyWithoutPlaintext`. */
+  public grantGenerateDataKeyWithoutPlaintext(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT);
+  }
+
+  /** Grants `kms:GenerateDataKeyPair` and `kms:GenerateDataKeyPairWithoutPlaintext`. */
+  public grantGenerateDataKeyPair(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.GENERATE_DATA_KEY_PAIR);
+  }
+
+  /** Grants `kms:Sign`. */
+  public grantSign(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.SIGN);
+  }
+
+  /** Grants `kms:Verify`. */
+  public grantVerify(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.VERIFY);
+  }
+
+  /** Grants `kms:Sign` and `kms:Verify`. */
+  public grantSignVerify(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.SIGN_VERIFY);
+  }
+
+  /** Grants `kms:GetPublicKey`. */
+  public grantGetPublicKey(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.GET_PUBLIC_KEY);
+  }
+
+  /** Grants `kms:GenerateMac`. */
+  public grantGenerateMac(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.GENERATE_MAC);
+  }
+
+  /** Grants `kms:VerifyMac`. */
+  public grantVerifyMac(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.VERIFY_MAC);
+  }
+
+  /** Grants `kms:DeriveSharedSecret`. */
+  public grantDeriveSharedSecret(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.DERIVE_SHARED_SECRET);
+  }
+
+  /** Grants `kms:DescribeKey`. */
+  public grantDescribe(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.DESCRIBE);
+  }
+
+  /**
+   * Grants `kms:CreateGrant`, `kms:ListGrants` and `kms:RevokeGrant` for grants that AWS services
+   * create for AWS resources only (`kms:GrantIsForAWSResource`).
+   */
+  public grantForAwsResources(grantee: iam.IGrantable): iam.Grant {
+    return this.grantCapabilities(grantee, KeyCapability.GRANT_FOR_AWS_RESOURCE);
+  }
+
+  /**
+   * Grants capabilities on this key: a key policy statement and an IAM policy statement.
+   *
+   * @param grantee the principal
+   * @param capabilities what it may do
+   */
+  public grantCapabilities(grantee: iam.IGrantable, ...capabilities: KeyCapability[]): iam.Grant {
+    if (capabilities.length === 0) {
+      throw new Error('grantCapabilities needs at least one capability');
+    }
+    this._checkCapabilities('grantCapabilities', capabilities);
+    const plain = capabilities.filter(c => c !== KeyCapability.GRANT_FOR_AWS_RESOURCE);
+    let grant: iam.Grant | undefined;
+    if (plain.length > 0) {
+      grant = this.grantActions(grantee, labelOf(plain), plain.flatMap(c => CAPABILITIES[c].actions), undefined);
+    }
+    if (capabilities.includes(KeyCapability.GRANT_FOR_AWS_RESOURCE)) {
+      const resourceGrant = this.grantActions(grantee, 'GrantsForAwsResources',
+        CAPABILITIES[KeyCapability.GRANT_FOR_AWS_RESOURCE].actions, grantIsForAwsResource());
+      grant = grant ? grant.combine(resourceGrant) : resourceGrant;
+    }
+    return grant!;
+  }
+
+  /**
+   * Throws when a capability does not fit this key.
+   *
+   * @internal
+   */
+  protected _checkCapabilities(prop: string, capabilities: KeyCapability[]): void {
+    for (const capability of capabilities) {
+      const mismatch = capabilityMismatch(capability, this.keySpec, this.keyUsage);
+      if (mismatch) {
+        throw new Error(`${prop}: cannot grant ${capability} on ${this.node.path}: ${mismatch}`);
+      }
+    }
+  }
+
+  /**
+   * Adds an entry to the key policy, or warns with the statement the owner must add.
+   *
+   * @internal
+   */
+  protected _addPolicyEntry(entry: KeyPolicyEntry): void {
+    if (this._policy) {
+      this._policy.add(entry);
+      return;
+    }
+    const document = new KeyPolicyDocument();
+    document.add(entry);
+    const statement = Stack.of(this).resolve(document.render()).Statement[0];
+    this.warnImported(JSON.stringify(statement));
+  }
+
+  private warnImported(statementJson: string): void {
+    Annotations.of(this).addWarningV2('cdk-kms-patterns:importedKeyPolicy',
+      `the key policy of imported key ${this.node.path} cannot be changed from here; the IAM side of the grant was written, `
+      + `but access works only once the key's owner adds this statement to its key policy: ${statementJson}`);
+  }
+
+  private grantActions(grantee: iam.IGrantable, label: string, actions: string[], conditions: Conditions | undefined): iam.Grant {
+    const principals = keyPolicyPrincipal(grantee.grantPrincipal, this);
+    const keyAccount = this.env.account;
+    let kept = [...new Set(actions)].sort();
+    for (const principal of principals) {
+      if (principal.principalType === 'AWS' && compareAccounts(principal.account, keyAccount) === 'DIFFERENT') {
+        const refused = kept.filter(a => !perms.CROSS_ACCOUNT_ACTIONS.includes(a));
+        if (refused.length > 0) {
+          throw new Error(`cannot grant ${refused.join(', ')} on ${this.node.path} to a principal of account ${principal.account}: `
+            + `KMS does not honour these across accounts; allowed across accounts: ${perms.CROSS_ACCOUNT_ACTIONS.join(', ')}`);
+        }
+      }
+      this._addPolicyEntry({
+        label,
+        principalType: principal.principalType,
+        principals: principal.principals,
+        principalArns: principal.principalArns,
+        actions: kept,
+        conditions: mergeConditions(principal.conditions, conditions),
+      });
+    }
+    return this._grantIdentity(grantee, kept, conditions);
+  }
+
+  /**
+   * Writes the IAM half of a grant; returns a dropped grant for principals without an identity
+   * policy (service principals, imported principals), whose access the key policy carries alone.
+   *
+   * @internal
+   */
+  protected _grantIdentity(grantee: iam.IGrantable, actions: string[], conditions: Conditions | undefined): iam.Grant {
+    const target = this.identityTarget(grantee);
+    const identity = iam.Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: target.resourceArns,
+      conditions: mergeConditions(target.conditions, conditions),
+    });
+    if (identity.success) {
+      return identity;
+    }
+    return iam.Grant.drop(grantee, `${actions.join(', ')} on ${this.node.path} through the key policy`);
+  }
+
+  /**
+   * The resource (and conditions) a grantee's IAM statement names: the key ARN where it can be
+   * referenced, otherwise (another account or Region) every key of the key's account and Region
+   * carrying this key's {@link KEY_TAG} tag, so no statement ever falls back to `Resource: *`.
+   */
+  private identityTarget(grantee: iam.IGrantable): IdentityTarget {
+    if (!Token.isUnresolved(this.keyArn)) {
+      return { resourceArns: [this.keyArn] };
+    }
+    const granteeScope = constructOf(grantee.grantPrincipal) ?? constructOf(grantee);
+    if (!granteeScope || sameEnvironment(Stack.of(granteeScope), Stack.of(this))) {
+      return { resourceArns: [this.keyArn] };
+    }
+    if (!this._keyTagValue || Token.isUnresolved(this.env.account) || Token.isUnresolved(this.env.region)) {
+      throw new Error(`cannot grant ${this.node.path} to ${granteeScope.node.path} in another environment: `
+        + 'the key needs a concrete account and Region (set env on its stack), or import it with EncryptionKey.fromKeyArn');
+    }
+    return {
+      resourceArns: [Arn.format({ partition: Aws.PARTITION, service: 'kms', region: this.env.region, account: this.env.account, resource: 'key', resourceName: '*' })],
+      conditions: resourceTag(KEY_TAG, this._keyTagValue),
+    };
+  }
+}
+
+function constructOf(value: unknown): IConstruct | undefined {
+  if (value && typeof value === 'object' && 'node' in value) {
+    return value as IConstruct;
+  }
+  return undefined;
+}
+
+function sameEnvironment(a: Stack, b: Stack): boolean {
+  return compareAccounts(a.account, b.account) === 'SAME' && compareAccounts(a.region, b.region) === 'SAME';
+}
+
+function labelOf(capabilities: KeyCapability[]): string {
+  return capabilities.map(c => c.toLowerCase().split('_').map(w => w[0].toUpperCase() + w.slice(1)).join('')).join('And');
+}
+
+function normalizeAlias(aliasName: string): string {
+  return normalizeAliasName('aliasName', aliasName);
+}

@@ -1,0 +1,228 @@
+import { IResolvable, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { canonicalConditions, Conditions, principalArnEquals } from './conditions';
+
+/** KMS's limit on a key policy document, in bytes. */
+export const KEY_POLICY_MAX_BYTES = 32768;
+
+/**
+ * One allow rule of a generated key policy, before merging.
+ */
+export interface KeyPolicyEntry {
+  /** A readable name, used for the statement's Sid. */
+  readonly label: string;
+  /** `AWS` principals (ARNs or account roots), `Service` principals, or `*` (with conditions). */
+  readonly principalType: 'AWS' | 'Service' | '*';
+  /** The principals; empty for `*`. */
+  readonly principals: string[];
+  /**
+   * Restrict the principals to exactly these ARNs with `aws:PrincipalArn` (the principals are then
+   * account roots). Used where a principal may not exist yet, or lives in another stack.
+   */
+  readonly principalArns?: string[];
+  /** The actions, any order. */
+  readonly actions: string[];
+  /** Further conditions. */
+  readonly conditions?: Conditions;
+}
+
+/**
+ * The key policy engine's document: entries are merged by effect, actions and conditions
+ * (principals grouped), then by principals and conditions (actions grouped), and rendered lazily
+ * so that grants made after the key was created still land in its policy.
+ */
+export class KeyPolicyDocument {
+  private readonly entries: KeyPolicyEntry[] = [];
+  private readonly extraStatements: iam.PolicyStatement[] = [];
+
+  /** Adds an allow rule. */
+  public add(entry: KeyPolicyEntry): void {
+    this.entries.push(entry);
+  }
+
+  /** Adds a statement written by hand (or by another construct through `addToResourcePolicy`). */
+  public addStatement(statement: iam.PolicyStatement): void {
+    this.extraStatements.push(statement);
+  }
+
+  /** The entries added so far. */
+  public get allEntries(): KeyPolicyEntry[] {
+    return [...this.entries];
+  }
+
+  /** The hand-written statements added so far. */
+  public get allStatements(): iam.PolicyStatement[] {
+    return [...this.extraStatements];
+  }
+
+  /** The merged entries, in a stable order. */
+  public mergedEntries(): KeyPolicyEntry[] {
+    return mergeByActions(mergeByPrincipals(this.entries.map(normalize)));
+  }
+
+  /** The policy document as CloudFormation JSON (may contain tokens). */
+  public render(): any {
+    const statements: any[] = [];
+    const sids = new Set<string>();
+    for (const entry of this.mergedEntries()) {
+      statements.push(renderEntry(entry, uniqueSid(entry.label, sids)));
+    }
+    for (const statement of this.extraStatements) {
+      statements.push(statement.toStatementJson());
+    }
+    return { Version: '2012-10-17', Statement: statements };
+  }
+}
+
+function normalize(entry: KeyPolicyEntry): KeyPolicyEntry {
+  return {
+    ...entry,
+    principals: uniqueSorted(entry.principals),
+    principalArns: entry.principalArns ? uniqueSorted(entry.principalArns) : undefined,
+    actions: uniqueSorted(entry.actions),
+    conditions: entry.conditions ? canonicalConditions(entry.conditions) : undefined,
+  };
+}
+
+/** Entries with the same type, actions and conditions: one statement, principals grouped. */
+function mergeByPrincipals(entries: KeyPolicyEntry[]): KeyPolicyEntry[] {
+  const groups = new Map<string, KeyPolicyEntry>();
+  for (const entry of entries) {
+    const key = JSON.stringify([entry.principalType, entry.principalArns !== undefined, entry.actions, entry.conditions ?? {}]);
+    const existing = groups.get(key);
+    if (!existing) {
+      groups.set(key, entry);
+      continue;
+    }
+    groups.set(key, {
+      ...existing,
+      label: existing.label === entry.label ? existing.label : existing.label,
+      principals: uniqueSorted([...existing.principals, ...entry.principals]),
+      principalArns: existing.principalArns ? uniqueSorted([...existing.principalArns, ...(entry.principalArns ?? [])]) : undefined,
+    });
+  }
+  return [...groups.values()];
+}
+
+/** Entries with the same principals and conditions: one statement, actions grouped. */
+function mergeByActions(entries: KeyPolicyEntry[]): KeyPolicyEntry[] {
+  const groups = new Map<string, KeyPolicyEntry>();
+  for (const entry of entries) {
+    const key = JSON.stringify([entry.principalType, entry.principals, entry.principalArns ?? null, entry.conditions ?? {}]);
+    const existing = groups.get(key);
+    if (!existing) {
+      groups.set(key, entry);
+      continue;
+    }
+    groups.set(key, {
+      ...existing,
+      label: existing.label.split('And').includes(entry.label) ? existing.label : `${existing.label}And${entry.label}`,
+      actions: uniqueSorted([...existing.actions, ...entry.actions]),
+    });
+  }
+  return [...groups.values()];
+}
+
+function renderEntry(entry: KeyPolicyEntry, sid: string): any {
+  let principal: any;
+  if (entry.principalType === '*') {
+    principal = { AWS: '*' };
+  } else {
+    const list = entry.principals;
+    principal = { [entry.principalType]: list.length === 1 ? list[0] : list };
+  }
+  const conditions = entry.principalArns
+    ? mergeCanonical(entry.conditions, principalArnEquals(entry.principalArns))
+    : entry.conditions;
+  const statement: any = {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: principal,
+    Action: entry.actions.length === 1 ? entry.actions[0] : entry.actions,
+    Resource: '*',
+  };
+  if (conditions && Object.keys(conditions).length > 0) {
+    statement.Condition = conditions;
+  }
+  return statement;
+}
+
+function mergeCanonical(a: Conditions | undefined, b: Conditions): Conditions {
+  const result: Conditions = {};
+  for (const block of [a ?? {}, b]) {
+    for (const [operator, pairs] of Object.entries(block)) {
+      result[operator] = { ...(result[operator] ?? {}), ...pairs };
+    }
+  }
+  return canonicalConditions(result);
+}
+
+function uniqueSid(label: string, used: Set<string>): string {
+  const base = label.replace(/[^A-Za-z0-9]/g, '').slice(0, 100) || 'Statement';
+  let sid = base;
+  for (let i = 2; used.has(sid); i++) {
+    sid = `${base}${i}`;
+  }
+  used.add(sid);
+  return sid;
+}
+
+function uniqueSorted(values: string[]): string[] {
+  return [...new Set(values)].sort();
+}
+
+/** The longest values pseudo parameters can take, for a size estimate that is never too small. */
+const PSEUDO_WORST_CASE: Record<string, string> = {
+  'AWS::Partition': 'aws-iso-b',
+  'AWS::AccountId': '123456789012',
+  'AWS::Region': 'ap-southeast-44',
+  'AWS::URLSuffix': 'amazonaws.com.cn',
+  'AWS::StackName': 'x'.repeat(128),
+};
+
+/** Length counted for a reference to another resource's attribute (a role or key ARN). */
+export const REFERENCE_SIZE_ESTIMATE = 200;
+
+/**
+ * The size in bytes the policy will have once CloudFormation resolves it, estimated from above:
+ * pseudo parameters count at their longest value, references to other resources at
+ * {@link REFERENCE_SIZE_ESTIMATE} bytes.
+ */
+export function estimatePolicySize(stack: Stack, document: any): number {
+  const resolved = stack.resolve(document);
+  return Buffer.byteLength(JSON.stringify(substitute(resolved)), 'utf8');
+}
+
+function substitute(value: any): any {
+  if (Array.isArray(value)) {
+    return value.map(substitute);
+  }
+  if (value && typeof value === 'object') {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
+      const fn = keys[0];
+      const arg = value[fn];
+      if (fn === 'Ref' && typeof arg === 'string' && arg in PSEUDO_WORST_CASE) {
+        return PSEUDO_WORST_CASE[arg];
+      }
+      if (fn === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) {
+        return arg[1].map((part: any) => {
+          const s = substitute(part);
+          return typeof s === 'string' ? s : JSON.stringify(s);
+        }).join(arg[0]);
+      }
+      return 'r'.repeat(REFERENCE_SIZE_ESTIMATE);
+    }
+    const result: any = {};
+    for (const key of keys) {
+      result[key] = substitute(value[key]);
+    }
+    return result;
+  }
+  return value;
+}
+
+/** True when the value is a token (unresolved at synth). */
+export function isToken(value: string | IResolvable | undefined): boolean {
+  return value !== undefined && Token.isUnresolved(value);
+}

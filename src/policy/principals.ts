@@ -1,0 +1,174 @@
+import { Annotations, Aws, CfnResource, Names, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
+import { Conditions } from './conditions';
+
+/**
+ * How one principal appears in a key policy.
+ */
+export interface KeyPolicyPrincipal {
+  /** `AWS` or `Service`. */
+  readonly principalType: 'AWS' | 'Service';
+  /** What goes in the `Principal` element. */
+  readonly principals: string[];
+  /** When set, the principals are account roots restricted to these ARNs with `aws:PrincipalArn`. */
+  readonly principalArns?: string[];
+  /** Conditions the principal carries (e.g. `OrganizationPrincipal`). */
+  readonly conditions?: Conditions;
+  /** The principal's account, when known (a literal or a pseudo-parameter token). */
+  readonly account?: string;
+  /** True when KMS also needs an IAM policy in the principal's account for access to work. */
+  readonly needsIdentityPolicy: boolean;
+}
+
+const ROLE = 'AWS::IAM::Role';
+const USER = 'AWS::IAM::User';
+
+/**
+ * Renders a principal for the key policy of a key in `keyScope`.
+ *
+ * - Account roots, literal ARNs and principals of the key's own stack: named in `Principal`.
+ * - Roles and users created in another stack: the account root in `Principal`, restricted with
+ *   `aws:PrincipalArn` to the role's ARN, written as a literal (the role gets a deterministic
+ *   name if it had none). So the key's stack never depends on the grantee's stack (no circular
+ *   dependency), and KMS does not reject the policy when the role does not exist yet.
+ */
+export function keyPolicyPrincipal(principal: iam.IPrincipal, keyScope: IConstruct): KeyPolicyPrincipal[] {
+  const fragment = principal.policyFragment;
+  const conditions = fragment.conditions && Object.keys(fragment.conditions).length > 0 ? fragment.conditions as Conditions : undefined;
+  const result: KeyPolicyPrincipal[] = [];
+  const keyStack = Stack.of(keyScope);
+  const json = fragment.principalJson;
+
+  for (const service of json.Service ?? []) {
+    result.push({ principalType: 'Service', principals: [service], conditions, needsIdentityPolicy: false });
+  }
+  for (const other of ['Federated', 'CanonicalUser']) {
+    if ((json[other] ?? []).length > 0) {
+      throw new Error(`principal of type ${other} cannot be used in a key policy; use an IAM role or user`);
+    }
+  }
+  for (const arn of json.AWS ?? []) {
+    const account = principalAccount(principal, arn);
+    if (arn === '*') {
+      throw new Error('principal \'*\' (AnyPrincipal) is not allowed; name the principals, or use principalArnPatterns or accounts');
+    }
+    const cfn = iamResourceOf(principal);
+    if (cfn && Stack.of(cfn) !== keyStack) {
+      const literalArn = ensureLiteralArn(cfn);
+      const principalStack = Stack.of(cfn);
+      result.push({
+        principalType: 'AWS',
+        principals: [`arn:${Aws.PARTITION}:iam::${principalStack.account}:root`],
+        principalArns: [literalArn],
+        conditions,
+        account: principalStack.account,
+        needsIdentityPolicy: true,
+      });
+      continue;
+    }
+    if (cfn || !referencesResources(keyStack, arn)) {
+      result.push({ principalType: 'AWS', principals: [arn], conditions, account, needsIdentityPolicy: !cfn && isAccountRoot(keyStack, arn) });
+      continue;
+    }
+    Annotations.of(keyScope).addWarningV2('cdk-kms-patterns:principalReference',
+      `principal ${principal.toString()} lives in another stack and is not an IAM role or user created in this app; `
+      + 'the key policy references it directly, which makes the key\'s stack depend on the principal\'s stack');
+    result.push({ principalType: 'AWS', principals: [arn], conditions, account, needsIdentityPolicy: false });
+  }
+  return result;
+}
+
+/** The account of a principal, as a literal or token, if it can be known. */
+function principalAccount(principal: iam.IPrincipal, arn: string): string | undefined {
+  if (principal.principalAccount) {
+    return principal.principalAccount;
+  }
+  if (!Token.isUnresolved(arn)) {
+    const match = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn);
+    if (match) return match[1];
+    if (/^\d{12}$/.test(arn)) return arn;
+  }
+  return undefined;
+}
+
+/** True when the value references a resource (not only literals and pseudo parameters). */
+export function referencesResources(stack: Stack, value: string): boolean {
+  if (!Token.isUnresolved(value)) {
+    return false;
+  }
+  return containsReference(stack.resolve(value));
+}
+
+function containsReference(value: any): boolean {
+  if (Array.isArray(value)) {
+    return value.some(containsReference);
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'Ref' && typeof v === 'string' && v.startsWith('AWS::')) continue;
+      if (k === 'Ref' || k === 'Fn::GetAtt' || k === 'Fn::ImportValue') return true;
+      if (containsReference(v)) return true;
+    }
+  }
+  return false;
+}
+
+function isAccountRoot(stack: Stack, arn: string): boolean {
+  if (arn.endsWith(':root')) return true;
+  const resolved = stack.resolve(arn);
+  return typeof resolved === 'string' ? resolved.endsWith(':root') : JSON.stringify(resolved).endsWith(':root"]]}');
+}
+
+/** The CfnRole or CfnUser behind a principal created in this app, if any. */
+export function iamResourceOf(principal: iam.IPrincipal): CfnResource | undefined {
+  const construct = principal as unknown as IConstruct;
+  if (!construct || typeof construct !== 'object' || !('node' in construct) || !Construct.isConstruct(construct)) {
+    return undefined;
+  }
+  const child = construct.node.defaultChild;
+  if (child && CfnResource.isCfnResource(child) && (child.cfnResourceType === ROLE || child.cfnResourceType === USER)) {
+    return child;
+  }
+  return undefined;
+}
+
+/**
+ * The ARN of a role or user as a string that references no resource: the resource gets a
+ * deterministic physical name when it has none.
+ */
+export function ensureLiteralArn(cfn: CfnResource): string {
+  const stack = Stack.of(cfn);
+  const isRole = cfn.cfnResourceType === ROLE;
+  const nameProp = isRole ? 'roleName' : 'userName';
+  const props = cfn as unknown as Record<string, any>;
+  const declared = props[nameProp];
+  // Constructs pass their (lazy) physical name: a token that resolves to undefined when unnamed.
+  const resolved = declared === undefined ? undefined : stack.resolve(declared);
+  let name: string | undefined = typeof resolved === 'string' ? declared : undefined;
+  if (resolved === undefined) {
+    // IAM names are global to the account: the Region keeps copies of one stack in several Regions apart.
+    name = `${Names.uniqueResourceName(cfn.node.scope ?? cfn, { maxLength: 48, separator: '-' })}-${stack.region}`;
+    props[nameProp] = name;
+    Annotations.of(cfn.node.scope ?? cfn).addInfo(
+      `cdk-kms-patterns gave this ${isRole ? 'role' : 'user'} the name '${name}' so that a key in another stack can name it `
+      + 'in its key policy without a circular dependency; setting a name replaces an existing resource once');
+  } else if (name === undefined || referencesResources(stack, name)) {
+    throw new Error(`the ${isRole ? 'role' : 'user'} ${cfn.node.path} has a name that references other resources; give it a literal name to grant it a key in another stack`);
+  }
+  const path: string = props.path ?? '/';
+  return `arn:${Aws.PARTITION}:iam::${stack.account}:${isRole ? 'role' : 'user'}${path}${name}`;
+}
+
+/**
+ * Whether two account values are the same account: SAME, DIFFERENT, or UNKNOWN when one is a
+ * token that cannot be compared.
+ */
+export function compareAccounts(a: string | undefined, b: string | undefined): 'SAME' | 'DIFFERENT' | 'UNKNOWN' {
+  if (a === undefined || b === undefined) return 'UNKNOWN';
+  const cmp = Token.compareStrings(a, b);
+  if (cmp === TokenComparison.SAME) return 'SAME';
+  if (cmp === TokenComparison.DIFFERENT) return 'DIFFERENT';
+  if (cmp === TokenComparison.BOTH_UNRESOLVED && a === b) return 'SAME';
+  return 'UNKNOWN';
+}
