@@ -6,6 +6,7 @@ import { Conditions, grantIsForAwsResource, mergeConditions, resourceTag } from 
 import { CAPABILITIES, capabilityMismatch, KeyCapability } from '../policy/key-capability';
 import { KeyPolicyDocument, KeyPolicyEntry } from '../policy/key-policy-document';
 import { compareAccounts, keyPolicyPrincipal } from '../policy/principals';
+import { acknowledge } from '../private/acknowledge';
 import * as perms from '../private/perms';
 import { normalizeAliasName } from '../private/validation';
 
@@ -376,6 +377,9 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
       throw new Error(`cannot grant ${this.node.path} to ${granteeScope.node.path} in another environment: `
         + 'the key needs a concrete account and Region (set env on its stack), or import it with EncryptionKey.fromKeyArn');
     }
+    acknowledge(granteeScope, [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${this.env.region}:${this.env.account}:key/*]`],
+      `Grants on ${this.node.path}, a key of another account or Region that cannot be referenced by ARN: the wildcard is restricted `
+      + `to that one key by its ${KEY_TAG} tag (aws:ResourceTag)`);
     return {
       resourceArns: [Arn.format({ partition: Aws.PARTITION, service: 'kms', region: this.env.region, account: this.env.account, resource: 'key', resourceName: '*' })],
       conditions: resourceTag(KEY_TAG, this._keyTagValue),

@@ -11,6 +11,7 @@ import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
 import { CAPABILITIES, KeyCapability } from '../policy/key-capability';
 import { KeyPolicyDocument } from '../policy/key-policy-document';
 import { KeyPolicyEngine, validateKeyAccess } from '../policy/key-policy-engine';
+import { acknowledge } from '../private/acknowledge';
 import * as perms from '../private/perms';
 import { invalid, normalizeAliasName, validateDays } from '../private/validation';
 
@@ -337,6 +338,11 @@ export class EncryptionKey extends EncryptionKeyBase {
         'rotation is off for a symmetric key: its material never changes; enable rotation unless a standard forbids it');
     }
     Tags.of(this).add(KEY_TAG, this._keyTagValue);
+    if (!rotatable) {
+      const why = imported ? 'its key material is imported' : `it is a ${keySpec} key`;
+      acknowledge(this, ['AwsSolutions-KMS5', 'NIST.800.53.R5-KMSBackingKeyRotationEnabled', 'PCI.DSS.321-KMSBackingKeyRotationEnabled'],
+        `KMS cannot rotate this key automatically: ${why}; only symmetric keys with KMS-generated material rotate`);
+    }
 
     this.keyArn = this.cfnKey.attrArn;
     this.keyId = this.cfnKey.attrKeyId;

@@ -7,6 +7,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EncryptionKey } from './encryption-key';
 import { ImportKeyMaterialFunction } from './import-key-material-function';
+import { acknowledge, acknowledgeInCompliancePacks } from '../private/acknowledge';
 import { invalid } from '../private/validation';
 
 /**
@@ -128,5 +129,23 @@ class ImportKeyMaterialProvider extends Construct {
       onEventHandler: this.handler,
       logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_YEAR }),
     });
+
+    const stack = Stack.of(this);
+    const handlerLogicalId = stack.resolve(stack.getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction));
+    acknowledge(this.provider, [
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      `AwsSolutions-IAM5[Resource::<${handlerLogicalId}.Arn>:*]`,
+    ],
+      'The CDK custom resource provider framework\'s own role: AWSLambdaBasicExecutionRole for its logs, and invoke rights on the versions of this one handler');
+    acknowledgeInCompliancePacks(this, 'IAMNoInlinePolicy',
+      'Inline policies scoped to the keys and secrets this handler imports from; they live and die with the handler');
+    acknowledgeInCompliancePacks(this, 'LambdaInsideVPC',
+      'A CloudFormation custom resource handler that calls only the KMS and Secrets Manager APIs; it holds no network-reachable state', ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']);
+    acknowledgeInCompliancePacks(this, 'LambdaConcurrency',
+      'Invoked only by CloudFormation during deployments', ['NIST.800.53.R5', 'HIPAA.Security']);
+    acknowledgeInCompliancePacks(this, 'LambdaDLQ',
+      'Invoked synchronously by the provider framework, which reports failures to CloudFormation', ['NIST.800.53.R5', 'HIPAA.Security']);
+    acknowledgeInCompliancePacks(this, 'CloudWatchLogGroupEncrypted',
+      'The logs hold key ids, secret ARNs and step names only, never key material (tested)');
   }
 }

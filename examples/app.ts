@@ -1,0 +1,202 @@
+/**
+ * The example app: how a platform team would use cdk-kms-patterns across two accounts and two
+ * Regions. `npx projen example` synthesizes it offline (examples/main.ts).
+ */
+import { App, Expiration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { EncryptionKey, KeyCapability, KeyService, ReplicaKey } from '../src';
+
+/** The security team's account, where keys live. */
+export const SECURITY_ACCOUNT = '111111111111';
+/** A partner account that reads data encrypted under a shared key. */
+export const PARTNER_ACCOUNT = '222222222222';
+/** The primary Region. */
+export const PRIMARY_REGION = 'eu-west-1';
+/** The disaster-recovery Region, holding replicas. */
+export const REPLICA_REGION = 'us-east-1';
+
+/**
+ * Keys of every kind, owned by the security team.
+ */
+export class KeyStack extends Stack {
+  /** The multi-Region data key: envelope encryption for S3, EBS, RDS. */
+  public readonly dataKey: EncryptionKey;
+  /** Signs release artifacts. */
+  public readonly signingKey: EncryptionKey;
+  /** ECDSA signatures for tokens. */
+  public readonly tokenKey: EncryptionKey;
+  /** HMAC for webhook payloads. */
+  public readonly macKey: EncryptionKey;
+  /** Bring-your-own-key material held by the company's HSM team. */
+  public readonly byokKey: EncryptionKey;
+  /** The application role that reads and writes data through S3. */
+  public readonly appRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: StackProps) {
+    super(scope, id, props);
+    const keyAdmins = new iam.Role(this, 'KeyAdmins', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description: 'Administers KMS keys; cannot use them',
+    });
+    this.appRole = new iam.Role(this, 'AppRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'The orders service',
+    });
+
+    this.dataKey = new EncryptionKey(this, 'DataKey', {
+      description: 'Orders data, replicated to the DR Region',
+      aliases: ['orders/data'],
+      multiRegion: true,
+      administrators: [keyAdmins],
+      access: [
+        {
+          // the orders service uses the key only through S3
+          capabilities: [KeyCapability.ENVELOPE, KeyCapability.DESCRIBE],
+          principals: [this.appRole],
+          viaServices: [KeyService.S3],
+        },
+        {
+          // every analytics role of the account, however many, by IAM path
+          capabilities: [KeyCapability.DECRYPT],
+          principalArnPatterns: [`arn:aws:iam::${SECURITY_ACCOUNT}:role/analytics/*`],
+          viaServices: [KeyService.S3],
+        },
+      ],
+    });
+
+    this.signingKey = new EncryptionKey(this, 'SigningKey', {
+      description: 'Signs release artifacts',
+      keySpec: kms.KeySpec.RSA_3072,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      aliases: ['release/signing'],
+      administrators: [keyAdmins],
+    });
+
+    this.tokenKey = new EncryptionKey(this, 'TokenKey', {
+      description: 'Signs session tokens (ECDSA P-256)',
+      keySpec: kms.KeySpec.ECC_NIST_P256,
+      aliases: ['auth/tokens'],
+      administrators: [keyAdmins],
+    });
+
+    this.macKey = new EncryptionKey(this, 'MacKey', {
+      description: 'Authenticates webhook payloads',
+      keySpec: kms.KeySpec.HMAC_256,
+      aliases: ['webhooks/mac'],
+      administrators: [keyAdmins],
+    });
+
+    const material = new secretsmanager.Secret(this, 'ByokMaterial', {
+      description: 'The 256-bit key material for the BYOK key (set by the HSM team)',
+      encryptionKey: this.dataKey,
+    });
+    acknowledgeAll(material, ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled'],
+      'Holds imported key material: rotating the secret would not rotate the key, whose material can never change');
+    this.byokKey = new EncryptionKey(this, 'ByokKey', {
+      description: 'Bring your own key: material imported from the HSM team',
+      aliases: ['byok/payments'],
+      administrators: [keyAdmins],
+      importedKeyMaterial: {
+        secret: material,
+        expiration: Expiration.atDate(new Date(Date.UTC(new Date().getUTCFullYear() + 1, 0, 1))),
+      },
+    });
+
+    // Grants: each writes the key policy and the role's IAM policy.
+    this.signingKey.grantSign(this.appRole);
+    this.signingKey.grantGetPublicKey(this.appRole);
+    this.tokenKey.grantSignVerify(this.appRole);
+    this.macKey.grantGenerateMac(this.appRole);
+    this.macKey.grantVerifyMac(this.appRole);
+    this.byokKey.grantEncryptDecrypt(this.appRole);
+
+    const bucket = new s3.Bucket(this, 'OrdersBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.dataKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      serverAccessLogsPrefix: 'access-logs/',
+    });
+    acknowledgeAll(bucket, ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
+      'Cross-Region replication of the orders bucket is out of scope of this example');
+    acknowledgeInlinePolicies(this.appRole);
+  }
+}
+
+/** Acknowledges findings on a construct and its children, with a reason. */
+function acknowledgeAll(scope: Construct, ids: string[], reason: string): void {
+  ids.forEach(id => Validations.of(scope).acknowledge({ id, reason }));
+}
+
+/** CDK grants write inline policies, each scoped to the granted resources. */
+function acknowledgeInlinePolicies(role: iam.IRole): void {
+  acknowledgeAll(role, ['NIST.800.53.R5-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy'],
+    'CDK grants write one inline policy per role, each statement scoped to the granted key');
+}
+
+/**
+ * The disaster-recovery Region: a replica of the data key with its own policy.
+ */
+export class ReplicaStack extends Stack {
+  /** The replica. */
+  public readonly replica: ReplicaKey;
+
+  constructor(scope: Construct, id: string, props: StackProps & { readonly primary: EncryptionKey }) {
+    super(scope, id, { ...props, crossRegionReferences: true });
+    this.replica = new ReplicaKey(this, 'DataKeyReplica', {
+      primaryKey: props.primary,
+      aliases: ['orders/data'],
+    });
+  }
+}
+
+/**
+ * A workload stack in the same account: its roles get grants on keys of the key stack, with no
+ * circular dependency between the stacks.
+ */
+export class WorkloadStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps & { readonly keys: KeyStack }) {
+    super(scope, id, props);
+    const reporting = new iam.Role(this, 'ReportingRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Builds monthly reports from the orders data',
+    });
+    props.keys.dataKey.grantDecrypt(reporting);
+    props.keys.signingKey.grantVerify(reporting);
+    acknowledgeInlinePolicies(reporting);
+  }
+}
+
+/**
+ * The partner's account: its role decrypts data shared with it, in its own account.
+ */
+export class PartnerStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps & { readonly keys: KeyStack }) {
+    super(scope, id, props);
+    const importer = new iam.Role(this, 'ImporterRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Imports order exports shared by the security account',
+    });
+    props.keys.dataKey.grantDecrypt(importer);
+    props.keys.tokenKey.grantVerify(importer);
+    acknowledgeInlinePolicies(importer);
+  }
+}
+
+/**
+ * Builds every stack of the example into an app.
+ */
+export function buildExampleApp(app: App): Stack[] {
+  const primaryEnv = { account: SECURITY_ACCOUNT, region: PRIMARY_REGION };
+  const keys = new KeyStack(app, 'ExampleKeys', { env: primaryEnv });
+  const replica = new ReplicaStack(app, 'ExampleKeysDr', { env: { account: SECURITY_ACCOUNT, region: REPLICA_REGION }, primary: keys.dataKey });
+  const workload = new WorkloadStack(app, 'ExampleWorkload', { env: primaryEnv, keys });
+  const partner = new PartnerStack(app, 'ExamplePartner', { env: { account: PARTNER_ACCOUNT, region: PRIMARY_REGION }, keys });
+  return [keys, replica, workload, partner];
+}

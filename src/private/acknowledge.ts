@@ -1,0 +1,24 @@
+import { Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/** The rule-id prefixes of the cdk-nag 3 packs whose rules share names. */
+const COMPLIANCE_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+
+/**
+ * Acknowledges rule findings on a construct and everything below it, with the reason written
+ * where auditors will read it. Used only for the library's own internals and for findings that
+ * cannot apply (a rotation rule on a key KMS cannot rotate).
+ */
+export function acknowledge(scope: IConstruct, ids: string[], reason: string): void {
+  for (const id of ids) {
+    Validations.of(scope).acknowledge({ id, reason });
+  }
+}
+
+/**
+ * Acknowledges a rule that the NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 packs share by
+ * name (e.g. `LambdaInsideVPC`), in every one of those packs that has it.
+ */
+export function acknowledgeInCompliancePacks(scope: IConstruct, rule: string, reason: string, packs: string[] = COMPLIANCE_PACKS): void {
+  acknowledge(scope, packs.map(pack => `${pack}-${rule}`), reason);
+}
