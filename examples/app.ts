@@ -90,9 +90,20 @@ export class KeyStack extends Stack {
       administrators: [keyAdmins],
     });
 
+    // Secrets get a key of their own: aws-cdk-lib's Secret grants its key to the whole account
+    // through Secrets Manager (the library warns), which the data key must not allow.
+    const secretsKey = new EncryptionKey(this, 'SecretsKey', {
+      description: 'Encrypts secrets of the security team',
+      aliases: ['secrets/security'],
+      administrators: [keyAdmins],
+    });
+    Validations.of(secretsKey).acknowledge({
+      id: 'cdk-kms-patterns:accountWideGrant',
+      reason: 'aws-cdk-lib Secret: the account may use this key through Secrets Manager only',
+    });
     const material = new secretsmanager.Secret(this, 'ByokMaterial', {
       description: 'The 256-bit key material for the BYOK key (set by the HSM team)',
-      encryptionKey: this.dataKey,
+      encryptionKey: secretsKey,
     });
     acknowledgeAll(material, ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled'],
       'Holds imported key material: rotating the secret would not rotate the key, whose material can never change');

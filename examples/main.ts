@@ -4,13 +4,14 @@
  *
  * Run with `npx projen example`.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { buildExampleApp } from './app';
 
 const outdir = path.join(__dirname, '..', 'cdk.out');
-const app = new App({ outdir, context: { 'aws:cdk:disable-version-reporting': true } });
+const app = new App({ outdir, context: { 'aws:cdk:disable-version-reporting': true, '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
 const stacks = buildExampleApp(app);
 const assembly = app.synth();
 
@@ -26,6 +27,16 @@ for (const artifact of assembly.stacks) {
     console.log(`  ${String(count).padStart(3)}  ${type}`);
   }
 }
+
+const warnings = assembly.stacks.flatMap(artifact => artifact.messages.filter(m => m.level === 'warning'));
+console.log(`\nWarnings: ${warnings.length}`);
+for (const warning of warnings) {
+  console.log(`  ${warning.id}: ${String(warning.entry.data).split('\n')[0]}`);
+}
+
+const reportFile = path.join(outdir, 'key-access-report.md');
+console.log(`\n${fs.readFileSync(reportFile, 'utf8')}`);
+console.log(`(also as JSON: ${path.relative(process.cwd(), path.join(outdir, 'key-access-report.json'))})`);
 
 const packs = [new AwsSolutionsChecks(), new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()];
 let total = 0;

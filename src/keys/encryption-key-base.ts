@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { Conditions, grantIsForAwsResource, mergeConditions, resourceTag } from '../policy/conditions';
 import { CAPABILITIES, capabilityMismatch, KeyCapability } from '../policy/key-capability';
+import { KeyAccessReportRegistry } from '../policy/key-access-report';
 import { KeyPolicyDocument, KeyPolicyEntry } from '../policy/key-policy-document';
 import { compareAccounts, keyPolicyPrincipal } from '../policy/principals';
 import { acknowledge } from '../private/acknowledge';
@@ -306,8 +307,9 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
     }
     const document = new KeyPolicyDocument();
     document.add(entry);
-    const statement = Stack.of(this).resolve(document.render()).Statement[0];
-    this.warnImported(JSON.stringify(statement));
+    const statement = document.render().Statement[0];
+    KeyAccessReportRegistry.of(this).addOwnerStatement({ construct: this, statement });
+    this.warnImported(JSON.stringify(Stack.of(this).resolve(statement)));
   }
 
   private warnImported(statementJson: string): void {
@@ -321,6 +323,13 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
     const keyAccount = this.env.account;
     let kept = [...new Set(actions)].sort();
     for (const principal of principals) {
+      if (this._policy && principal.principalType === 'AWS' && principal.principals.length === 1 && principal.principals[0].endsWith(':root')
+        && !principal.principalArns && compareAccounts(principal.account, keyAccount) === 'SAME') {
+        Annotations.of(this).addWarningV2('cdk-kms-patterns:accountWideGrant',
+          `${kept.join(', ')} was granted to the whole account ${keyAccount}${describeVia(principal.conditions)} (for example by an aws-cdk-lib construct `
+          + 'such as secretsmanager.Secret): any principal of the account whose IAM policy allows it gets this access; '
+          + 'give such resources a key of their own if that is too wide');
+      }
       if (principal.principalType === 'AWS' && compareAccounts(principal.account, keyAccount) === 'DIFFERENT') {
         const refused = kept.filter(a => !perms.CROSS_ACCOUNT_ACTIONS.includes(a));
         if (refused.length > 0) {
@@ -385,6 +394,11 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
       conditions: resourceTag(KEY_TAG, this._keyTagValue),
     };
   }
+}
+
+function describeVia(conditions: Conditions | undefined): string {
+  const via = conditions?.StringEquals?.['kms:ViaService'];
+  return via ? ` through ${JSON.stringify(via)}` : '';
 }
 
 function constructOf(value: unknown): IConstruct | undefined {

@@ -9,6 +9,7 @@ import { IMPORTABLE_SPECS, isSymmetric, resolveKeyUsage } from './key-specs';
 import { Conditions, grantIsForAwsResource, mergeConditions } from '../policy/conditions';
 import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
 import { CAPABILITIES, KeyCapability } from '../policy/key-capability';
+import { KeyAccessReportRegistry } from '../policy/key-access-report';
 import { KeyPolicyDocument } from '../policy/key-policy-document';
 import { KeyPolicyEngine, validateKeyAccess } from '../policy/key-policy-engine';
 import { acknowledge } from '../private/acknowledge';
@@ -346,6 +347,14 @@ export class EncryptionKey extends EncryptionKeyBase {
 
     this.keyArn = this.cfnKey.attrArn;
     this.keyId = this.cfnKey.attrKeyId;
+    KeyAccessReportRegistry.of(this).addKey({
+      construct: this,
+      kind: `${keySpec} / ${keyUsage}${imported ? ' / imported material' : ''}${this.multiRegion ? ' / multi-Region primary' : ''}`,
+      rotates: rotationEnabled,
+      role: 'key',
+      entries: () => this._policy.mergedEntries(),
+      statements: () => this._policy.allStatements.map(st => st.toStatementJson()),
+    });
 
     (props.administrators ?? []).forEach(principal => this.addAdministrator(principal));
     (props.access ?? []).forEach(access => this.addAccess(access));

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { EncryptionKeyBase, KEY_TAG } from './encryption-key-base';
 import type { EncryptionKey } from './encryption-key';
 import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
+import { KeyAccessReportRegistry } from '../policy/key-access-report';
 import { KeyPolicyDocument } from '../policy/key-policy-document';
 import { KeyPolicyEngine } from '../policy/key-policy-engine';
 import { compareAccounts } from '../policy/principals';
@@ -176,6 +177,14 @@ export class ReplicaKey extends EncryptionKeyBase {
     Tags.of(this).add(KEY_TAG, this._keyTagValue);
     this.keyArn = this.cfnReplicaKey.attrArn;
     this.keyId = this.cfnReplicaKey.attrKeyId;
+    KeyAccessReportRegistry.of(this).addKey({
+      construct: this,
+      kind: `${this.keySpec} / ${this.keyUsage} / replica of ${primary.node.path}`,
+      rotates: primary.rotationEnabled,
+      role: 'replica',
+      entries: () => this._policy.mergedEntries(),
+      statements: () => this._policy.allStatements.map(st => st.toStatementJson()),
+    });
 
     (props.administrators ?? []).forEach(p => this.addAdministrator(p));
     (props.access ?? []).forEach(a => this.addAccess(a));

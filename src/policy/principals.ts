@@ -1,4 +1,4 @@
-import { Annotations, Aws, CfnResource, Names, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnElement, CfnResource, Names, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { Conditions } from './conditions';
@@ -53,7 +53,7 @@ export function keyPolicyPrincipal(principal: iam.IPrincipal, keyScope: IConstru
     if (arn === '*') {
       throw new Error('principal \'*\' (AnyPrincipal) is not allowed; name the principals, or use principalArnPatterns or accounts');
     }
-    const cfn = iamResourceOf(principal);
+    const cfn = iamResourceOf(unwrap(principal));
     if (cfn && Stack.of(cfn) !== keyStack) {
       const literalArn = ensureLiteralArn(cfn);
       const principalStack = Stack.of(cfn);
@@ -67,7 +67,7 @@ export function keyPolicyPrincipal(principal: iam.IPrincipal, keyScope: IConstru
       });
       continue;
     }
-    if (cfn || !referencesResources(keyStack, arn)) {
+    if (cfn || !referencesOtherStacks(keyStack, arn)) {
       result.push({ principalType: 'AWS', principals: [arn], conditions, account, needsIdentityPolicy: !cfn && isAccountRoot(keyStack, arn) });
       continue;
     }
@@ -90,6 +90,58 @@ function principalAccount(principal: iam.IPrincipal, arn: string): string | unde
     if (/^\d{12}$/.test(arn)) return arn;
   }
   return undefined;
+}
+
+/**
+ * The principal a wrapper (`PrincipalWithConditions`, `kms.ViaServicePrincipal`, ...) stands for.
+ */
+function unwrap(principal: iam.IPrincipal): iam.IPrincipal {
+  let current: any = principal;
+  for (let depth = 0; depth < 5; depth++) {
+    const inner = current?.wrapped ?? current?.basePrincipal;
+    if (!inner || typeof inner !== 'object' || !('policyFragment' in inner)) break;
+    current = inner;
+  }
+  return current as iam.IPrincipal;
+}
+
+/** True when the value references a resource that is not in `stack`. */
+export function referencesOtherStacks(stack: Stack, value: string): boolean {
+  if (!Token.isUnresolved(value)) {
+    return false;
+  }
+  const ids = new Set<string>();
+  collectLogicalIds(stack.resolve(value), ids);
+  if (ids.size === 0) {
+    return false;
+  }
+  const own = new Set<string>();
+  for (const construct of stack.node.findAll()) {
+    if (CfnElement.isCfnElement(construct) && Stack.of(construct) === stack) {
+      own.add(stack.resolve(construct.logicalId));
+    }
+  }
+  return [...ids].some(id => !own.has(id));
+}
+
+function collectLogicalIds(value: any, ids: Set<string>): void {
+  if (Array.isArray(value)) {
+    value.forEach(v => collectLogicalIds(v, ids));
+    return;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'Ref' && typeof v === 'string') {
+        if (!v.startsWith('AWS::')) ids.add(v);
+      } else if (k === 'Fn::GetAtt' && Array.isArray(v)) {
+        ids.add(String(v[0]));
+      } else if (k === 'Fn::ImportValue') {
+        ids.add(`import:${JSON.stringify(v)}`);
+      } else {
+        collectLogicalIds(v, ids);
+      }
+    }
+  }
 }
 
 /** True when the value references a resource (not only literals and pseudo parameters). */
