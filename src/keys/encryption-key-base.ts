@@ -2,7 +2,7 @@ import { Annotations, Arn, Aws, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { Conditions, grantIsForAwsResource, mergeConditions, resourceTag } from '../policy/conditions';
+import { callerAccount, Conditions, grantIsForAwsResource, mergeConditions, principalArnEquals, resourceTag } from '../policy/conditions';
 import { CAPABILITIES, capabilityMismatch, KeyCapability } from '../policy/key-capability';
 import { KeyAccessReportRegistry } from '../policy/key-access-report';
 import { KeyPolicyDocument, KeyPolicyEntry } from '../policy/key-policy-document';
@@ -77,6 +77,14 @@ export interface IEncryptionKey extends kms.IKey {
    * create for AWS resources only (`kms:GrantIsForAWSResource`).
    */
   grantForAwsResources(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Lets the EC2 Auto Scaling service-linked role use this key for encrypted EBS volumes, even
+   * before that role exists.
+   *
+   * @param roleSuffix the suffix of a custom service-linked role
+   */
+  grantToAutoScaling(roleSuffix?: string): void;
 }
 
 /**
@@ -258,6 +266,45 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
   }
 
   /**
+   * Lets the EC2 Auto Scaling service-linked role use this key for encrypted EBS volumes:
+   * envelope encryption and re-encryption, and grants for AWS resources.
+   *
+   * The statements name the role with `aws:PrincipalArn` (and `Principal: *` limited to this
+   * account), not in `Principal`: KMS rejects a key policy that names a role that does not exist
+   * yet (`MalformedPolicyDocumentException: invalid principals`), and the service-linked role is
+   * created only when Auto Scaling is first used. Its own IAM policy grants nothing on KMS, so the
+   * key policy must grant directly.
+   *
+   * @param roleSuffix the suffix of a custom service-linked role (`AWSServiceRoleForAutoScaling_<suffix>`)
+   * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+   */
+  public grantToAutoScaling(roleSuffix?: string): void {
+    if (roleSuffix !== undefined && !Token.isUnresolved(roleSuffix) && !/^[\w+=,.@-]{1,56}$/.test(roleSuffix)) {
+      throw new Error(`roleSuffix must be 1 to 56 characters of letters, digits and +=,.@_-, got '${roleSuffix}'`);
+    }
+    this._checkCapabilities('grantToAutoScaling', [KeyCapability.ENVELOPE]);
+    const account = Stack.of(this).account;
+    const name = roleSuffix ? `AWSServiceRoleForAutoScaling_${roleSuffix}` : 'AWSServiceRoleForAutoScaling';
+    const arn = `arn:${Aws.PARTITION}:iam::${account}:role/aws-service-role/autoscaling.amazonaws.com/${name}`;
+    const conditions = mergeConditions(principalArnEquals([arn]), callerAccount([account]));
+    this._addPolicyEntry({
+      label: 'AutoScalingServiceLinkedRole',
+      principalType: '*',
+      principals: [],
+      actions: [...perms.ENCRYPT_ACTIONS, ...perms.DECRYPT_ACTIONS, ...perms.REENCRYPT_ACTIONS,
+        ...perms.GENERATE_DATA_KEY_ACTIONS, ...perms.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT_ACTIONS, ...perms.DESCRIBE_ACTIONS],
+      conditions,
+    });
+    this._addPolicyEntry({
+      label: 'AutoScalingServiceLinkedRoleGrants',
+      principalType: '*',
+      principals: [],
+      actions: ['kms:CreateGrant'],
+      conditions: mergeConditions(conditions, grantIsForAwsResource()),
+    });
+  }
+
+  /**
    * Grants capabilities on this key: a key policy statement and an IAM policy statement.
    *
    * @param grantee the principal
@@ -323,8 +370,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
     const keyAccount = this.env.account;
     let kept = [...new Set(actions)].sort();
     for (const principal of principals) {
-      if (this._policy && principal.principalType === 'AWS' && principal.principals.length === 1 && principal.principals[0].endsWith(':root')
-        && !principal.principalArns && compareAccounts(principal.account, keyAccount) === 'SAME') {
+      if (this._policy && principal.accountRoot && compareAccounts(principal.account, keyAccount) === 'SAME') {
         Annotations.of(this).addWarningV2('cdk-kms-patterns:accountWideGrant',
           `${kept.join(', ')} was granted to the whole account ${keyAccount}${describeVia(principal.conditions)} (for example by an aws-cdk-lib construct `
           + 'such as secretsmanager.Secret): any principal of the account whose IAM policy allows it gets this access; '
@@ -346,12 +392,28 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
         conditions: mergeConditions(principal.conditions, conditions),
       });
     }
-    return this._grantIdentity(grantee, kept, conditions);
+    const identity = this._grantIdentity(grantee, kept, conditions);
+    if (!this._policy) {
+      return identity;
+    }
+    // Record the key policy half on the Grant too, so that callers see where access comes from.
+    const resource: iam.IResourceWithPolicyV2 = {
+      env: this.env,
+      addToResourcePolicy: () => ({ statementAdded: true, policyDependable: this }),
+    };
+    const keyPolicyGrant = iam.Grant.addStatementToResourcePolicy({
+      grantee,
+      actions: kept,
+      resourceArns: ['*'],
+      resource,
+      statement: new iam.PolicyStatement({ actions: kept, resources: ['*'], principals: [grantee.grantPrincipal] }),
+    });
+    return identity.success ? identity.combine(keyPolicyGrant) : keyPolicyGrant;
   }
 
   /**
-   * Writes the IAM half of a grant; returns a dropped grant for principals without an identity
-   * policy (service principals, imported principals), whose access the key policy carries alone.
+   * Writes the IAM half of a grant (nothing for principals without an identity policy: service
+   * principals, imported principals, whose access the key policy carries alone).
    *
    * @internal
    */
@@ -363,10 +425,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
       resourceArns: target.resourceArns,
       conditions: mergeConditions(target.conditions, conditions),
     });
-    if (identity.success) {
-      return identity;
-    }
-    return iam.Grant.drop(grantee, `${actions.join(', ')} on ${this.node.path} through the key policy`);
+    return identity;
   }
 
   /**

@@ -19,6 +19,8 @@ export interface KeyPolicyPrincipal {
   readonly account?: string;
   /** True when KMS also needs an IAM policy in the principal's account for access to work. */
   readonly needsIdentityPolicy: boolean;
+  /** True when the principal is a whole account (its root), delegating to that account's IAM. */
+  readonly accountRoot?: boolean;
 }
 
 const ROLE = 'AWS::IAM::Role';
@@ -49,7 +51,7 @@ export function keyPolicyPrincipal(principal: iam.IPrincipal, keyScope: IConstru
     }
   }
   for (const arn of json.AWS ?? []) {
-    const account = principalAccount(principal, arn);
+    const account = principalAccount(unwrap(principal), arn);
     if (arn === '*') {
       throw new Error('principal \'*\' (AnyPrincipal) is not allowed; name the principals, or use principalArnPatterns or accounts');
     }
@@ -68,7 +70,8 @@ export function keyPolicyPrincipal(principal: iam.IPrincipal, keyScope: IConstru
       continue;
     }
     if (cfn || !referencesOtherStacks(keyStack, arn)) {
-      result.push({ principalType: 'AWS', principals: [arn], conditions, account, needsIdentityPolicy: !cfn && isAccountRoot(keyStack, arn) });
+      const accountRoot = !cfn && isAccountRoot(keyStack, arn);
+      result.push({ principalType: 'AWS', principals: [arn], conditions, account, needsIdentityPolicy: accountRoot, accountRoot });
       continue;
     }
     Annotations.of(keyScope).addWarningV2('cdk-kms-patterns:principalReference',
@@ -84,11 +87,10 @@ function principalAccount(principal: iam.IPrincipal, arn: string): string | unde
   if (principal.principalAccount) {
     return principal.principalAccount;
   }
-  if (!Token.isUnresolved(arn)) {
-    const match = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn);
-    if (match) return match[1];
-    if (/^\d{12}$/.test(arn)) return arn;
-  }
+  // Tokens in the partition alone leave the account readable.
+  const match = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn);
+  if (match) return match[1];
+  if (/^\d{12}$/.test(arn)) return arn;
   return undefined;
 }
 

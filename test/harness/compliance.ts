@@ -43,7 +43,8 @@ export interface NagOptions {
   readonly levels?: readonly NagLevel[];
   /**
    * Synthesize the app first, so that Aspects and lazy values have run as they do before cdk-nag's
-   * plugin runs in `cdk synth`.
+   * plugin runs in `cdk synth`. An app synthesizes once (later calls return the cached assembly), so
+   * build the whole app before the first check.
    * @default true
    */
   readonly synthesize?: boolean;

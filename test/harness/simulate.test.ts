@@ -218,6 +218,58 @@ describe('PolicyWorld', () => {
       .rejects.toThrow(/service principal: it has no identity policies/);
   });
 
+  test('identity policies come from managed policies, groups and role sessions too', async () => {
+    // GIVEN a key that delegates to IAM, and principals whose permissions come by several routes
+    const app = new App();
+    const stack = new Stack(app, 'Identities', { env: { account: KEY_ACCOUNT, region: REGION } });
+    const key = new kms.Key(stack, 'Key');
+    const decrypt = new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] });
+    const operator = new iam.Role(stack, 'Operator', { roleName: 'operator', assumedBy: new iam.AccountRootPrincipal() });
+    new iam.ManagedPolicy(stack, 'DecryptPolicy', { statements: [decrypt], roles: [operator] });
+    operator.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'));
+    const auditors = new iam.Group(stack, 'Auditors');
+    auditors.addToPolicy(new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: [key.keyArn] }));
+    const auditor = new iam.User(stack, 'Auditor', { groups: [auditors] });
+    const readOnly = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:Describe*', 'kms:Get*', 'kms:List*'], Resource: '*' }] };
+
+    // WHEN
+    const world = PolicyWorld.fromStacks([stack]);
+    const knowing = PolicyWorld.fromStacks([stack], { managedPolicies: { 'arn:aws:iam::aws:policy/ReadOnlyAccess': readOnly } });
+
+    // THEN
+    const outcome = await world.simulateDetailed({ principal: operator, action: 'kms:GetKeyPolicy', key });
+    expect(outcome).toMatchObject({ decision: 'ImplicitlyDenied', unmodelledManagedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] });
+    await expectAccess(world, [
+      { label: 'managed policy', principal: operator, action: 'kms:Decrypt', key, expect: 'allow' },
+      { label: 'role session', principal: `arn:aws:sts::${KEY_ACCOUNT}:assumed-role/operator/session-1`, action: 'kms:Decrypt', key, expect: 'allow' },
+      { label: 'group policy', principal: auditor, action: 'kms:DescribeKey', key, expect: 'allow' },
+      { label: 'group policy, other action', principal: auditor, action: 'kms:Decrypt', key, expect: 'deny' },
+    ]);
+    await expectAccess(knowing, [{ label: 'AWS managed policy supplied', principal: operator, action: 'kms:GetKeyPolicy', key, expect: 'allow' }]);
+  });
+
+  test('a world built from a cloud assembly names resources by stack and logical id', async () => {
+    // GIVEN
+    const app = new App();
+    const stack = new Stack(app, 'FromAssembly', { env: { account: KEY_ACCOUNT, region: REGION } });
+    const key = new kms.Key(stack, 'Key');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+    key.grantEncrypt(role);
+    const keyRef = { stackName: 'FromAssembly', logicalId: stack.getLogicalId(key.node.defaultChild as kms.CfnKey) };
+    const roleRef = { stackName: 'FromAssembly', logicalId: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) };
+
+    // WHEN
+    const world = PolicyWorld.fromAssembly(app.synth());
+
+    // THEN
+    expect(world.keyArn(keyRef)).toEqual(`arn:aws:kms:${REGION}:${KEY_ACCOUNT}:key/${keyRef.logicalId}`);
+    await expectAccess(world, [
+      { principal: roleRef, action: ['kms:Encrypt', 'kms:GenerateDataKey'], key: keyRef, expect: 'allow' },
+      { principal: roleRef, action: 'kms:Decrypt', key: keyRef, expect: 'deny' },
+    ]);
+    expect(() => world.keyArn(key)).toThrow(/not part of this PolicyWorld/);
+  });
+
   test('requests that cannot be simulated are reported, not counted as denials', async () => {
     // GIVEN
     const { reader, key, world } = viaServiceFixture();
@@ -244,6 +296,9 @@ describe('resolveIntrinsics', () => {
     template: {
       Resources: {
         Key: { Type: 'AWS::KMS::Key' },
+        Replica: { Type: 'AWS::KMS::ReplicaKey' },
+        Alias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/app', TargetKeyId: { Ref: 'Key' } } },
+        User: { Type: 'AWS::IAM::User' },
         Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'named', Path: '/team/' } },
         Queue: { Type: 'AWS::SQS::Queue' },
         Volume: { Type: 'AWS::EC2::Volume' },
@@ -260,6 +315,9 @@ describe('resolveIntrinsics', () => {
       partition: { Ref: 'AWS::Partition' },
       key: { Ref: 'Key' },
       keyArn: { 'Fn::GetAtt': 'Key.Arn' },
+      replica: { 'Fn::GetAtt': ['Replica', 'Arn'] },
+      alias: { Ref: 'Alias' },
+      user: { 'Fn::GetAtt': ['User', 'Arn'] },
       role: { 'Fn::Sub': 'role ${Role} is ${Role.Arn} in ${AWS::Region}, literal ${!Keep}' },
       roleWithVars: { 'Fn::Sub': ['${X}/${Role}', { X: { Ref: 'AWS::AccountId' } }] },
       queue: { Ref: 'Queue' },
@@ -272,6 +330,9 @@ describe('resolveIntrinsics', () => {
       partition: 'aws',
       key: 'Key',
       keyArn: 'arn:aws:kms:eu-west-1:111111111111:key/Key',
+      replica: 'arn:aws:kms:eu-west-1:111111111111:key/Replica',
+      alias: 'alias/app',
+      user: 'arn:aws:iam::111111111111:user/User',
       role: 'role named is arn:aws:iam::111111111111:role/team/named in eu-west-1, literal ${Keep}',
       roleWithVars: '111111111111/named',
       queue: 'https://sqs.eu-west-1.amazonaws.com/111111111111/Queue',

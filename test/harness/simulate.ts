@@ -86,8 +86,10 @@ export type KeyRef = IConstruct | LogicalRef | string;
 /**
  * Who makes the request: a role or user construct (or {@link LogicalRef}) of the world, an IAM ARN
  * (a role or user of the world gets its synthesized policies; any other ARN is an "undeclared"
- * principal with only `extraIdentityPolicies`), a 12-digit account (its root), or a service
- * principal such as `logs.amazonaws.com`.
+ * principal with only `extraIdentityPolicies`), a role session
+ * (`arn:aws:sts::<account>:assumed-role/<role>/<session>`: the role's policies apply and key policy
+ * statements naming the role match it), a 12-digit account (its root), or a service principal
+ * such as `logs.amazonaws.com`.
  */
 export type PrincipalRef = IConstruct | LogicalRef | string;
 
@@ -137,6 +139,7 @@ export interface PolicyWorldOptions extends EnvironmentDefaults {
 
 const KEY_TYPES = ['AWS::KMS::Key', 'AWS::KMS::ReplicaKey'];
 const PRINCIPAL_TYPES = ['AWS::IAM::Role', 'AWS::IAM::User'];
+const IDENTITY_POLICY_SOURCES = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy', 'AWS::IAM::UserPolicy', 'AWS::IAM::GroupPolicy', 'AWS::IAM::Group'];
 const SERVICE_PRINCIPAL = /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$/;
 
 let simulations = 0;
@@ -159,7 +162,10 @@ interface Located {
 
 interface PrincipalInfo {
   readonly kind: 'iam' | 'service';
+  /** What iam-simulate receives as the principal. */
   readonly value: string;
+  /** `aws:PrincipalArn`: the role ARN for an assumed-role session, else `value`. */
+  readonly principalArn?: string;
   readonly account?: string;
   readonly located?: Located;
 }
@@ -381,7 +387,8 @@ export class PolicyWorld {
   private principalInfo(principal: PrincipalRef): PrincipalInfo {
     if (typeof principal !== 'string') {
       const located = this.locate(principal, PRINCIPAL_TYPES, 'an IAM role or user');
-      return { kind: 'iam', value: resolveGetAtt(located.logicalId, 'Arn', this.contextOf(located.entry)), account: located.entry.account, located };
+      const arn = resolveGetAtt(located.logicalId, 'Arn', this.contextOf(located.entry));
+      return { kind: 'iam', value: arn, principalArn: arn, account: located.entry.account, located };
     }
     if (SERVICE_PRINCIPAL.test(principal)) return { kind: 'service', value: principal };
     const arn = /^\d{12}$/.test(principal) ? `arn:aws:iam::${principal}:root` : principal;
@@ -389,10 +396,17 @@ export class PolicyWorld {
     if (parts.length < 6 || parts[0] !== 'arn' || !/^\d{12}$/.test(parts[4])) {
       throw new Error(`principal must be a construct, an IAM ARN with an account, a 12-digit account or a service principal such as logs.amazonaws.com; got ${JSON.stringify(principal)}`);
     }
-    return { kind: 'iam', value: arn, account: parts[4], located: this.iamPrincipalByArn(arn) };
+    const session = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
+    if (session) {
+      // A role session: iam-simulate matches it against the role; the role's policies apply.
+      const [, account, roleName] = session;
+      const role = [...this.iamPrincipals().entries()].find(([candidate]) => candidate.startsWith(`arn:aws:iam::${account}:role/`) && candidate.endsWith(`/${roleName}`));
+      return { kind: 'iam', value: arn, principalArn: role?.[0] ?? `arn:aws:iam::${account}:role/${roleName}`, account, located: role?.[1] };
+    }
+    return { kind: 'iam', value: arn, principalArn: arn, account: parts[4], located: this.iamPrincipals().get(arn) };
   }
 
-  private iamPrincipalByArn(arn: string): Located | undefined {
+  private iamPrincipals(): ReadonlyMap<string, Located> {
     if (!this.iamPrincipalsByArn) {
       this.iamPrincipalsByArn = new Map();
       for (const entry of this.stacks) {
@@ -403,7 +417,7 @@ export class PolicyWorld {
         }
       }
     }
-    return this.iamPrincipalsByArn.get(arn);
+    return this.iamPrincipalsByArn;
   }
 
   private identityLookup(principal: PrincipalInfo): IdentityLookup {
@@ -425,57 +439,52 @@ export class PolicyWorld {
     const attachedTo = (p: Record<string, unknown>): boolean =>
       stringList(isRole ? p.Roles : p.Users).includes(name) || stringList(p.Groups).some((g) => groups.includes(g));
 
-    for (const entry of this.stacks.filter((s) => s.account === account)) {
+    const sameAccount = this.stacks.filter((s) => s.account === account).flatMap((entry) => {
       const ctx = this.contextOf(entry);
-      for (const [logicalId, resource] of Object.entries(entry.template.Resources ?? {})) {
-        const where = `${entry.stackName}/${logicalId}`;
-        const relevant = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy', 'AWS::IAM::UserPolicy', 'AWS::IAM::GroupPolicy', 'AWS::IAM::Group'];
-        if (!relevant.includes(resource.Type) || !isResourceActive(logicalId, ctx)) continue;
-        const p = resolveIntrinsics(resource.Properties ?? {}, ctx) as Record<string, unknown>;
-        switch (resource.Type) {
-          case 'AWS::IAM::Policy':
-            if (attachedTo(p)) policies.push({ name: where, policy: asPolicyDocument(p.PolicyDocument, where) });
-            break;
-          case 'AWS::IAM::ManagedPolicy': {
-            const arn = resolveRef(logicalId, ctx);
-            if (attachedTo(p) || managedArns.has(arn)) {
-              policies.push({ name: where, policy: asPolicyDocument(p.PolicyDocument, where) });
-              managedArns.delete(arn);
-            }
-            break;
+      return Object.entries(entry.template.Resources ?? {})
+        .filter(([logicalId, resource]) => IDENTITY_POLICY_SOURCES.includes(resource.Type) && isResourceActive(logicalId, ctx))
+        .map(([logicalId, resource]) => ({
+          type: resource.Type,
+          where: `${entry.stackName}/${logicalId}`,
+          ref: resolveRef(logicalId, ctx),
+          props: resolveIntrinsics(resource.Properties ?? {}, ctx) as Record<string, unknown>,
+        }));
+    });
+    // Groups first: their inline policies, and the managed policies they attach by ARN.
+    for (const group of sameAccount.filter((r) => r.type === 'AWS::IAM::Group' && groups.includes(r.ref))) {
+      addInline(policies, group.where, group.props.Policies);
+      stringList(group.props.ManagedPolicyArns).forEach((a) => managedArns.add(a));
+    }
+    for (const { type, where, ref, props: p } of sameAccount) {
+      switch (type) {
+        case 'AWS::IAM::Policy':
+          if (attachedTo(p)) policies.push({ name: where, policy: asPolicyDocument(p.PolicyDocument, where) });
+          break;
+        case 'AWS::IAM::ManagedPolicy':
+          if (attachedTo(p) || managedArns.has(ref)) {
+            policies.push({ name: where, policy: asPolicyDocument(p.PolicyDocument, where) });
+            managedArns.delete(ref);
           }
-          case 'AWS::IAM::RolePolicy':
-          case 'AWS::IAM::UserPolicy':
-          case 'AWS::IAM::GroupPolicy': {
-            if ((isRole ? p.RoleName : p.UserName) === name || (typeof p.GroupName === 'string' && groups.includes(p.GroupName))) {
-              policies.push({ name: where, policy: asPolicyDocument(p.PolicyDocument, where) });
-            }
-            break;
+          break;
+        case 'AWS::IAM::RolePolicy':
+        case 'AWS::IAM::UserPolicy':
+        case 'AWS::IAM::GroupPolicy':
+          if ((isRole ? p.RoleName : p.UserName) === name || (typeof p.GroupName === 'string' && groups.includes(p.GroupName))) {
+            policies.push({ name: where, policy: asPolicyDocument(p.PolicyDocument, where) });
           }
-          case 'AWS::IAM::Group':
-            if (groups.includes(resolveRef(logicalId, ctx))) {
-              addInline(policies, where, p.Policies);
-              stringList(p.ManagedPolicyArns).forEach((a) => managedArns.add(a));
-            }
-            break;
-          default:
-            break;
-        }
+          break;
+        default:
+          break;
       }
     }
-    // Managed policies attached by ARN that are defined in a template: resolved above; known
-    // documents from the options; anything else cannot be evaluated.
+    // Managed policies attached by ARN and not defined in a template of the account: documents
+    // given in the options, or unmodelled (reported with every outcome).
     for (const arn of managedArns) {
       const known = this.managedPolicies[arn];
       if (known) policies.push({ name: arn, policy: known });
-      else if (!this.managedPolicyInTemplates(arn, account)) unmodelled.push(arn);
+      else unmodelled.push(arn);
     }
     return { policies, unmodelled };
-  }
-
-  private managedPolicyInTemplates(arn: string, account: string): boolean {
-    return this.stacks.filter((s) => s.account === account).some((entry) => Object.entries(entry.template.Resources ?? {})
-      .some(([id, r]) => r.Type === 'AWS::IAM::ManagedPolicy' && resolveRef(id, this.contextOf(entry)) === arn));
   }
 }
 
@@ -590,7 +599,7 @@ function defaultContext(principal: PrincipalInfo, keyStack: SynthesizedStack): R
   const resourcePart = principal.value.split(':').slice(5).join(':');
   const type = resourcePart === 'root' ? 'Account' : resourcePart.startsWith('user/') ? 'User' : resourcePart.startsWith('assumed-role/') || resourcePart.startsWith('role/') ? 'AssumedRole' : 'FederatedUser';
   return {
-    'aws:PrincipalArn': principal.value,
+    'aws:PrincipalArn': principal.principalArn ?? principal.value,
     'aws:PrincipalAccount': principal.account ?? '',
     'aws:PrincipalType': type,
     'aws:PrincipalIsAWSService': 'false',

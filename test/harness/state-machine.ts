@@ -12,8 +12,8 @@
  * Waits and retry intervals are overridden to 0 ms by default so that tests stay fast; the runner
  * does not support JSONata or Variables/Assign.
  */
-import type { StateMachine as LocalStateMachine, StateMachineDefinition } from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
 import { Stack } from 'aws-cdk-lib';
+import type { StateMachine as LocalStateMachine, StateMachineDefinition } from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
 import type { IConstruct } from 'constructs';
 import { EnvironmentDefaults, findCfnResource, resolveIntrinsics, SynthesizedStack, synthesizeStack } from './intrinsics';
 
@@ -28,7 +28,7 @@ const aslValidator = require('asl-validator') as AslValidatorFunction;
 
 type AslValidatorFunction = (definition: unknown, options?: { readonly checkPaths: boolean; readonly checkArn: boolean }) => {
   readonly isValid: boolean;
-  readonly errors: ReadonlyArray<{ readonly 'Error code': string; readonly Message: string; readonly schemaError?: { readonly instancePath: string } }>;
+  readonly errors: ReadonlyArray<{ readonly 'Error code': string; readonly 'Message': string; readonly 'schemaError'?: { readonly instancePath: string } }>;
 };
 
 /** A JSON value. */
