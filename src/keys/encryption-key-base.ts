@@ -2,7 +2,10 @@ import { Annotations, Arn, Aws, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { callerAccount, Conditions, grantIsForAwsResource, mergeConditions, principalArnEquals, resourceTag } from '../policy/conditions';
+import {
+  callerAccount, Conditions, encryptionContext, encryptionContextArnLike, grantIsForAwsResource, mergeConditions,
+  principalArnEquals, resourceTag, sourceAccount, sourceArnLike,
+} from '../policy/conditions';
 import { CAPABILITIES, capabilityMismatch, KeyCapability } from '../policy/key-capability';
 import { KeyAccessReportRegistry } from '../policy/key-access-report';
 import { KeyPolicyDocument, KeyPolicyEntry } from '../policy/key-policy-document';
@@ -77,6 +80,27 @@ export interface IEncryptionKey extends kms.IKey {
    * create for AWS resources only (`kms:GrantIsForAWSResource`).
    */
   grantForAwsResources(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Lets CloudWatch Logs use the key for log groups of this account.
+   *
+   * @param logGroupArnPattern the log groups allowed
+   */
+  allowCloudWatchLogs(logGroupArnPattern?: string): void;
+
+  /**
+   * Lets CloudTrail encrypt log files of this account's trails with the key.
+   *
+   * @param trailArn the trail's ARN, or a pattern
+   */
+  allowCloudTrail(trailArn?: string): void;
+
+  /**
+   * Lets EventBridge use the key for encrypted event buses and archives of this account.
+   *
+   * @param sourceArn the event bus (or rule, archive) ARN or pattern
+   */
+  allowEventBridge(sourceArn?: string): void;
 
   /**
    * Lets the EC2 Auto Scaling service-linked role use this key for encrypted EBS volumes, even
@@ -263,6 +287,80 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    */
   public grantForAwsResources(grantee: iam.IGrantable): iam.Grant {
     return this.grantCapabilities(grantee, KeyCapability.GRANT_FOR_AWS_RESOURCE);
+  }
+
+  /**
+   * Lets CloudWatch Logs of this key's Region encrypt and decrypt log groups of this account with
+   * the key, and only log groups: the `kms:EncryptionContext:aws:logs:arn` must match.
+   *
+   * @param logGroupArnPattern the log groups allowed
+   * @default - every log group of the key's account and Region
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+   */
+  public allowCloudWatchLogs(logGroupArnPattern?: string): void {
+    this._checkCapabilities('allowCloudWatchLogs', [KeyCapability.ENVELOPE]);
+    const stack = Stack.of(this);
+    const pattern = logGroupArnPattern ?? `arn:${Aws.PARTITION}:logs:${stack.region}:${stack.account}:log-group:*`;
+    this._addPolicyEntry({
+      label: 'CloudWatchLogs',
+      principalType: 'Service',
+      principals: [`logs.${stack.region}.amazonaws.com`],
+      // No kms:DescribeKey: it carries no encryption context, so under this condition it could never be allowed.
+      actions: [...perms.ENCRYPT_ACTIONS, ...perms.DECRYPT_ACTIONS, ...perms.REENCRYPT_ACTIONS,
+        ...perms.GENERATE_DATA_KEY_ACTIONS, ...perms.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT_ACTIONS],
+      conditions: encryptionContextArnLike('aws:logs:arn', [pattern]),
+    });
+  }
+
+  /**
+   * Lets CloudTrail encrypt log files of this account's trails with the key: data keys only with
+   * the `aws:cloudtrail:arn` encryption context of a trail of this account, and only on behalf of
+   * the named trail (`aws:SourceArn`).
+   *
+   * @param trailArn the trail's ARN, or a pattern
+   * @default - every trail of the key's account and Region
+   * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+   */
+  public allowCloudTrail(trailArn?: string): void {
+    this._checkCapabilities('allowCloudTrail', [KeyCapability.ENVELOPE]);
+    const stack = Stack.of(this);
+    const source = trailArn ?? `arn:${Aws.PARTITION}:cloudtrail:${stack.region}:${stack.account}:trail/*`;
+    this._addPolicyEntry({
+      label: 'CloudTrailEncryptLogs',
+      principalType: 'Service',
+      principals: ['cloudtrail.amazonaws.com'],
+      actions: [...perms.GENERATE_DATA_KEY_ACTIONS, ...perms.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT_ACTIONS],
+      conditions: mergeConditions(
+        encryptionContext({ 'aws:cloudtrail:arn': `arn:${Aws.PARTITION}:cloudtrail:*:${stack.account}:trail/*` }),
+        sourceArnLike([source])),
+    });
+    this._addPolicyEntry({
+      label: 'CloudTrailDescribeKey',
+      principalType: 'Service',
+      principals: ['cloudtrail.amazonaws.com'],
+      actions: perms.DESCRIBE_ACTIONS,
+      conditions: sourceArnLike([source]),
+    });
+  }
+
+  /**
+   * Lets EventBridge use the key for encrypted event buses and archives of this account
+   * (`aws:SourceAccount`, and `aws:SourceArn` when given).
+   *
+   * @param sourceArn the event bus (or rule, archive) ARN or pattern
+   * @default - any EventBridge resource of the key's account
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html
+   */
+  public allowEventBridge(sourceArn?: string): void {
+    this._checkCapabilities('allowEventBridge', [KeyCapability.ENVELOPE]);
+    const stack = Stack.of(this);
+    this._addPolicyEntry({
+      label: 'EventBridge',
+      principalType: 'Service',
+      principals: ['events.amazonaws.com'],
+      actions: [...perms.DECRYPT_ACTIONS, ...perms.GENERATE_DATA_KEY_ACTIONS, ...perms.DESCRIBE_ACTIONS],
+      conditions: mergeConditions(sourceAccount(stack.account), sourceArn ? sourceArnLike([sourceArn]) : undefined),
+    });
   }
 
   /**

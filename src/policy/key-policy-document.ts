@@ -96,7 +96,6 @@ function mergeByPrincipals(entries: KeyPolicyEntry[]): KeyPolicyEntry[] {
     }
     groups.set(key, {
       ...existing,
-      label: existing.label === entry.label ? existing.label : existing.label,
       principals: uniqueSorted([...existing.principals, ...entry.principals]),
       principalArns: existing.principalArns ? uniqueSorted([...existing.principalArns, ...(entry.principalArns ?? [])]) : undefined,
     });
@@ -108,7 +107,9 @@ function mergeByPrincipals(entries: KeyPolicyEntry[]): KeyPolicyEntry[] {
 function mergeByActions(entries: KeyPolicyEntry[]): KeyPolicyEntry[] {
   const groups = new Map<string, KeyPolicyEntry>();
   for (const entry of entries) {
-    const key = JSON.stringify([entry.principalType, entry.principals, entry.principalArns ?? null, entry.conditions ?? {}]);
+    // Administration stays in statements of its own, so that a reader sees separation of duties.
+    const admin = entry.label === 'Administer' || entry.label === 'InspectFromOtherAccount' ? entry.label : '';
+    const key = JSON.stringify([admin, entry.principalType, entry.principals, entry.principalArns ?? null, entry.conditions ?? {}]);
     const existing = groups.get(key);
     if (!existing) {
       groups.set(key, entry);

@@ -545,7 +545,7 @@ export function formatAccessMismatches(mismatches: readonly AccessMismatch[], to
     String(i + 1),
     describeRow(m.row),
     m.action,
-    Object.entries(m.row.context ?? {}).map(([k, v]) => `${k}=${typeof v === 'string' ? v : `[${v.join(',')}]`}`).join(' ') || '-',
+    Object.entries(m.row.context ?? {}).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : String(v)}`).join(' ') || '-',
     m.row.expect,
     m.got,
     notes(m.outcome),
