@@ -6,8 +6,8 @@ import {
   callerAccount, Conditions, encryptionContext, encryptionContextArnLike, grantIsForAwsResource, mergeConditions,
   principalArnEquals, resourceTag, sourceAccount, sourceArnLike,
 } from '../policy/conditions';
-import { CAPABILITIES, capabilityMismatch, KeyCapability } from '../policy/key-capability';
 import { KeyAccessReportRegistry } from '../policy/key-access-report';
+import { CAPABILITIES, capabilityMismatch, KeyCapability } from '../policy/key-capability';
 import { KeyPolicyDocument, KeyPolicyEntry } from '../policy/key-policy-document';
 import { compareAccounts, keyPolicyPrincipal } from '../policy/principals';
 import { acknowledge } from '../private/acknowledge';

@@ -8,8 +8,8 @@ import { ImportedKeyMaterial, validateImportedKeyMaterial } from './imported-key
 import { IMPORTABLE_SPECS, isSymmetric, resolveKeyUsage } from './key-specs';
 import { Conditions, grantIsForAwsResource, mergeConditions } from '../policy/conditions';
 import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
-import { CAPABILITIES, KeyCapability } from '../policy/key-capability';
 import { KeyAccessReportRegistry } from '../policy/key-access-report';
+import { CAPABILITIES, KeyCapability } from '../policy/key-capability';
 import { KeyPolicyDocument } from '../policy/key-policy-document';
 import { KeyPolicyEngine, validateKeyAccess } from '../policy/key-policy-engine';
 import { acknowledge } from '../private/acknowledge';

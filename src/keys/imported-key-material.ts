@@ -41,7 +41,10 @@ const MAX_VALIDITY_DAYS = 365;
  *
  * @internal
  */
-export function validateImportedKeyMaterial(prop: string, options: { readonly secretVersionId?: string; readonly expiration?: Expiration }): string | undefined {
+export function validateImportedKeyMaterial(
+  prop: string,
+  options: { readonly secretVersionId?: string; readonly expiration?: Expiration },
+): string | undefined {
   let validTo: string | undefined;
   if (options.expiration) {
     const date = options.expiration.date;
@@ -136,7 +139,7 @@ class ImportKeyMaterialProvider extends Construct {
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       `AwsSolutions-IAM5[Resource::<${handlerLogicalId}.Arn>:*]`,
     ],
-      'The CDK custom resource provider framework\'s own role: AWSLambdaBasicExecutionRole for its logs, and invoke rights on the versions of this one handler');
+    'The CDK custom resource provider framework\'s own role: AWSLambdaBasicExecutionRole for its logs, and invoke rights on the versions of this one handler');
     acknowledgeInCompliancePacks(this, 'IAMNoInlinePolicy',
       'Inline policies scoped to the keys and secrets this handler imports from; they live and die with the handler');
     acknowledgeInCompliancePacks(this, 'LambdaInsideVPC',

@@ -2,8 +2,8 @@ import { Annotations, DefaultStackSynthesizer, Duration, Fn, Lazy, Names, Remova
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { EncryptionKeyBase, KEY_TAG } from './encryption-key-base';
 import type { EncryptionKey } from './encryption-key';
+import { EncryptionKeyBase, KEY_TAG } from './encryption-key-base';
 import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
 import { KeyAccessReportRegistry } from '../policy/key-access-report';
 import { KeyPolicyDocument } from '../policy/key-policy-document';

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -57,7 +57,7 @@ describe('ReplicaKey', () => {
     ['a primary that is not multi-Region', (p: Stack, r: Stack) => new ReplicaKey(r, 'R', { primaryKey: new EncryptionKey(p, 'K') }), /is not a multi-Region key/],
     ['a primary in the same Region', (p: Stack) => new ReplicaKey(p, 'R', { primaryKey: new EncryptionKey(p, 'K', { multiRegion: true }) }),
       /primaryKey must live in another Region than the replica, got 'Primary\/K in eu-west-1'/],
-    ['a bad pending window', (p: Stack, r: Stack) => new ReplicaKey(r, 'R', { primaryKey: new EncryptionKey(p, 'K', { multiRegion: true }), pendingWindow: require('aws-cdk-lib').Duration.days(40) }),
+    ['a bad pending window', (p: Stack, r: Stack) => new ReplicaKey(r, 'R', { primaryKey: new EncryptionKey(p, 'K', { multiRegion: true }), pendingWindow: Duration.days(40) }),
       /pendingWindow must be between 7 and 30 days, got 40/],
   ])('refuses %s', (_name, create, message) => {
     const { primaryStack, replicaStack } = twoRegions();
@@ -90,7 +90,7 @@ describe('ReplicaKey', () => {
     const { primaryStack, replicaStack } = twoRegions();
     new ReplicaKey(replicaStack, 'Replica', {
       primaryKey: new EncryptionKey(primaryStack, 'K', { multiRegion: true }),
-      removalPolicy: require('aws-cdk-lib').RemovalPolicy.DESTROY,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     Annotations.fromStack(replicaStack).hasWarning('/Replica/Replica', Match.stringLikeRegexp('removalPolicy is destroy'));
   });

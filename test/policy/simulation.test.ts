@@ -159,8 +159,14 @@ describe('least-privilege key policy, simulated', () => {
   test('the owner of a tag-matched IAM statement cannot reach another key with it', async () => {
     const { world, key, importer } = fixture(KeyPolicyMode.LEAST_PRIVILEGE);
     await expectAccess(world, [
-      { label: 'importer, wrong tag', principal: importer, action: ['kms:Encrypt', 'kms:Decrypt'], key,
-        context: { 'aws:ResourceTag/cdk-kms-patterns:key': 'some/other/key' }, expect: 'deny' },
+      {
+        label: 'importer, wrong tag',
+        principal: importer,
+        action: ['kms:Encrypt', 'kms:Decrypt'],
+        key,
+        context: { 'aws:ResourceTag/cdk-kms-patterns:key': 'some/other/key' },
+        expect: 'deny',
+      },
       { label: 'importer, no tag', principal: importer, action: 'kms:Encrypt', key, expect: 'deny' },
     ]);
   });
@@ -170,24 +176,65 @@ describe('least-privilege key policy, simulated', () => {
     const logsContext = { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/app/orders` };
     const trail = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/audit`;
     await expectAccess(world, [
-      { label: 'logs, a log group of the account', principal: `logs.${REGION}.amazonaws.com`, key, context: logsContext,
-        action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom'], expect: 'allow' },
-      { label: 'logs, a log group of another account', principal: `logs.${REGION}.amazonaws.com`, key,
-        context: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${STRANGER}:log-group:x` }, action: ['kms:Decrypt', 'kms:Encrypt'], expect: 'deny' },
+      {
+        label: 'logs, a log group of the account',
+        principal: `logs.${REGION}.amazonaws.com`,
+        key,
+        context: logsContext,
+        action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom'],
+        expect: 'allow',
+      },
+      {
+        label: 'logs, a log group of another account',
+        principal: `logs.${REGION}.amazonaws.com`,
+        key,
+        context: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${STRANGER}:log-group:x` },
+        action: ['kms:Decrypt', 'kms:Encrypt'],
+        expect: 'deny',
+      },
       { label: 'logs, no encryption context', principal: `logs.${REGION}.amazonaws.com`, key, action: ['kms:Decrypt'], expect: 'deny' },
       { label: 'logs, never administers', principal: `logs.${REGION}.amazonaws.com`, key, context: logsContext, action: ['kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:Sign', 'kms:DescribeKey'], expect: 'deny' },
-      { label: 'cloudtrail, the audit trail', principal: 'cloudtrail.amazonaws.com', key,
-        context: { 'kms:EncryptionContext:aws:cloudtrail:arn': trail, 'aws:SourceArn': trail }, action: ['kms:GenerateDataKey'], expect: 'allow' },
+      {
+        label: 'cloudtrail, the audit trail',
+        principal: 'cloudtrail.amazonaws.com',
+        key,
+        context: { 'kms:EncryptionContext:aws:cloudtrail:arn': trail, 'aws:SourceArn': trail },
+        action: ['kms:GenerateDataKey'],
+        expect: 'allow',
+      },
       { label: 'cloudtrail, describe for the audit trail', principal: 'cloudtrail.amazonaws.com', key, context: { 'aws:SourceArn': trail }, action: 'kms:DescribeKey', expect: 'allow' },
-      { label: 'cloudtrail, another trail (confused deputy)', principal: 'cloudtrail.amazonaws.com', key,
+      {
+        label: 'cloudtrail, another trail (confused deputy)',
+        principal: 'cloudtrail.amazonaws.com',
+        key,
         context: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:${REGION}:${STRANGER}:trail/x`, 'aws:SourceArn': `arn:aws:cloudtrail:${REGION}:${STRANGER}:trail/x` },
-        action: ['kms:GenerateDataKey', 'kms:DescribeKey'], expect: 'deny' },
-      { label: 'cloudtrail, never decrypts', principal: 'cloudtrail.amazonaws.com', key,
-        context: { 'kms:EncryptionContext:aws:cloudtrail:arn': trail, 'aws:SourceArn': trail }, action: ['kms:Decrypt', 'kms:Encrypt'], expect: 'deny' },
-      { label: 'eventbridge, this account', principal: 'events.amazonaws.com', key, context: { 'aws:SourceAccount': ACCOUNT },
-        action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], expect: 'allow' },
-      { label: 'eventbridge, another account', principal: 'events.amazonaws.com', key, context: { 'aws:SourceAccount': STRANGER },
-        action: ['kms:Decrypt', 'kms:GenerateDataKey'], expect: 'deny' },
+        action: ['kms:GenerateDataKey', 'kms:DescribeKey'],
+        expect: 'deny',
+      },
+      {
+        label: 'cloudtrail, never decrypts',
+        principal: 'cloudtrail.amazonaws.com',
+        key,
+        context: { 'kms:EncryptionContext:aws:cloudtrail:arn': trail, 'aws:SourceArn': trail },
+        action: ['kms:Decrypt', 'kms:Encrypt'],
+        expect: 'deny',
+      },
+      {
+        label: 'eventbridge, this account',
+        principal: 'events.amazonaws.com',
+        key,
+        context: { 'aws:SourceAccount': ACCOUNT },
+        action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        expect: 'allow',
+      },
+      {
+        label: 'eventbridge, another account',
+        principal: 'events.amazonaws.com',
+        key,
+        context: { 'aws:SourceAccount': STRANGER },
+        action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        expect: 'deny',
+      },
       { label: 'an unlisted service', principal: 'sns.amazonaws.com', key, context: { 'aws:SourceAccount': ACCOUNT }, action: ['kms:Decrypt', 'kms:GenerateDataKey'], expect: 'deny' },
     ]);
   });
