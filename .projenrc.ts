@@ -60,6 +60,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@^4.1.0',
     '@aws-sdk/client-kms@^3',
     '@aws-sdk/client-secrets-manager@^3',
+    '@aws-sdk/client-ec2@^3',
+    '@aws-sdk/client-ssm@^3',
     '@types/aws-lambda@^8',
     'ts-node@^10',
   ],
