@@ -88,6 +88,9 @@ project.tasks.addEnvironment('CDK_DISABLE_VERSION_CHECK', '1');
 // README examples must compile: strict rosetta after every compile.
 project.postCompileTask.exec('jsii-rosetta extract --strict');
 
+// Tests synthesize stacks with the bundled handlers: bundle first, so a fresh clone passes.
+project.testTask.prependSpawn(project.bundler.bundleTask);
+
 // The main job: synthesize the bundled example app offline and print a summary.
 const example = project.addTask('example', {
   description: 'Synthesizes the example app into cdk.out/ (offline, fixed accounts and Regions) and prints a summary',
