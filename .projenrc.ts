@@ -71,6 +71,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     extraCliOptions: ['--maxWorkers=2'],
     jestConfig: {
       setupFiles: ['<rootDir>/test/setup.ts'],
+      // Synthesis and simulation are CPU-bound; on a shared, loaded machine they take long.
+      testTimeout: 180_000,
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/test/consumers/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/', '/examples/'],
     },

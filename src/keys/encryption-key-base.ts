@@ -4,10 +4,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import {
   callerAccount, Conditions, encryptionContext, encryptionContextArnLike, grantIsForAwsResource, mergeConditions,
-  principalArnEquals, resourceTag, sourceAccount, sourceArnLike,
+  principalArnEquals, resourceTag, sourceAccount, sourceArnLike, viaService,
 } from '../policy/conditions';
 import { KeyAccessReportRegistry } from '../policy/key-access-report';
 import { CAPABILITIES, capabilityMismatch, KeyCapability } from '../policy/key-capability';
+import { KeyService } from '../policy/key-service';
 import { KeyPolicyDocument, KeyPolicyEntry } from '../policy/key-policy-document';
 import { compareAccounts, keyPolicyPrincipal } from '../policy/principals';
 import { acknowledge } from '../private/acknowledge';
@@ -80,6 +81,15 @@ export interface IEncryptionKey extends kms.IKey {
    * create for AWS resources only (`kms:GrantIsForAWSResource`).
    */
   grantForAwsResources(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grants capabilities for use through one AWS service only (`kms:ViaService`).
+   *
+   * @param grantee the principal
+   * @param service the service
+   * @param capabilities what it may do
+   */
+  grantThroughService(grantee: iam.IGrantable, service: KeyService, ...capabilities: KeyCapability[]): iam.Grant;
 
   /**
    * Lets CloudWatch Logs use the key for log groups of this account.
@@ -198,7 +208,22 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * @param actions KMS actions such as `kms:Decrypt`
    */
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return this.grantActions(grantee, 'Grant', actions, undefined);
+    // Grants may only ever be created for AWS resources: a grant for a principal would hand out
+    // key access outside the key policy.
+    const grantActions = actions.filter(a => a === 'kms:CreateGrant');
+    const others = actions.filter(a => a !== 'kms:CreateGrant');
+    let grant: iam.Grant | undefined;
+    if (others.length > 0) {
+      grant = this.grantActions(grantee, 'Grant', others, undefined);
+    }
+    if (grantActions.length > 0) {
+      const resourceGrant = this.grantActions(grantee, 'GrantsForAwsResources', grantActions, grantIsForAwsResource());
+      grant = grant ? grant.combine(resourceGrant) : resourceGrant;
+    }
+    if (!grant) {
+      throw new Error('grant needs at least one action');
+    }
+    return grant;
   }
 
   /** Grants `kms:Decrypt`. */
@@ -400,6 +425,35 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
       actions: ['kms:CreateGrant'],
       conditions: mergeConditions(conditions, grantIsForAwsResource()),
     });
+  }
+
+  /**
+   * Grants capabilities on this key for use through one AWS service only (`kms:ViaService` and
+   * `kms:CallerAccount`), on both the key policy and the grantee's IAM policy.
+   *
+   * @param grantee the principal
+   * @param service the service the principal uses the key through
+   * @param capabilities what it may do
+   */
+  public grantThroughService(grantee: iam.IGrantable, service: KeyService, ...capabilities: KeyCapability[]): iam.Grant {
+    if (capabilities.length === 0) {
+      throw new Error('grantThroughService needs at least one capability');
+    }
+    this._checkCapabilities('grantThroughService', capabilities);
+    const stack = Stack.of(this);
+    const account = grantee.grantPrincipal.principalAccount ?? stack.account;
+    const via = mergeConditions(viaService([service.viaService(stack.region)]), callerAccount([account]));
+    const plain = capabilities.filter(c => c !== KeyCapability.GRANT_FOR_AWS_RESOURCE);
+    let grant: iam.Grant | undefined;
+    if (plain.length > 0) {
+      grant = this.grantActions(grantee, `${labelOf(plain)}Via${service.endpointPrefix}`, plain.flatMap(c => CAPABILITIES[c].actions), via);
+    }
+    if (capabilities.includes(KeyCapability.GRANT_FOR_AWS_RESOURCE)) {
+      const resourceGrant = this.grantActions(grantee, `GrantsForAwsResourcesVia${service.endpointPrefix}`,
+        CAPABILITIES[KeyCapability.GRANT_FOR_AWS_RESOURCE].actions, mergeConditions(via, grantIsForAwsResource()));
+      grant = grant ? grant.combine(resourceGrant) : resourceGrant;
+    }
+    return grant!;
   }
 
   /**
