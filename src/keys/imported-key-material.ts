@@ -1,13 +1,9 @@
-import { CustomResource, Duration, Expiration, Stack, Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import { CustomResource, Expiration, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { EncryptionKey } from './encryption-key';
 import { ImportKeyMaterialFunction } from './import-key-material-function';
-import { acknowledge, acknowledgeInCompliancePacks } from '../private/acknowledge';
+import { HandlerProvider } from '../private/handler-provider';
 import { invalid } from '../private/validation';
 
 /**
@@ -79,7 +75,12 @@ export class ImportedKeyMaterial extends Construct {
     super(scope, id);
     const validTo = validateImportedKeyMaterial('importedKeyMaterial', props);
 
-    const { provider, handler } = providerFor(this);
+    const { provider, handler } = HandlerProvider.of(this, {
+      id: PROVIDER_ID,
+      description: 'imports key material into KMS keys with Origin EXTERNAL',
+      calls: 'the KMS and Secrets Manager APIs',
+      createFunction: (scope, id, functionProps) => new ImportKeyMaterialFunction(scope, id, functionProps),
+    });
     props.secret.grantRead(handler);
     props.key.grant(handler, 'kms:DescribeKey', 'kms:GetParametersForImport', 'kms:ImportKeyMaterial');
 
@@ -94,61 +95,5 @@ export class ImportedKeyMaterial extends Construct {
         ValidTo: validTo,
       },
     });
-  }
-}
-
-function providerFor(scope: Construct): { provider: cr.Provider; handler: lambda.IFunction } {
-  const stack = Stack.of(scope);
-  const existing = stack.node.tryFindChild(PROVIDER_ID) as ImportKeyMaterialProvider | undefined;
-  if (existing) {
-    return { provider: existing.provider, handler: existing.handler };
-  }
-  const created = new ImportKeyMaterialProvider(stack, PROVIDER_ID);
-  return { provider: created.provider, handler: created.handler };
-}
-
-/**
- * The stack-wide handler and provider for imported key material.
- */
-class ImportKeyMaterialProvider extends Construct {
-  public readonly provider: cr.Provider;
-  public readonly handler: lambda.Function;
-
-  constructor(scope: Construct, id: string) {
-    super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'cdk-kms-patterns: imports key material into KMS keys with Origin EXTERNAL',
-    });
-    logGroup.grantWrite(role);
-    this.handler = new ImportKeyMaterialFunction(this, 'Handler', {
-      role,
-      logGroup,
-      timeout: Duration.minutes(2),
-      memorySize: 256,
-    });
-    this.provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: this.handler,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_YEAR }),
-    });
-
-    const stack = Stack.of(this);
-    const handlerLogicalId = stack.resolve(stack.getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction));
-    acknowledge(this.provider, [
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      `AwsSolutions-IAM5[Resource::<${handlerLogicalId}.Arn>:*]`,
-    ],
-    'The CDK custom resource provider framework\'s own role: AWSLambdaBasicExecutionRole for its logs, and invoke rights on the versions of this one handler');
-    acknowledgeInCompliancePacks(this, 'IAMNoInlinePolicy',
-      'Inline policies scoped to the keys and secrets this handler imports from; they live and die with the handler');
-    acknowledgeInCompliancePacks(this, 'LambdaInsideVPC',
-      'A CloudFormation custom resource handler that calls only the KMS and Secrets Manager APIs; it holds no network-reachable state', ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']);
-    acknowledgeInCompliancePacks(this, 'LambdaConcurrency',
-      'Invoked only by CloudFormation during deployments', ['NIST.800.53.R5', 'HIPAA.Security']);
-    acknowledgeInCompliancePacks(this, 'LambdaDLQ',
-      'Invoked synchronously by the provider framework, which reports failures to CloudFormation', ['NIST.800.53.R5', 'HIPAA.Security']);
-    acknowledgeInCompliancePacks(this, 'CloudWatchLogGroupEncrypted',
-      'The logs hold key ids, secret ARNs and step names only, never key material (tested)');
   }
 }

@@ -1,0 +1,84 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledge, acknowledgeInCompliancePacks } from './acknowledge';
+
+/**
+ * How to build one kind of custom resource handler.
+ */
+export interface HandlerProviderOptions {
+  /** The construct id at the stack's root; one provider per stack per id. */
+  readonly id: string;
+  /** What the handler does, for its role's description. */
+  readonly description: string;
+  /** The AWS APIs it calls, for the acknowledgement of LambdaInsideVPC. */
+  readonly calls: string;
+  /** Creates the bundled function (one of the projen-generated `*Function` classes). */
+  readonly createFunction: (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;
+  /**
+   * The handler's timeout.
+   *
+   * @default Duration.minutes(2)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * A custom resource handler and its provider, created once per stack: a dedicated role (no
+ * managed policies), log groups kept a year, and the acknowledgements for cdk-nag findings that
+ * cannot apply to a CloudFormation custom resource handler, each with its reason.
+ */
+export class HandlerProvider extends Construct {
+  /** The provider of the stack for these options, created on first use. */
+  public static of(scope: IConstruct, options: HandlerProviderOptions): HandlerProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(options.id) as HandlerProvider | undefined;
+    return existing ?? new HandlerProvider(stack, options.id, options);
+  }
+
+  /** The provider framework, whose service token custom resources use. */
+  public readonly provider: cr.Provider;
+  /** The handler function. */
+  public readonly handler: lambda.Function;
+  /** The handler's role. */
+  public readonly role: iam.Role;
+
+  private constructor(scope: Construct, id: string, options: HandlerProviderOptions) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `cdk-kms-patterns: ${options.description}`,
+    });
+    logGroup.grantWrite(this.role);
+    this.handler = options.createFunction(this, 'Handler', {
+      role: this.role,
+      logGroup,
+      timeout: options.timeout ?? Duration.minutes(2),
+      memorySize: 256,
+    });
+    this.provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_YEAR }),
+    });
+
+    const stack = Stack.of(this);
+    const handlerLogicalId = stack.resolve(stack.getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction));
+    acknowledge(this.provider, [
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      `AwsSolutions-IAM5[Resource::<${handlerLogicalId}.Arn>:*]`,
+    ], 'The CDK custom resource provider framework\'s own role: AWSLambdaBasicExecutionRole for its logs, and invoke rights on the versions of this one handler');
+    acknowledgeInCompliancePacks(this, 'IAMNoInlinePolicy',
+      'Inline policies scoped to the resources this handler manages; they live and die with the handler');
+    acknowledgeInCompliancePacks(this, 'LambdaInsideVPC',
+      `A CloudFormation custom resource handler that calls only ${options.calls}; it holds no network-reachable state`);
+    acknowledgeInCompliancePacks(this, 'LambdaConcurrency', 'Invoked only by CloudFormation during deployments', ['NIST.800.53.R5', 'HIPAA.Security']);
+    acknowledgeInCompliancePacks(this, 'LambdaDLQ',
+      'Invoked synchronously by the provider framework, which reports failures to CloudFormation', ['NIST.800.53.R5', 'HIPAA.Security']);
+    acknowledgeInCompliancePacks(this, 'CloudWatchLogGroupEncrypted',
+      'The logs hold resource ids and step names only, never secret values or key material (tested)');
+  }
+}
