@@ -5,3 +5,5 @@ export * from './policy/key-access';
 export * from './policy/key-capability';
 export * from './policy/key-service';
 export * from './keys/replica-key';
+export * from './storage/encrypted-bucket';
+export * from './storage/encrypted-volume';

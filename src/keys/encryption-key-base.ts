@@ -83,6 +83,13 @@ export interface IEncryptionKey extends kms.IKey {
   grantForAwsResources(grantee: iam.IGrantable): iam.Grant;
 
   /**
+   * A view of this key whose grants all go through one AWS service.
+   *
+   * @param service the service
+   */
+  forService(service: KeyService): IEncryptionKey;
+
+  /**
    * Grants capabilities for use through one AWS service only (`kms:ViaService`).
    *
    * @param grantee the principal
@@ -495,6 +502,47 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
   }
 
   /**
+   * Conditions every grant of this key carries (a service view adds `kms:ViaService`).
+   *
+   * @internal
+   */
+  protected _grantConditions(_grantee: iam.IGrantable): Conditions | undefined {
+    return undefined;
+  }
+
+  /**
+   * The key policy document, for views of this key.
+   *
+   * @internal
+   */
+  public _document(): KeyPolicyDocument | undefined {
+    return this._policy;
+  }
+
+  /**
+   * The value of the key's identifying tag, for views of this key.
+   *
+   * @internal
+   */
+  public _tagValue(): string | undefined {
+    return this._keyTagValue;
+  }
+
+  /**
+   * A view of this key whose grants all go through one AWS service (`kms:ViaService` and
+   * `kms:CallerAccount` on both the key policy and the IAM policy). Pass it to aws-cdk-lib
+   * constructs (`s3.Bucket`, `ssm`, `secretsmanager.Secret`...) so that the grants they make
+   * (`bucket.grantRead`) never allow direct use of the key.
+   *
+   * @param service the service
+   */
+  public forService(service: KeyService): IEncryptionKey {
+    const id = `Via${service.endpointPrefix.replace(/[^A-Za-z0-9]/g, '')}`;
+    const existing = this.node.tryFindChild(id) as IEncryptionKey | undefined;
+    return existing ?? new ServiceScopedKey(this, id, service);
+  }
+
+  /**
    * Adds an entry to the key policy, or warns with the statement the owner must add.
    *
    * @internal
@@ -517,7 +565,8 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
       + `but access works only once the key's owner adds this statement to its key policy: ${statementJson}`);
   }
 
-  private grantActions(grantee: iam.IGrantable, label: string, actions: string[], conditions: Conditions | undefined): iam.Grant {
+  private grantActions(grantee: iam.IGrantable, label: string, actions: string[], extraConditions: Conditions | undefined): iam.Grant {
+    const conditions = mergeConditions(extraConditions, this._grantConditions(grantee));
     const principals = keyPolicyPrincipal(grantee.grantPrincipal, this);
     const keyAccount = this.env.account;
     let kept = [...new Set(actions)].sort();
@@ -629,4 +678,43 @@ function labelOf(capabilities: KeyCapability[]): string {
 
 function normalizeAlias(aliasName: string): string {
   return normalizeAliasName('aliasName', aliasName);
+}
+
+/**
+ * A key seen through one AWS service: every grant carries `kms:ViaService` and
+ * `kms:CallerAccount`. Its statements land in the parent key's policy.
+ */
+class ServiceScopedKey extends EncryptionKeyBase {
+  public readonly keyArn: string;
+  public readonly keyId: string;
+  public readonly keySpec: kms.KeySpec;
+  public readonly keyUsage: kms.KeyUsage;
+  protected readonly _policy?: KeyPolicyDocument;
+  protected readonly _keyTagValue?: string;
+
+  constructor(private readonly parent: EncryptionKeyBase, id: string, private readonly service: KeyService) {
+    super(parent, id);
+    this.keyArn = parent.keyArn;
+    this.keyId = parent.keyId;
+    this.keySpec = parent.keySpec;
+    this.keyUsage = parent.keyUsage;
+    this._policy = parent._document();
+    this._keyTagValue = parent._tagValue();
+  }
+
+  public addAlias(aliasName: string): kms.Alias {
+    return this.parent.addAlias(aliasName);
+  }
+
+  public forService(service: KeyService): IEncryptionKey {
+    return this.parent.forService(service);
+  }
+
+  protected _grantConditions(grantee: iam.IGrantable): Conditions | undefined {
+    const stack = Stack.of(this);
+    return mergeConditions(
+      viaService([this.service.viaService(stack.region)]),
+      callerAccount([grantee.grantPrincipal.principalAccount ?? stack.account]),
+    );
+  }
 }

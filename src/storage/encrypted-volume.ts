@@ -1,0 +1,244 @@
+import { Annotations, RemovalPolicy, Size, SizeRoundingBehavior, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { EncryptionKey } from '../keys/encryption-key';
+import { IEncryptionKey } from '../keys/encryption-key-base';
+import { KeyCapability } from '../policy/key-capability';
+import { KeyService } from '../policy/key-service';
+import { invalid } from '../private/validation';
+
+/**
+ * Properties of an {@link EncryptedVolume}.
+ */
+export interface EncryptedVolumeProps {
+  /**
+   * The Availability Zone of the volume, e.g. `eu-west-1a`.
+   */
+  readonly availabilityZone: string;
+
+  /**
+   * The size of the volume. Set it, or `snapshotId`, or both.
+   *
+   * @default - the snapshot's size
+   */
+  readonly size?: Size;
+
+  /**
+   * A snapshot to create the volume from (`snap-...`). Its data is re-encrypted under the key.
+   *
+   * @default - an empty volume
+   */
+  readonly snapshotId?: string;
+
+  /**
+   * The volume type.
+   *
+   * @default ec2.EbsDeviceVolumeType.GP3
+   */
+  readonly volumeType?: ec2.EbsDeviceVolumeType;
+
+  /**
+   * Provisioned IOPS (io1, io2, gp3).
+   *
+   * @default - the volume type's default
+   */
+  readonly iops?: number;
+
+  /**
+   * Throughput in MiB/s (gp3 only).
+   *
+   * @default - 125 for gp3
+   */
+  readonly throughput?: number;
+
+  /**
+   * The key the volume is encrypted with.
+   *
+   * @default - a new `EncryptionKey` with the library's defaults
+   */
+  readonly encryptionKey?: IEncryptionKey;
+
+  /**
+   * A Name tag for the volume.
+   *
+   * @default - none
+   */
+  readonly volumeName?: string;
+
+  /**
+   * What happens to the volume when it leaves the stack: RETAIN, or SNAPSHOT (deleted after a
+   * final snapshot). DESTROY loses the data and is warned about.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An EBS volume encrypted with a customer managed key. The key policy lets EC2 create the volume
+ * for principals of the account through EC2 only (`kms:ViaService`), and `grantAttachVolume` lets
+ * a principal attach it, with key grants for AWS resources only.
+ */
+export class EncryptedVolume extends Construct {
+  /** The volume. */
+  public readonly volume: ec2.Volume;
+  /** The key the volume is encrypted with. */
+  public readonly encryptionKey: IEncryptionKey;
+
+  constructor(scope: Construct, id: string, props: EncryptedVolumeProps) {
+    if (props.size === undefined && props.snapshotId === undefined) {
+      throw new Error('set size, snapshotId or both: an EBS volume needs a size or a snapshot to copy');
+    }
+    if (props.snapshotId !== undefined && !Token.isUnresolved(props.snapshotId) && !/^snap-[0-9a-f]{8,17}$/.test(props.snapshotId)) {
+      invalid('snapshotId', 'must be a snapshot id (snap- and 8 to 17 hexadecimal digits)', props.snapshotId);
+    }
+    const gib = props.size?.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (gib !== undefined && !Token.isUnresolved(gib)) {
+      if (!Number.isInteger(gib) || gib < 1 || gib > 65536) {
+        invalid('size', 'must be a whole number of GiB from 1 to 65536', `${gib} GiB`);
+      }
+    }
+    if (props.encryptionKey && props.encryptionKey.keySpec !== 'SYMMETRIC_DEFAULT') {
+      invalid('encryptionKey', 'must be a SYMMETRIC_DEFAULT key (EBS supports only symmetric keys)', props.encryptionKey.keySpec);
+    }
+    super(scope, id);
+    const key = props.encryptionKey ?? new EncryptionKey(this, 'Key', { description: `Encrypts ${this.node.path}` });
+    this.encryptionKey = key;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    if (removalPolicy === RemovalPolicy.DESTROY) {
+      Annotations.of(this).addWarningV2('cdk-kms-patterns:volumeRemovalPolicy',
+        'removalPolicy is destroy: the volume and its data are deleted when it leaves the stack; RETAIN or SNAPSHOT keep the data');
+    }
+
+    const viaEc2 = key.forService(KeyService.EC2);
+    this.volume = new ec2.Volume(this, 'Resource', {
+      availabilityZone: props.availabilityZone,
+      size: props.size,
+      snapshotId: props.snapshotId,
+      volumeType: props.volumeType ?? ec2.EbsDeviceVolumeType.GP3,
+      iops: props.iops,
+      throughput: props.throughput,
+      encrypted: true,
+      encryptionKey: viaEc2,
+      volumeName: props.volumeName,
+      removalPolicy,
+    });
+    Validations.of(viaEc2).acknowledge({
+      id: 'cdk-kms-patterns:accountWideGrant',
+      reason: 'EBS: principals of the account may create volumes under the key through EC2 (DescribeKey, GenerateDataKeyWithoutPlaintext), '
+        + 'never read them: reading needs grantAttachVolume, a grant for an AWS resource',
+    });
+  }
+
+  /**
+   * Lets a principal attach the volume to instances: `ec2:AttachVolume`, and key grants for AWS
+   * resources through EC2 only.
+   *
+   * @param grantee the principal
+   * @param instances the instances it may attach to
+   * @default - any instance
+   */
+  public grantAttachVolume(grantee: iam.IGrantable, instances?: ec2.IInstance[]): iam.Grant {
+    const attach = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ec2:AttachVolume'],
+      resourceArns: [
+        this.volume.stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: this.volume.volumeId }),
+        ...(instances ?? []).map(i => this.volume.stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: i.instanceId })),
+        ...(instances ? [] : [this.volume.stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })]),
+      ],
+    });
+    return attach.combine(this.encryptionKey.grantThroughService(grantee, KeyService.EC2, KeyCapability.GRANT_FOR_AWS_RESOURCE));
+  }
+}
+
+/**
+ * Options of an encrypted block device.
+ */
+export interface EncryptedBlockDeviceOptions {
+  /**
+   * The device name, e.g. `/dev/xvda`.
+   */
+  readonly deviceName: string;
+
+  /**
+   * The size of the volume.
+   */
+  readonly size: Size;
+
+  /**
+   * The volume type.
+   *
+   * @default ec2.EbsDeviceVolumeType.GP3
+   */
+  readonly volumeType?: ec2.EbsDeviceVolumeType;
+
+  /**
+   * Provisioned IOPS (io1, io2, gp3).
+   *
+   * @default - the volume type's default
+   */
+  readonly iops?: number;
+
+  /**
+   * Delete the volume when the instance terminates.
+   *
+   * @default true
+   */
+  readonly deleteOnTermination?: boolean;
+}
+
+/**
+ * Block devices encrypted with a customer managed key, for launch templates, instances and Auto
+ * Scaling groups, with the key access that launching them needs.
+ */
+export class EncryptedBlockDevice {
+  /**
+   * A block device for instances launched by EC2 Auto Scaling: the Auto Scaling service-linked role
+   * gets key access (named by `aws:PrincipalArn`, so the key policy deploys even before that role
+   * exists).
+   *
+   * @param key the key
+   * @param options the device
+   */
+  public static forAutoScaling(key: IEncryptionKey, options: EncryptedBlockDeviceOptions): ec2.BlockDevice {
+    key.grantToAutoScaling();
+    return EncryptedBlockDevice.device(key, options);
+  }
+
+  /**
+   * A block device for instances launched by a principal (a pipeline role, a Lambda function): it
+   * gets envelope encryption and grants for AWS resources on the key, through EC2 only.
+   *
+   * @param key the key
+   * @param launcher who launches the instances
+   * @param options the device
+   */
+  public static forLauncher(key: IEncryptionKey, launcher: iam.IGrantable, options: EncryptedBlockDeviceOptions): ec2.BlockDevice {
+    key.grantThroughService(launcher, KeyService.EC2, KeyCapability.ENVELOPE, KeyCapability.DESCRIBE, KeyCapability.REENCRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
+    return EncryptedBlockDevice.device(key, options);
+  }
+
+  private static device(key: IEncryptionKey, options: EncryptedBlockDeviceOptions): ec2.BlockDevice {
+    if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
+      invalid('key', 'must be a SYMMETRIC_DEFAULT key (EBS supports only symmetric keys)', key.keySpec);
+    }
+    const gib = options.size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (!Token.isUnresolved(gib) && (!Number.isInteger(gib) || gib < 1 || gib > 65536)) {
+      invalid('size', 'must be a whole number of GiB from 1 to 65536', `${gib} GiB`);
+    }
+    return {
+      deviceName: options.deviceName,
+      volume: ec2.BlockDeviceVolume.ebs(gib, {
+        encrypted: true,
+        kmsKey: key,
+        volumeType: options.volumeType ?? ec2.EbsDeviceVolumeType.GP3,
+        iops: options.iops,
+        deleteOnTermination: options.deleteOnTermination ?? true,
+      }),
+    };
+  }
+
+  private constructor() {}
+}
