@@ -7,3 +7,4 @@ export * from './policy/key-service';
 export * from './keys/replica-key';
 export * from './storage/encrypted-bucket';
 export * from './storage/encrypted-volume';
+export * from './storage/ebs-encryption-by-default';

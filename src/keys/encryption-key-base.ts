@@ -8,8 +8,8 @@ import {
 } from '../policy/conditions';
 import { KeyAccessReportRegistry } from '../policy/key-access-report';
 import { CAPABILITIES, capabilityMismatch, KeyCapability } from '../policy/key-capability';
-import { KeyService } from '../policy/key-service';
 import { KeyPolicyDocument, KeyPolicyEntry } from '../policy/key-policy-document';
+import { KeyService } from '../policy/key-service';
 import { compareAccounts, keyPolicyPrincipal } from '../policy/principals';
 import { acknowledge } from '../private/acknowledge';
 import * as perms from '../private/perms';

@@ -79,7 +79,7 @@ export class ImportedKeyMaterial extends Construct {
       id: PROVIDER_ID,
       description: 'imports key material into KMS keys with Origin EXTERNAL',
       calls: 'the KMS and Secrets Manager APIs',
-      createFunction: (scope, id, functionProps) => new ImportKeyMaterialFunction(scope, id, functionProps),
+      createFunction: (s, i, functionProps) => new ImportKeyMaterialFunction(s, i, functionProps),
     });
     props.secret.grantRead(handler);
     props.key.grant(handler, 'kms:DescribeKey', 'kms:GetParametersForImport', 'kms:ImportKeyMaterial');

@@ -118,7 +118,8 @@ export class EncryptedBucket extends Construct {
     if (props.dualLayerEncryption && props.bucketKeyEnabled) {
       throw new Error('set either dualLayerEncryption or bucketKeyEnabled, not both: DSSE-KMS does not support S3 Bucket Keys');
     }
-    if (props.serverAccessLogsPrefix !== undefined && !Token.isUnresolved(props.serverAccessLogsPrefix) && props.serverAccessLogsPrefix.length > 512) {
+    const logsPrefix = props.serverAccessLogsPrefix;
+    if (logsPrefix !== undefined && !Token.isUnresolved(logsPrefix) && logsPrefix.length > 512) {
       invalid('serverAccessLogsPrefix', 'must be at most 512 characters', props.serverAccessLogsPrefix.length);
     }
     super(scope, id);
@@ -143,7 +144,9 @@ export class EncryptedBucket extends Construct {
         objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         versioned: true,
         removalPolicy: RemovalPolicy.RETAIN,
-        lifecycleRules: [{ noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(30) }] }],
+        lifecycleRules: [{
+          noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(30) }],
+        }],
       });
       acknowledge(this.logBucket, ['AwsSolutions-S1'], 'This is the server access log bucket: logging its own access would loop');
       acknowledgeInCompliancePacks(this.logBucket, 'S3BucketLoggingEnabled', 'This is the server access log bucket: logging its own access would loop');
@@ -200,8 +203,8 @@ export class EncryptedBucket extends Construct {
       actions: ['s3:PutObject'],
       resources: [this.bucket.arnForObjects('*')],
       conditions: {
-        'StringNotEquals': { 's3:x-amz-server-side-encryption': algorithm },
-        'Null': { 's3:x-amz-server-side-encryption': 'false' },
+        StringNotEquals: { 's3:x-amz-server-side-encryption': algorithm },
+        Null: { 's3:x-amz-server-side-encryption': 'false' },
       },
     }));
     this.bucket.addToResourcePolicy(new iam.PolicyStatement({
@@ -211,8 +214,8 @@ export class EncryptedBucket extends Construct {
       actions: ['s3:PutObject'],
       resources: [this.bucket.arnForObjects('*')],
       conditions: {
-        'StringNotEquals': { 's3:x-amz-server-side-encryption-aws-kms-key-id': key.keyArn },
-        'Null': { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+        StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': key.keyArn },
+        Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
       },
     }));
   }

@@ -216,7 +216,8 @@ export class EncryptedBlockDevice {
    * @param options the device
    */
   public static forLauncher(key: IEncryptionKey, launcher: iam.IGrantable, options: EncryptedBlockDeviceOptions): ec2.BlockDevice {
-    key.grantThroughService(launcher, KeyService.EC2, KeyCapability.ENVELOPE, KeyCapability.DESCRIBE, KeyCapability.REENCRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
+    key.grantThroughService(launcher, KeyService.EC2,
+      KeyCapability.ENVELOPE, KeyCapability.DESCRIBE, KeyCapability.REENCRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
     return EncryptedBlockDevice.device(key, options);
   }
 

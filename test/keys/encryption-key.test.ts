@@ -1,10 +1,10 @@
 import { App, Annotations as CoreAnnotations, CliCredentialsStackSynthesizer, Duration, Expiration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { EncryptionKey, KeyCapability, KeyPolicyMode, KeyService } from '../../src';
 import { KEY_SPEC_USAGES } from '../../src/keys/key-specs';
 
