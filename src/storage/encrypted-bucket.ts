@@ -120,7 +120,7 @@ export class EncryptedBucket extends Construct {
     }
     const logsPrefix = props.serverAccessLogsPrefix;
     if (logsPrefix !== undefined && !Token.isUnresolved(logsPrefix) && logsPrefix.length > 512) {
-      invalid('serverAccessLogsPrefix', 'must be at most 512 characters', props.serverAccessLogsPrefix.length);
+      invalid('serverAccessLogsPrefix', 'must be at most 512 characters', logsPrefix.length);
     }
     super(scope, id);
 
