@@ -8,3 +8,5 @@ export * from './keys/replica-key';
 export * from './storage/encrypted-bucket';
 export * from './storage/encrypted-volume';
 export * from './storage/ebs-encryption-by-default';
+export * from './parameters/secure-string-parameter';
+export * from './parameters/encrypted-secret';

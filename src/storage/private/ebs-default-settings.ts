@@ -75,11 +75,6 @@ export function normalizeDefaultKmsKeyId(reported: string | undefined): string {
   return reported;
 }
 
-/** `true` when `reported` (from GetEbsDefaultKmsKeyId) names the AWS managed `aws/ebs` key. */
-export function isAwsManagedKey(reported: string | undefined): boolean {
-  return normalizeDefaultKmsKeyId(reported) === AWS_MANAGED_KEY;
-}
-
 /**
  * `ebs-encryption-by-default:<region>:enabled=<true|false>:key=<previous key or aws-managed>`.
  * CloudFormation passes only the physical id and the current properties on Delete, so the previous

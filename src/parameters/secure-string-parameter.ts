@@ -1,0 +1,312 @@
+import { Annotations, Arn, ArnFormat, CustomResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { SecureStringParameterFunction } from './secure-string-parameter-function';
+import { EncryptionKey } from '../keys/encryption-key';
+import { IEncryptionKey } from '../keys/encryption-key-base';
+import { KeyCapability } from '../policy/key-capability';
+import { KeyService } from '../policy/key-service';
+import { acknowledge } from '../private/acknowledge';
+import { HandlerProvider } from '../private/handler-provider';
+import { invalid } from '../private/validation';
+
+/** The most bytes (UTF-8) a value may have, per tier. */
+const TIER_LIMITS: Record<string, number> = { Standard: 4096, Advanced: 8192 };
+/** KMS ciphertexts are at most 6144 bytes. */
+const MAX_CIPHERTEXT_BYTES = 6144;
+
+/**
+ * Options of a generated value.
+ */
+export interface GeneratedValueOptions {
+  /**
+   * How many characters.
+   *
+   * @default 32
+   */
+  readonly length?: number;
+
+  /**
+   * The characters to draw from (uniformly, from KMS GenerateRandom).
+   *
+   * @default - letters and digits
+   */
+  readonly characters?: string;
+}
+
+/**
+ * Options of a value decrypted from a ciphertext.
+ */
+export interface CiphertextValueOptions {
+  /**
+   * The key the ciphertext was encrypted with, when it is not the parameter's key. The handler is
+   * granted `kms:Decrypt` on it.
+   *
+   * @default - the parameter's key
+   */
+  readonly decryptionKey?: IEncryptionKey;
+
+  /**
+   * The encryption context given to `aws kms encrypt`.
+   *
+   * @default - none
+   */
+  readonly encryptionContext?: { [key: string]: string };
+}
+
+/**
+ * Where the value of a {@link SecureStringParameter} comes from. It is produced at deploy time,
+ * inside the handler: it never appears in the template, in a Lambda environment variable or in
+ * logs.
+ */
+export class SecureStringValue {
+  /**
+   * A random value generated at deploy time from KMS GenerateRandom. It is generated once and kept
+   * across updates until the generation options change.
+   *
+   * @param options length and characters
+   */
+  public static generated(options: GeneratedValueOptions = {}): SecureStringValue {
+    const length = options.length ?? 32;
+    if (!Token.isUnresolved(length) && (!Number.isInteger(length) || length < 1 || length > 4096)) {
+      invalid('length', 'must be a whole number from 1 to 4096', length);
+    }
+    const characters = options.characters;
+    if (characters !== undefined) {
+      const unique = new Set([...characters]);
+      if (unique.size < 2 || unique.size !== [...characters].length || unique.size > 256) {
+        invalid('characters', 'must hold 2 to 256 distinct characters, each once', characters);
+      }
+    }
+    return new SecureStringValue('generate', length, { Type: 'generate', Length: String(length), Characters: characters });
+  }
+
+  /**
+   * A value encrypted offline (`aws kms encrypt --plaintext fileb://value --output text --query
+   * CiphertextBlob`), decrypted at deploy time: encrypted secrets can live in code.
+   *
+   * @param ciphertextBase64 the base64 `CiphertextBlob`
+   * @param options the decryption key and encryption context
+   */
+  public static fromCiphertext(ciphertextBase64: string, options: CiphertextValueOptions = {}): SecureStringValue {
+    if (!Token.isUnresolved(ciphertextBase64)) {
+      const compact = ciphertextBase64.replace(/\s+/g, '');
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 !== 0) {
+        invalid('ciphertextBase64', 'must be base64 (the CiphertextBlob printed by aws kms encrypt)', `${compact.slice(0, 16)}...`);
+      }
+      const bytes = Buffer.from(compact, 'base64').length;
+      if (bytes > MAX_CIPHERTEXT_BYTES) {
+        invalid('ciphertextBase64', `must decode to at most ${MAX_CIPHERTEXT_BYTES} bytes (a KMS ciphertext)`, `${bytes} bytes`);
+      }
+    }
+    return new SecureStringValue('ciphertext', undefined, {
+      Type: 'ciphertext',
+      CiphertextBlob: ciphertextBase64.replace(/\s+/g, ''),
+      EncryptionContext: options.encryptionContext,
+    }, options.decryptionKey, options.encryptionContext);
+  }
+
+  /**
+   * A value copied from a Secrets Manager secret at deploy time (the whole secret string, or one
+   * field of a JSON secret).
+   *
+   * @param secret the secret
+   * @param jsonField the field of a JSON secret
+   */
+  public static fromSecret(secret: secretsmanager.ISecret, jsonField?: string): SecureStringValue {
+    return new SecureStringValue('secret', undefined, { Type: 'secret', SecretArn: secret.secretArn, JsonField: jsonField }, undefined, undefined, secret);
+  }
+
+  private constructor(
+    /** @internal */ public readonly _kind: string,
+    /** @internal */ public readonly _length: number | undefined,
+    /** @internal */ public readonly _source: { [key: string]: any },
+    /** @internal */ public readonly _decryptionKey?: IEncryptionKey,
+    /** @internal */ public readonly _encryptionContext?: { [key: string]: string },
+    /** @internal */ public readonly _secret?: secretsmanager.ISecret,
+  ) {}
+}
+
+/**
+ * Properties of a {@link SecureStringParameter}.
+ */
+export interface SecureStringParameterProps {
+  /**
+   * The parameter's name, e.g. `/orders/db/password`.
+   *
+   * IMPORTANT: changing it creates a new parameter (the old one follows `removalPolicy`).
+   */
+  readonly parameterName: string;
+
+  /**
+   * Where the value comes from.
+   */
+  readonly value: SecureStringValue;
+
+  /**
+   * The key the value is encrypted with.
+   *
+   * @default - a new `EncryptionKey` with the library's defaults
+   */
+  readonly encryptionKey?: IEncryptionKey;
+
+  /**
+   * The tier: STANDARD (values up to 4 KB) or ADVANCED (up to 8 KB, charged).
+   *
+   * @default ssm.ParameterTier.STANDARD
+   */
+  readonly tier?: ssm.ParameterTier;
+
+  /**
+   * A description.
+   *
+   * @default - none
+   */
+  readonly description?: string;
+
+  /**
+   * Tags of the parameter.
+   *
+   * @default - none
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * What happens to the parameter when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const PROVIDER_ID = 'CdkKmsPatternsSecureStringParameterProvider';
+
+/**
+ * An SSM Parameter Store SecureString parameter encrypted with a customer managed key, created by
+ * a custom resource (CloudFormation cannot create SecureString parameters). The value is
+ * generated, decrypted or copied inside the handler at deploy time and never appears in the
+ * template, a Lambda environment variable or logs.
+ */
+export class SecureStringParameter extends Construct {
+  /** The parameter's name. */
+  public readonly parameterName: string;
+  /** The parameter's ARN. */
+  public readonly parameterArn: string;
+  /** The key the value is encrypted with. */
+  public readonly encryptionKey: IEncryptionKey;
+  /** The custom resource. */
+  public readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: SecureStringParameterProps) {
+    const name = props.parameterName;
+    checkName(name);
+    const tier = props.tier ?? ssm.ParameterTier.STANDARD;
+    if (tier !== ssm.ParameterTier.STANDARD && tier !== ssm.ParameterTier.ADVANCED) {
+      invalid('tier', 'must be STANDARD or ADVANCED', tier);
+    }
+    const limit = TIER_LIMITS[tier];
+    const length = props.value._length;
+    if (length !== undefined && !Token.isUnresolved(length) && length > limit) {
+      invalid('value', `is longer than the ${tier} tier allows (${limit} bytes); use ssm.ParameterTier.ADVANCED or a shorter length`, `${length} characters`);
+    }
+    if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > 1024) {
+      invalid('description', 'must be at most 1024 characters', `${props.description.length} characters`);
+    }
+    if (props.encryptionKey && props.encryptionKey.keySpec !== 'SYMMETRIC_DEFAULT') {
+      invalid('encryptionKey', 'must be a SYMMETRIC_DEFAULT key (Parameter Store uses symmetric keys)', props.encryptionKey.keySpec);
+    }
+    for (const [key, value] of Object.entries(props.tags ?? {})) {
+      if (key.length < 1 || key.length > 128 || value.length > 256 || key.startsWith('aws:')) {
+        invalid('tags', 'keys must be 1 to 128 characters not starting with aws:, values at most 256', `${key}=${value}`);
+      }
+    }
+    super(scope, id);
+    const stack = Stack.of(this);
+    const key = props.encryptionKey ?? new EncryptionKey(this, 'Key', { description: `Encrypts the parameter ${name}` });
+    this.encryptionKey = key;
+    this.parameterName = name;
+    this.parameterArn = Arn.format({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: name.startsWith('/') ? name.slice(1) : name,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    }, stack);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    if (removalPolicy === RemovalPolicy.DESTROY) {
+      Annotations.of(this).addWarningV2('cdk-kms-patterns:parameterRemovalPolicy',
+        'removalPolicy is destroy: the parameter and its value are deleted when it leaves the stack');
+    }
+
+    const { provider, handler } = HandlerProvider.of(this, {
+      id: PROVIDER_ID,
+      description: 'manages SSM SecureString parameters',
+      calls: 'the SSM, KMS and Secrets Manager APIs',
+      createFunction: (s, i, p) => new SecureStringParameterFunction(s, i, p),
+    });
+    iam.Grant.addToPrincipal({
+      grantee: handler,
+      actions: ['ssm:AddTagsToResource', 'ssm:GetParameter', 'ssm:PutParameter', 'ssm:RemoveTagsFromResource',
+        ...(removalPolicy === RemovalPolicy.DESTROY ? ['ssm:DeleteParameter'] : [])],
+      resourceArns: [this.parameterArn],
+    });
+    // Parameter Store encrypts and decrypts with the key on the handler's behalf.
+    key.grantThroughService(handler, KeyService.SSM, KeyCapability.ENCRYPT_DECRYPT, KeyCapability.GENERATE_DATA_KEY);
+    const value = props.value;
+    if (value._kind === 'generate') {
+      EncryptionKey.grantGenerateRandom(handler);
+    } else if (value._kind === 'ciphertext') {
+      (value._decryptionKey ?? key).grantDecrypt(handler);
+    } else if (value._secret) {
+      value._secret.grantRead(handler);
+    }
+    acknowledge(handler.role!, ['AwsSolutions-IAM5[Resource::*]'],
+      'kms:GenerateRandom has no resource: AWS accepts only Resource "*" for it, and it returns random bytes without touching any key');
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::SecureStringParameter',
+      properties: {
+        Name: name,
+        KeyId: key.keyArn,
+        Tier: tier,
+        Description: props.description,
+        Tags: props.tags,
+        RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : 'retain',
+        Source: value._source,
+      },
+    });
+  }
+
+  /**
+   * Lets a principal read the parameter: `ssm:GetParameter` on it, and `kms:Decrypt` through
+   * Parameter Store only.
+   *
+   * @param grantee the principal
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['ssm:GetParameter', 'ssm:GetParameters'], resourceArns: [this.parameterArn] })
+      .combine(this.encryptionKey.grantThroughService(grantee, KeyService.SSM, KeyCapability.DECRYPT));
+  }
+}
+
+function checkName(name: string): void {
+  if (Token.isUnresolved(name)) return;
+  if (name.length < 1 || name.length > 2048) {
+    invalid('parameterName', 'must be 1 to 2048 characters', name);
+  }
+  if (!/^[a-zA-Z0-9_.\-/]+$/.test(name)) {
+    invalid('parameterName', 'may contain only letters, digits and _.-/', name);
+  }
+  const bare = name.replace(/^\//, '').toLowerCase();
+  if (bare.startsWith('aws') || bare.startsWith('ssm')) {
+    invalid('parameterName', 'must not start with aws or ssm (reserved)', name);
+  }
+  if (name.includes('/') && !name.startsWith('/')) {
+    invalid('parameterName', 'must start with / when it has a hierarchy', name);
+  }
+  if (name.split('/').filter(p => p.length > 0).length > 15) {
+    invalid('parameterName', 'may have at most 15 levels of hierarchy', name);
+  }
+}

@@ -1,0 +1,111 @@
+import { Annotations, CustomResource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { EbsEncryptionByDefaultFunction } from './ebs-encryption-by-default-function';
+import { IEncryptionKey } from '../keys/encryption-key-base';
+import { acknowledge } from '../private/acknowledge';
+import { HandlerProvider } from '../private/handler-provider';
+import { invalid } from '../private/validation';
+
+/**
+ * Properties of {@link EbsEncryptionByDefault}.
+ */
+export interface EbsEncryptionByDefaultProps {
+  /**
+   * The key every new EBS volume of the account in this Region is encrypted with. It must be a
+   * symmetric key in the stack's Region.
+   */
+  readonly encryptionKey: IEncryptionKey;
+
+  /**
+   * Let every principal of the account use the key through EC2 (`kms:ViaService` =
+   * `ec2.<region>.amazonaws.com` and `kms:CallerAccount`), as the AWS managed `aws/ebs` key does.
+   * Without it, every role that launches instances or creates volumes needs its own grant on the
+   * key, or its launches fail.
+   *
+   * @default true
+   */
+  readonly allowAccountThroughEc2?: boolean;
+}
+
+const PROVIDER_ID = 'CdkKmsPatternsEbsEncryptionByDefaultProvider';
+const MARKER = 'CdkKmsPatternsEbsEncryptionByDefault';
+
+/**
+ * Turns on EBS encryption by default for the account in the stack's Region, with a customer
+ * managed key (EnableEbsEncryptionByDefault, ModifyEbsDefaultKmsKeyId): a setting CloudFormation
+ * cannot manage. The previous settings are recorded and restored when the resource is deleted.
+ *
+ * IMPORTANT: this changes every EBS volume created afterwards in the account and Region, by every
+ * principal, including instances launched by Auto Scaling and other services.
+ */
+export class EbsEncryptionByDefault extends Construct {
+  /** The custom resource. */
+  public readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: EbsEncryptionByDefaultProps) {
+    const key = props.encryptionKey;
+    if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
+      invalid('encryptionKey', 'must be a SYMMETRIC_DEFAULT key (EBS supports only symmetric keys)', key.keySpec);
+    }
+    const stack = Stack.of(scope);
+    if (!Token.isUnresolved(key.env.region) && !Token.isUnresolved(stack.region) && key.env.region !== stack.region) {
+      invalid('encryptionKey', `must be in the stack's Region ${stack.region} (the setting is per Region)`, key.env.region);
+    }
+    if (stack.node.tryFindChild(MARKER)) {
+      throw new Error(`stack ${stack.stackName} already has an EbsEncryptionByDefault: the account and Region have one such setting`);
+    }
+    super(scope, id);
+    new Construct(stack, MARKER);
+
+    const { provider, handler } = HandlerProvider.of(this, {
+      id: PROVIDER_ID,
+      description: 'manages EBS encryption by default for the account and Region',
+      calls: 'the EC2 account-setting APIs',
+      createFunction: (s, i, p) => new EbsEncryptionByDefaultFunction(s, i, p),
+    });
+    // These EC2 account settings have no resource: AWS accepts only Resource "*".
+    handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: [
+        'ec2:DisableEbsEncryptionByDefault',
+        'ec2:EnableEbsEncryptionByDefault',
+        'ec2:GetEbsDefaultKmsKeyId',
+        'ec2:GetEbsEncryptionByDefault',
+        'ec2:ModifyEbsDefaultKmsKeyId',
+        'ec2:ResetEbsDefaultKmsKeyId',
+      ],
+      resources: ['*'],
+    }));
+    acknowledge(handler.role!, ['AwsSolutions-IAM5[Resource::*]'],
+      'The EBS encryption-by-default account settings have no resource: AWS accepts only Resource "*" for them');
+    key.grantDescribe(handler);
+
+    if (props.allowAccountThroughEc2 ?? true) {
+      const throughEc2 = { 'kms:CallerAccount': stack.account, 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` };
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'EbsByDefaultAccountThroughEc2',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+        resources: ['*'],
+        conditions: { StringEquals: throughEc2 },
+      }));
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'EbsByDefaultAccountGrantsThroughEc2',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { StringEquals: throughEc2, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }));
+    } else {
+      Annotations.of(this).addWarningV2('cdk-kms-patterns:ebsDefaultWithoutAccountAccess',
+        'allowAccountThroughEc2 is false: every principal that creates volumes or launches instances in this account and Region needs a grant on the key '
+        + '(EncryptedBlockDevice.forLauncher, grantThroughService(..., KeyService.EC2, ...)) or its launches fail');
+    }
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::EbsEncryptionByDefault',
+      properties: { KmsKeyId: key.keyArn },
+    });
+  }
+}
