@@ -11,7 +11,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildExampleApp, KeyStack, PARTNER_ACCOUNT, PRIMARY_REGION, SECURITY_ACCOUNT } from '../../examples/app';
 import { expectNoCfnLintErrors } from '../harness/cfn-lint';
 import { nagFindings, formatFindings } from '../harness/compliance';
-import { AccessRow, expectAccess, PolicyWorld } from '../harness/simulate';
+import { AccessRow, ContextValues, expectAccess, PolicyWorld } from '../harness/simulate';
 
 const KMS_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] };
 const VIA_S3 = { 'kms:ViaService': `s3.${PRIMARY_REGION}.amazonaws.com` };
@@ -87,7 +87,7 @@ describe('the example app', () => {
         principal: `arn:aws:iam::${SECURITY_ACCOUNT}:role/Undeclared`,
         key,
         action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:ScheduleKeyDeletion'],
-        context: via === 'none' ? {} : { 'kms:ViaService': `${via}.${PRIMARY_REGION}.amazonaws.com` },
+        context: (via === 'none' ? {} : { 'kms:ViaService': `${via}.${PRIMARY_REGION}.amazonaws.com` }) as ContextValues,
         extraIdentityPolicies: [KMS_ALL],
         expect: 'deny' as const,
       })),
