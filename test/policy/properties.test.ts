@@ -56,10 +56,6 @@ const scenarioArb = specArb.chain(spec => fc.constantFrom(...KEY_SPEC_USAGES[spe
   grants: fc.array(fc.tuple(roleName, fc.subarray(fitting(spec, usage), { minLength: 1 })), { maxLength: 8 }),
 })));
 
-function statementsOf(stack: Stack, key: EncryptionKey): any[] {
-  return stack.resolve(key.keyPolicy).Statement;
-}
-
 describe('key policy properties', () => {
   afterAll(() => console.log(`property-based runs: ${runs}`));
 
