@@ -122,12 +122,12 @@ export class EncryptedBucket extends Construct {
     if (logsPrefix !== undefined && !Token.isUnresolved(logsPrefix) && logsPrefix.length > 512) {
       invalid('serverAccessLogsPrefix', 'must be at most 512 characters', logsPrefix.length);
     }
+    if (props.encryptionKey && props.encryptionKey.keySpec !== 'SYMMETRIC_DEFAULT') {
+      invalid('encryptionKey', 'must be a SYMMETRIC_DEFAULT key (S3 uses envelope encryption)', props.encryptionKey.keySpec);
+    }
     super(scope, id);
 
     const key = props.encryptionKey ?? new EncryptionKey(this, 'Key', { description: `Encrypts the objects of ${this.node.path}` });
-    if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
-      invalid('encryptionKey', 'must be a SYMMETRIC_DEFAULT key (S3 uses envelope encryption)', key.keySpec);
-    }
     this.encryptionKey = key;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (removalPolicy !== RemovalPolicy.RETAIN) {

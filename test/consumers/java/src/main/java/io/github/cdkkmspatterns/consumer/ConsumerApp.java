@@ -1,0 +1,152 @@
+package io.github.cdkkmspatterns.consumer;
+
+import java.util.List;
+import java.util.Map;
+
+import io.github.cdkkmspatterns.EncryptionKey;
+import io.github.cdkkmspatterns.IEncryptionKey;
+import io.github.cdkkmspatterns.KeyAccess;
+import io.github.cdkkmspatterns.KeyCapability;
+import io.github.cdkkmspatterns.KeyService;
+import io.github.cdkkmspatterns.ReplicaKey;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.cxapi.CloudAssembly;
+import software.amazon.awscdk.services.iam.AccountRootPrincipal;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.KeySpec;
+import software.amazon.awscdk.services.kms.KeyUsage;
+
+/**
+ * The consumer app in Java: THE SAME app as test/consumers/typescript/app.ts, built through the
+ * io.github.cdkkmspatterns:cdk-kms-patterns jar. Keep the three apps (TypeScript, Python, Java) in
+ * step: same construct ids, same props, same grants, in the same order.
+ */
+public final class ConsumerApp {
+    public static final String ACCOUNT = "111111111111";
+    public static final String PARTNER_ACCOUNT = "222222222222";
+    public static final String PRIMARY_REGION = "eu-west-1";
+    public static final String REPLICA_REGION = "us-east-1";
+    public static final String SHARED_KEY_ARN =
+        "arn:aws:kms:" + PRIMARY_REGION + ":" + PARTNER_ACCOUNT + ":key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    private ConsumerApp() {
+    }
+
+    private static Role lambdaRole(final Stack scope, final String id) {
+        return Role.Builder.create(scope, id).assumedBy(new ServicePrincipal("lambda.amazonaws.com")).build();
+    }
+
+    /** Builds every stack of the consumer app into {@code app}. */
+    public static void buildConsumerApp(final App app) {
+        final Environment primaryEnv = Environment.builder().account(ACCOUNT).region(PRIMARY_REGION).build();
+
+        // --- the key stack ---------------------------------------------------------------------
+        final Stack keys = new Stack(app, "ConsumerKeys", StackProps.builder().env(primaryEnv).build());
+        final Role admins = Role.Builder.create(keys, "KeyAdmins").assumedBy(new AccountRootPrincipal()).build();
+        final Role appRole = lambdaRole(keys, "AppRole");
+        final Role batchRole = lambdaRole(keys, "BatchRole");
+
+        final EncryptionKey dataKey = EncryptionKey.Builder.create(keys, "DataKey")
+            .description("Consumer data key")
+            .multiRegion(true)
+            .aliases(List.of("consumer/data", "alias/consumer/data-v2"))
+            .administrators(List.of(admins))
+            .access(List.of(
+                KeyAccess.builder()
+                    .capabilities(List.of(KeyCapability.ENVELOPE, KeyCapability.DESCRIBE))
+                    .principals(List.of(appRole))
+                    .viaServices(List.of(KeyService.S3))
+                    .build(),
+                KeyAccess.builder()
+                    .capabilities(List.of(KeyCapability.DECRYPT))
+                    .principalArnPatterns(List.of("arn:aws:iam::" + ACCOUNT + ":role/analytics/*"))
+                    .principalTags(Map.of("team", "analytics"))
+                    .viaServices(List.of(KeyService.S3))
+                    .encryptionContext(Map.of("aws:s3:arn", "arn:aws:s3:::consumer-data/*"))
+                    .build(),
+                KeyAccess.builder()
+                    .capabilities(List.of(KeyCapability.DECRYPT, KeyCapability.DESCRIBE))
+                    .accounts(List.of(PARTNER_ACCOUNT))
+                    .viaServices(List.of(KeyService.S3, KeyService.of("elasticfilesystem")))
+                    .build()))
+            .build();
+        dataKey.grantCapabilities(batchRole, KeyCapability.ENCRYPT, KeyCapability.DECRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
+        dataKey.allowCloudWatchLogs();
+        dataKey.allowCloudTrail();
+        dataKey.grantToAutoScaling();
+
+        final EncryptionKey signingKey = EncryptionKey.Builder.create(keys, "SigningKey")
+            .keySpec(KeySpec.RSA_3072)
+            .keyUsage(KeyUsage.SIGN_VERIFY)
+            .aliases(List.of("consumer/signing"))
+            .administrators(List.of(admins))
+            .build();
+        signingKey.grantSign(appRole);
+        signingKey.grantGetPublicKey(appRole);
+
+        final EncryptionKey tokenKey = EncryptionKey.Builder.create(keys, "TokenKey")
+            .keySpec(KeySpec.ECC_NIST_P256)
+            .administrators(List.of(admins))
+            .build();
+        tokenKey.grantVerify(batchRole);
+
+        final EncryptionKey macKey = EncryptionKey.Builder.create(keys, "MacKey")
+            .keySpec(KeySpec.HMAC_256)
+            .administrators(List.of(admins))
+            .build();
+        macKey.grantGenerateMac(appRole);
+        macKey.grantVerifyMac(batchRole);
+
+        final IEncryptionKey shared = EncryptionKey.fromKeyArn(keys, "SharedKey", SHARED_KEY_ARN);
+        shared.grantDecrypt(batchRole);
+        EncryptionKey.grantGenerateRandom(appRole);
+
+        // --- the replica, in the DR Region -----------------------------------------------------
+        final Stack dr = new Stack(app, "ConsumerKeysDr", StackProps.builder()
+            .env(Environment.builder().account(ACCOUNT).region(REPLICA_REGION).build())
+            .crossRegionReferences(true)
+            .build());
+        ReplicaKey.Builder.create(dr, "DataKeyReplica")
+            .primaryKey(dataKey)
+            .aliases(List.of("consumer/data"))
+            .build();
+
+        // --- a workload of the same account ----------------------------------------------------
+        final Stack workload = new Stack(app, "ConsumerWorkload", StackProps.builder().env(primaryEnv).build());
+        dataKey.grantDecrypt(lambdaRole(workload, "ReportingRole"));
+
+        // --- the partner's account -------------------------------------------------------------
+        final Stack partner = new Stack(app, "ConsumerPartner", StackProps.builder()
+            .env(Environment.builder().account(PARTNER_ACCOUNT).region(PRIMARY_REGION).build())
+            .build());
+        dataKey.grantDecrypt(lambdaRole(partner, "ImporterRole"));
+    }
+
+    /** Synthesizes the app into {@code outdir}, offline. */
+    public static CloudAssembly synth(final String outdir) {
+        final App app = new App(AppProps.builder()
+            .outdir(outdir)
+            .context(Map.of(
+                "@aws-cdk/core:defaultCrossStackReferences", "strong",
+                "aws:cdk:disable-version-reporting", true))
+            .build());
+        buildConsumerApp(app);
+        return app.synth();
+    }
+
+    /** {@code java ConsumerApp [outdir]}, or CONSUMER_OUTDIR. */
+    public static void main(final String[] args) {
+        final String outdir = args.length > 0 ? args[0] : System.getenv("CONSUMER_OUTDIR");
+        if (outdir == null || outdir.isEmpty()) {
+            System.err.println("usage: CONSUMER_OUTDIR=<dir> java ConsumerApp  (or pass the directory as the first argument)");
+            System.exit(2);
+        }
+        final CloudAssembly assembly = synth(outdir);
+        System.out.println("java consumer: " + assembly.getStacks().size() + " stacks in " + outdir);
+    }
+}

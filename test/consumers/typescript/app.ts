@@ -1,0 +1,130 @@
+/**
+ * The reference consumer app, in TypeScript. test/consumers/python/app.py and
+ * test/consumers/java/.../ConsumerApp.java build THE SAME app through the jsii bindings; run.sh
+ * synthesizes all three and compares the outputs with test/consumers/compare.py.
+ *
+ * Keep the three apps in step: same construct ids, same props, same grants, in the same order.
+ *
+ *   CONSUMER_OUTDIR=/tmp/ts.out TS_NODE_TRANSPILE_ONLY=true \
+ *     npx ts-node --project test/tsconfig.json test/consumers/typescript/app.ts
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { EncryptionKey, KeyCapability, KeyService, ReplicaKey } from '../../../src';
+
+export const ACCOUNT = '111111111111';
+export const PARTNER_ACCOUNT = '222222222222';
+export const PRIMARY_REGION = 'eu-west-1';
+export const REPLICA_REGION = 'us-east-1';
+export const SHARED_KEY_ARN = `arn:aws:kms:${PRIMARY_REGION}:${PARTNER_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+/** Builds every stack of the consumer app into `app`. */
+export function buildConsumerApp(app: App): void {
+  const primaryEnv = { account: ACCOUNT, region: PRIMARY_REGION };
+
+  // --- the key stack -------------------------------------------------------------------------
+  const keys = new Stack(app, 'ConsumerKeys', { env: primaryEnv });
+  const admins = new iam.Role(keys, 'KeyAdmins', { assumedBy: new iam.AccountRootPrincipal() });
+  const appRole = new iam.Role(keys, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const batchRole = new iam.Role(keys, 'BatchRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+  const dataKey = new EncryptionKey(keys, 'DataKey', {
+    description: 'Consumer data key',
+    multiRegion: true,
+    aliases: ['consumer/data', 'alias/consumer/data-v2'],
+    administrators: [admins],
+    access: [
+      {
+        capabilities: [KeyCapability.ENVELOPE, KeyCapability.DESCRIBE],
+        principals: [appRole],
+        viaServices: [KeyService.S3],
+      },
+      {
+        capabilities: [KeyCapability.DECRYPT],
+        principalArnPatterns: [`arn:aws:iam::${ACCOUNT}:role/analytics/*`],
+        principalTags: { team: 'analytics' },
+        viaServices: [KeyService.S3],
+        encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::consumer-data/*' },
+      },
+      {
+        capabilities: [KeyCapability.DECRYPT, KeyCapability.DESCRIBE],
+        accounts: [PARTNER_ACCOUNT],
+        viaServices: [KeyService.S3, KeyService.of('elasticfilesystem')],
+      },
+    ],
+  });
+  dataKey.grantCapabilities(batchRole, KeyCapability.ENCRYPT, KeyCapability.DECRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
+  dataKey.allowCloudWatchLogs();
+  dataKey.allowCloudTrail();
+  dataKey.grantToAutoScaling();
+
+  const signingKey = new EncryptionKey(keys, 'SigningKey', {
+    keySpec: kms.KeySpec.RSA_3072,
+    keyUsage: kms.KeyUsage.SIGN_VERIFY,
+    aliases: ['consumer/signing'],
+    administrators: [admins],
+  });
+  signingKey.grantSign(appRole);
+  signingKey.grantGetPublicKey(appRole);
+
+  const tokenKey = new EncryptionKey(keys, 'TokenKey', {
+    keySpec: kms.KeySpec.ECC_NIST_P256,
+    administrators: [admins],
+  });
+  tokenKey.grantVerify(batchRole);
+
+  const macKey = new EncryptionKey(keys, 'MacKey', {
+    keySpec: kms.KeySpec.HMAC_256,
+    administrators: [admins],
+  });
+  macKey.grantGenerateMac(appRole);
+  macKey.grantVerifyMac(batchRole);
+
+  const shared = EncryptionKey.fromKeyArn(keys, 'SharedKey', SHARED_KEY_ARN);
+  shared.grantDecrypt(batchRole);
+  EncryptionKey.grantGenerateRandom(appRole);
+
+  // --- the replica, in the DR Region -------------------------------------------------------
+  const dr = new Stack(app, 'ConsumerKeysDr', {
+    env: { account: ACCOUNT, region: REPLICA_REGION },
+    crossRegionReferences: true,
+  });
+  new ReplicaKey(dr, 'DataKeyReplica', {
+    primaryKey: dataKey,
+    aliases: ['consumer/data'],
+  });
+
+  // --- a workload of the same account ------------------------------------------------------
+  const workload = new Stack(app, 'ConsumerWorkload', { env: primaryEnv });
+  const reporting = new iam.Role(workload, 'ReportingRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  dataKey.grantDecrypt(reporting);
+
+  // --- the partner's account ---------------------------------------------------------------
+  const partner = new Stack(app, 'ConsumerPartner', { env: { account: PARTNER_ACCOUNT, region: PRIMARY_REGION } });
+  const importer = new iam.Role(partner, 'ImporterRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  dataKey.grantDecrypt(importer);
+}
+
+/** Synthesizes the app into `outdir` (CONSUMER_OUTDIR, or the first argument). */
+export function main(outdir: string | undefined): void {
+  if (!outdir) {
+    throw new Error('usage: CONSUMER_OUTDIR=<dir> ts-node app.ts  (or pass the directory as the first argument)');
+  }
+  const app = new App({
+    outdir,
+    context: {
+      '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+      'aws:cdk:disable-version-reporting': true,
+    },
+  });
+  buildConsumerApp(app);
+  const assembly = app.synth();
+  console.log(`typescript consumer: ${assembly.stacks.length} stacks in ${outdir}`);
+}
+
+if (require.main === module) {
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  process.env.CDK_DISABLE_VERSION_CHECK = '1';
+  main(process.env.CONSUMER_OUTDIR ?? process.argv[2]);
+}
