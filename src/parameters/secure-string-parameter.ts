@@ -12,8 +12,6 @@ import { acknowledge } from '../private/acknowledge';
 import { HandlerProvider } from '../private/handler-provider';
 import { invalid } from '../private/validation';
 
-/** The most bytes (UTF-8) a value may have, per tier. */
-const TIER_LIMITS: Record<string, number> = { Standard: 4096, Advanced: 8192 };
 /** KMS ciphertexts are at most 6144 bytes. */
 const MAX_CIPHERTEXT_BYTES = 6144;
 
@@ -59,7 +57,8 @@ export interface CiphertextValueOptions {
 /**
  * Where the value of a {@link SecureStringParameter} comes from. It is produced at deploy time,
  * inside the handler: it never appears in the template, in a Lambda environment variable or in
- * logs.
+ * logs. The handler checks the value's size against the tier (4096 bytes Standard, 8192 bytes
+ * Advanced) before writing it.
  */
 export class SecureStringValue {
   /**
@@ -80,7 +79,7 @@ export class SecureStringValue {
         invalid('characters', 'must hold 2 to 256 distinct characters, each once', characters);
       }
     }
-    return new SecureStringValue('generate', length, { Type: 'generate', Length: String(length), Characters: characters });
+    return new SecureStringValue('generate', { Type: 'generate', Length: String(length), Characters: characters });
   }
 
   /**
@@ -101,7 +100,7 @@ export class SecureStringValue {
         invalid('ciphertextBase64', `must decode to at most ${MAX_CIPHERTEXT_BYTES} bytes (a KMS ciphertext)`, `${bytes} bytes`);
       }
     }
-    return new SecureStringValue('ciphertext', undefined, {
+    return new SecureStringValue('ciphertext', {
       Type: 'ciphertext',
       CiphertextBlob: ciphertextBase64.replace(/\s+/g, ''),
       EncryptionContext: options.encryptionContext,
@@ -116,12 +115,11 @@ export class SecureStringValue {
    * @param jsonField the field of a JSON secret
    */
   public static fromSecret(secret: secretsmanager.ISecret, jsonField?: string): SecureStringValue {
-    return new SecureStringValue('secret', undefined, { Type: 'secret', SecretArn: secret.secretArn, JsonField: jsonField }, undefined, undefined, secret);
+    return new SecureStringValue('secret', { Type: 'secret', SecretArn: secret.secretArn, JsonField: jsonField }, undefined, undefined, secret);
   }
 
   private constructor(
     /** @internal */ public readonly _kind: string,
-    /** @internal */ public readonly _length: number | undefined,
     /** @internal */ public readonly _source: { [key: string]: any },
     /** @internal */ public readonly _decryptionKey?: IEncryptionKey,
     /** @internal */ public readonly _encryptionContext?: { [key: string]: string },
@@ -205,11 +203,6 @@ export class SecureStringParameter extends Construct {
     const tier = props.tier ?? ssm.ParameterTier.STANDARD;
     if (tier !== ssm.ParameterTier.STANDARD && tier !== ssm.ParameterTier.ADVANCED) {
       invalid('tier', 'must be STANDARD or ADVANCED', tier);
-    }
-    const limit = TIER_LIMITS[tier];
-    const length = props.value._length;
-    if (length !== undefined && !Token.isUnresolved(length) && length > limit) {
-      invalid('value', `is longer than the ${tier} tier allows (${limit} bytes); use ssm.ParameterTier.ADVANCED or a shorter length`, `${length} characters`);
     }
     if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > 1024) {
       invalid('description', 'must be at most 1024 characters', `${props.description.length} characters`);
