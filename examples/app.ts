@@ -2,13 +2,17 @@
  * The example app: how a platform team would use cdk-kms-patterns across two accounts and two
  * Regions. `npx projen example` synthesizes it offline (examples/main.ts).
  */
-import { App, Expiration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, Expiration, Size, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { EncryptionKey, KeyCapability, KeyService, ReplicaKey } from '../src';
+import {
+  EbsEncryptionByDefault, EncryptedBlockDevice, EncryptedBucket, EncryptedSecret, EncryptedVolume, EncryptionKey,
+  KeyCapability, KeyService, ReplicaKey, SecureStringParameter, SecureStringValue,
+} from '../src';
 
 /** The security team's account, where keys live. */
 export const SECURITY_ACCOUNT = '111111111111';
@@ -35,6 +39,8 @@ export class KeyStack extends Stack {
   public readonly byokKey: EncryptionKey;
   /** The application role that reads and writes data through S3. */
   public readonly appRole: iam.Role;
+  /** Encrypts secrets of the security team. */
+  public readonly secretsKey: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, props);
@@ -92,7 +98,7 @@ export class KeyStack extends Stack {
 
     // Secrets get a key of their own: aws-cdk-lib's Secret grants its key to the whole account
     // through Secrets Manager (the library warns), which the data key must not allow.
-    const secretsKey = new EncryptionKey(this, 'SecretsKey', {
+    const secretsKey = this.secretsKey = new EncryptionKey(this, 'SecretsKey', {
       description: 'Encrypts secrets of the security team',
       aliases: ['secrets/security'],
       administrators: [keyAdmins],
@@ -125,18 +131,57 @@ export class KeyStack extends Stack {
     this.macKey.grantVerifyMac(this.appRole);
     this.byokKey.grantEncryptDecrypt(this.appRole);
 
-    const bucket = new s3.Bucket(this, 'OrdersBucket', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.dataKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      versioned: true,
-      serverAccessLogsPrefix: 'access-logs/',
-    });
-    acknowledgeAll(bucket, ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
-      'Cross-Region replication of the orders bucket is out of scope of this example');
     acknowledgeInlinePolicies(this.appRole);
+  }
+}
+
+/**
+ * The orders service's storage, all under the security team's keys: a bucket, an EBS volume, a
+ * fleet launch template, the account's EBS default, a SecureString parameter and a secret.
+ */
+export class StorageStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps & { readonly keys: KeyStack }) {
+    super(scope, id, props);
+    const { dataKey } = props.keys;
+    const worker = new iam.Role(this, 'OrdersWorker', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Processes orders: reads and writes the bucket, reads the database password',
+    });
+    acknowledgeInlinePolicies(worker);
+
+    const orders = new EncryptedBucket(this, 'Orders', { encryptionKey: dataKey });
+    orders.grantReadWrite(worker);
+    const bucketId = this.resolve(this.getLogicalId(orders.bucket.node.defaultChild as s3.CfnBucket));
+    Validations.of(worker).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`, reason: 'The worker handles every order object' });
+
+    // EBS gets a key of its own: EBS encryption by default lets every principal of the account use
+    // it through EC2, which the data key must not allow.
+    const ebsKey = new EncryptionKey(this, 'EbsKey', { description: 'EBS volumes of the account in this Region', aliases: ['ebs/default'] });
+    acknowledgeAll(orders.bucket, ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
+      'Cross-Region replication of the orders bucket is out of scope of this example');
+
+    const volume = new EncryptedVolume(this, 'Scratch', { availabilityZone: `${PRIMARY_REGION}a`, size: Size.gibibytes(50), encryptionKey: ebsKey });
+    acknowledgeAll(volume, ['NIST.800.53.R5-EC2EBSInBackupPlan', 'HIPAA.Security-EC2EBSInBackupPlan'], 'Scratch space: rebuilt from S3, not backed up');
+    Validations.of(volume).acknowledge({ id: 'CloudFormation-Validate::W3010', reason: 'The example pins one Availability Zone on purpose' });
+
+    new ec2.LaunchTemplate(this, 'FleetTemplate', {
+      blockDevices: [EncryptedBlockDevice.forAutoScaling(ebsKey, { deviceName: '/dev/xvda', size: Size.gibibytes(30) })],
+      requireImdsv2: true,
+    });
+
+    new EbsEncryptionByDefault(this, 'EbsDefault', { encryptionKey: ebsKey });
+
+    const dbPassword = new SecureStringParameter(this, 'DbPassword', {
+      parameterName: '/orders/db/password',
+      value: SecureStringValue.generated({ length: 40 }),
+      encryptionKey: dataKey,
+      description: 'Generated at deploy time; never in the template',
+    });
+    dbPassword.grantRead(worker);
+
+    const apiSecret = new EncryptedSecret(this, 'ApiSecret', { encryptionKey: props.keys.secretsKey, description: 'Partner API credentials' });
+    acknowledgeAll(apiSecret.secret, ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled'],
+      'The partner rotates these credentials on its side, quarterly');
   }
 }
 
@@ -209,5 +254,6 @@ export function buildExampleApp(app: App): Stack[] {
   const replica = new ReplicaStack(app, 'ExampleKeysDr', { env: { account: SECURITY_ACCOUNT, region: REPLICA_REGION }, primary: keys.dataKey });
   const workload = new WorkloadStack(app, 'ExampleWorkload', { env: primaryEnv, keys });
   const partner = new PartnerStack(app, 'ExamplePartner', { env: { account: PARTNER_ACCOUNT, region: PRIMARY_REGION }, keys });
-  return [keys, replica, workload, partner];
+  const storage = new StorageStack(app, 'ExampleStorage', { env: primaryEnv, keys });
+  return [keys, replica, workload, partner, storage];
 }

@@ -41,7 +41,7 @@ ALLOW_OLDER="${CONSUMER_ALLOW_OLDER_CDK:-0}"
 PY_CDK_FALLBACK="${CONSUMER_PY_CDK_VERSION:-2.275.0}"
 JAVA_CDK_FALLBACK="${CONSUMER_JAVA_CDK_VERSION:-2.272.0}"
 FORCE_PACKAGE="${CONSUMER_FORCE_PACKAGE:-0}"
-MVN=(mvn -B -ntp)
+MVN=(mvn -B -ntp -Dstyle.color=never)
 if [ -n "${CONSUMER_MAVEN_REPO:-}" ]; then
   MVN+=("-Dmaven.repo.local=$CONSUMER_MAVEN_REPO")
 fi
@@ -78,7 +78,9 @@ summary() {
   local rc=$?
   if [ -n "$current" ]; then
     TIMINGS+=("$(printf '%-44s %5ss  (stopped here)' "$current" "$(( $(date +%s) - t0 ))")")
-    [ "$rc" -ne 0 ] && FAILED+=("$current")
+  fi
+  if [ "$rc" -ne 0 ]; then
+    FAILED+=("${current:-setup}")
   fi
   echo
   echo "=== consumers: timings"
@@ -104,6 +106,12 @@ requirements_with_cdk() {
 # --- preflight --------------------------------------------------------------------------------
 if [ ! -f .jsii ]; then
   echo "no .jsii: run 'npx projen compile' first" >&2
+  exit 1
+fi
+STALE="$(find src -name '*.ts' -newer .jsii | head -3)"
+if [ -n "$STALE" ]; then
+  echo "src/ is newer than .jsii ($(echo $STALE)): run 'npx projen compile' first, or the bindings and" >&2
+  echo "the TypeScript reference (built from src/) would test different code" >&2
   exit 1
 fi
 VERSION="$(node -p "require('./package.json').version")"

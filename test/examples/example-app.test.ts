@@ -23,13 +23,19 @@ describe('the example app', () => {
   app.synth();
   const keys = stacks[0] as KeyStack;
 
-  test('synthesizes four stacks in two accounts and two Regions', () => {
+  test('synthesizes five stacks in two accounts and two Regions', () => {
     expect(stacks.map(s => `${s.stackName}:${s.account}:${s.region}`)).toEqual([
       'ExampleKeys:111111111111:eu-west-1',
       'ExampleKeysDr:111111111111:us-east-1',
       'ExampleWorkload:111111111111:eu-west-1',
       'ExamplePartner:222222222222:eu-west-1',
+      'ExampleStorage:111111111111:eu-west-1',
     ]);
+    const storage = Template.fromStack(stacks[4]);
+    storage.resourceCountIs('Custom::SecureStringParameter', 1);
+    storage.resourceCountIs('Custom::EbsEncryptionByDefault', 1);
+    storage.resourceCountIs('AWS::EC2::Volume', 1);
+    storage.resourceCountIs('AWS::SecretsManager::Secret', 1);
     const template = Template.fromStack(keys);
     template.resourceCountIs('AWS::KMS::Key', 6);
     template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'RSA_3072', KeyUsage: 'SIGN_VERIFY' });
@@ -54,8 +60,8 @@ describe('the example app', () => {
   test('the key access report is written next to the templates', () => {
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'key-access-report.json'), 'utf8'));
     expect(report.keys.map((k: any) => k.path)).toEqual(expect.arrayContaining(['ExampleKeys/DataKey', 'ExampleKeysDr/DataKeyReplica']));
-    expect(report.cost.keys).toBe(7);
-    expect(report.cost.monthlyUsd).toBe(7);
+    expect(report.cost.keys).toBe(8);
+    expect(report.cost.monthlyUsd).toBe(8);
     const markdown = fs.readFileSync(path.join(outdir, 'key-access-report.md'), 'utf8');
     expect(markdown).toContain('## ExampleKeys/DataKey');
     expect(markdown).toContain('| principal | can | conditions |');

@@ -156,7 +156,8 @@ class ConsumerAppTest {
         assertNotNull(replica.get("PrimaryKeyArn"));
         assertNotNull(replica.get("KeyPolicy"));
         assertEquals("alias/consumer/data", props("ConsumerKeysDr", "DataKeyReplica", "AWS::KMS::Alias").get("AliasName"));
-        assertEquals("aws://111111111111/us-east-1", assembly.getStackByName("ConsumerKeysDr").getEnvironment().getName());
+        assertEquals("us-east-1", assembly.getStackByName("ConsumerKeysDr").getEnvironment().getRegion());
+        assertEquals("111111111111", assembly.getStackByName("ConsumerKeysDr").getEnvironment().getAccount());
         assertTrue(keyPolicy("ConsumerKeys", "DataKey", "AWS::KMS::Key").stream()
             .anyMatch(s -> "Replicate".equals(s.get("Sid"))), "the primary lets the DR deployment role replicate it");
     }
