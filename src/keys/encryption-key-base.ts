@@ -1,7 +1,7 @@
-import { Annotations, Arn, Aws, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, Aws, Resource, ResourceProps, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
   callerAccount, Conditions, encryptionContext, encryptionContextArnLike, grantIsForAwsResource, mergeConditions,
   principalArnEquals, resourceTag, sourceAccount, sourceArnLike, viaService,
@@ -160,6 +160,15 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
   protected abstract readonly _keyTagValue?: string;
 
   private readonly aliases: kms.Alias[] = [];
+
+  /**
+   * @param scope the scope in which to define this construct
+   * @param id the construct id
+   * @param props the account and Region of a key created elsewhere
+   */
+  constructor(scope: Construct, id: string, props: ResourceProps = {}) {
+    super(scope, id, props);
+  }
 
   /** A reference to this key. */
   public get keyRef(): kms.KeyReference {

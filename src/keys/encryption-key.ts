@@ -293,6 +293,13 @@ export class EncryptionKey extends EncryptionKeyBase {
 
   private readonly engine: KeyPolicyEngine;
 
+  /**
+   * Creates it; every prop is checked before anything is created.
+   *
+   * @param scope the scope in which to define this construct
+   * @param id the construct id (changing it replaces resources)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: EncryptionKeyProps = {}) {
     // Validate everything before the construct joins the tree: nothing is created for bad input.
     const checked = checkProps(props);
@@ -495,6 +502,13 @@ class ImportedEncryptionKey extends EncryptionKeyBase {
   protected readonly _keyTagValue = undefined;
   private readonly aliasName?: string;
 
+  /**
+   * Creates it; every prop is checked before anything is created.
+   *
+   * @param scope the scope in which to define this construct
+   * @param id the construct id (changing it replaces resources)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: ImportedEncryptionKeyProps) {
     super(scope, id, { account: props.account, region: props.region });
     this.keyArn = props.keyArn;

@@ -113,6 +113,13 @@ export class ReplicaKey extends EncryptionKeyBase {
 
   private readonly engine: KeyPolicyEngine;
 
+  /**
+   * Creates it; every prop is checked before anything is created.
+   *
+   * @param scope the scope in which to define this construct
+   * @param id the construct id (changing it replaces resources)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: ReplicaKeyProps) {
     super(scope, id);
     const primary = props.primaryKey;

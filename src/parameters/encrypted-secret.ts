@@ -61,6 +61,13 @@ export class EncryptedSecret extends Construct {
   /** The key the secret is encrypted with. */
   public readonly encryptionKey: IEncryptionKey;
 
+  /**
+   * Creates it; every prop is checked before anything is created.
+   *
+   * @param scope the scope in which to define this construct
+   * @param id the construct id (changing it replaces resources)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: EncryptedSecretProps = {}) {
     if (props.encryptionKey && props.encryptionKey.keySpec !== 'SYMMETRIC_DEFAULT') {
       invalid('encryptionKey', 'must be a SYMMETRIC_DEFAULT key (Secrets Manager uses symmetric keys)', props.encryptionKey.keySpec);

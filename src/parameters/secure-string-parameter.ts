@@ -197,6 +197,13 @@ export class SecureStringParameter extends Construct {
   /** The custom resource. */
   public readonly resource: CustomResource;
 
+  /**
+   * Creates it; every prop is checked before anything is created.
+   *
+   * @param scope the scope in which to define this construct
+   * @param id the construct id (changing it replaces resources)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: SecureStringParameterProps) {
     const name = props.parameterName;
     checkName(name);

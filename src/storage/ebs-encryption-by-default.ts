@@ -43,6 +43,13 @@ export class EbsEncryptionByDefault extends Construct {
   /** The custom resource. */
   public readonly resource: CustomResource;
 
+  /**
+   * Creates it; every prop is checked before anything is created.
+   *
+   * @param scope the scope in which to define this construct
+   * @param id the construct id (changing it replaces resources)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: EbsEncryptionByDefaultProps) {
     const key = props.encryptionKey;
     if (key.keySpec !== 'SYMMETRIC_DEFAULT') {

@@ -108,6 +108,13 @@ export class EncryptedBucket extends Construct {
   /** The bucket that receives server access logs, when this construct created it. */
   public readonly logBucket?: s3.Bucket;
 
+  /**
+   * Creates it; every prop is checked before anything is created.
+   *
+   * @param scope the scope in which to define this construct
+   * @param id the construct id (changing it replaces resources)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: EncryptedBucketProps = {}) {
     const transitionDays = checkDays('noncurrentVersionTransition', props.noncurrentVersionTransition, 30);
     const expirationDays = props.noncurrentVersionExpiration === undefined

@@ -86,6 +86,13 @@ export class EncryptedVolume extends Construct {
   /** The key the volume is encrypted with. */
   public readonly encryptionKey: IEncryptionKey;
 
+  /**
+   * Creates it; every prop is checked before anything is created.
+   *
+   * @param scope the scope in which to define this construct
+   * @param id the construct id (changing it replaces resources)
+   * @param props the properties
+   */
   constructor(scope: Construct, id: string, props: EncryptedVolumeProps) {
     if (props.size === undefined && props.snapshotId === undefined) {
       throw new Error('set size, snapshotId or both: an EBS volume needs a size or a snapshot to copy');
