@@ -125,7 +125,7 @@ export interface IEncryptionKey extends kms.IKey {
    *
    * @param roleSuffix the suffix of a custom service-linked role
    */
-  grantToAutoScaling(roleSuffix?: string): void;
+  allowAutoScaling(roleSuffix?: string): void;
 }
 
 /**
@@ -140,6 +140,12 @@ interface IdentityTarget {
  * Grants, written once for created, replica and imported keys.
  */
 export abstract class EncryptionKeyBase extends Resource implements IEncryptionKey {
+  /**
+   * The tag every key created by this library carries (`cdk-kms-patterns:key`), whose value
+   * identifies the key in IAM policies of other accounts and Regions (`aws:ResourceTag`).
+   */
+  public static readonly KEY_TAG = KEY_TAG;
+
   public abstract readonly keyArn: string;
   public abstract readonly keyId: string;
   public abstract readonly keySpec: kms.KeySpec;
@@ -153,7 +159,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
   protected abstract readonly _policy?: KeyPolicyDocument;
 
   /**
-   * The value of the {@link KEY_TAG} tag on the key, when this library created it.
+   * The value of the `KEY_TAG` tag on the key, when this library created it.
    *
    * @internal
    */
@@ -417,11 +423,11 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * @param roleSuffix the suffix of a custom service-linked role (`AWSServiceRoleForAutoScaling_<suffix>`)
    * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
    */
-  public grantToAutoScaling(roleSuffix?: string): void {
+  public allowAutoScaling(roleSuffix?: string): void {
     if (roleSuffix !== undefined && !Token.isUnresolved(roleSuffix) && !/^[\w+=,.@-]{1,56}$/.test(roleSuffix)) {
       throw new Error(`roleSuffix must be 1 to 56 characters of letters, digits and +=,.@_-, got '${roleSuffix}'`);
     }
-    this._checkCapabilities('grantToAutoScaling', [KeyCapability.ENVELOPE]);
+    this._checkCapabilities('allowAutoScaling', [KeyCapability.ENVELOPE]);
     const account = Stack.of(this).account;
     const name = roleSuffix ? `AWSServiceRoleForAutoScaling_${roleSuffix}` : 'AWSServiceRoleForAutoScaling';
     const arn = `arn:${Aws.PARTITION}:iam::${account}:role/aws-service-role/autoscaling.amazonaws.com/${name}`;
@@ -641,7 +647,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
   /**
    * The resource (and conditions) a grantee's IAM statement names: the key ARN where it can be
    * referenced, otherwise (another account or Region) every key of the key's account and Region
-   * carrying this key's {@link KEY_TAG} tag, so no statement ever falls back to `Resource: *`.
+   * carrying this key's `KEY_TAG` tag, so no statement ever falls back to `Resource: *`.
    */
   private identityTarget(grantee: iam.IGrantable): IdentityTarget {
     if (!Token.isUnresolved(this.keyArn)) {

@@ -43,13 +43,13 @@ export interface ImportedKeyMaterialOptions {
 }
 
 /**
- * Properties of an {@link EncryptionKey}.
+ * Properties of an `EncryptionKey`.
  */
 export interface EncryptionKeyProps {
   /**
    * A description of the key.
    *
-   * @default - 'Managed by cdk-kms-patterns: <construct path>'
+   * @default - 'Managed by cdk-kms-patterns: ' followed by the construct path
    */
   readonly description?: string;
 
@@ -117,7 +117,7 @@ export interface EncryptionKeyProps {
   readonly aliases?: string[];
 
   /**
-   * Make this a multi-Region primary key, to replicate with {@link ReplicaKey}.
+   * Make this a multi-Region primary key, to replicate with `ReplicaKey`.
    *
    * IMPORTANT: changing it replaces the key.
    *

@@ -7,7 +7,7 @@ import { HandlerProvider } from '../private/handler-provider';
 import { invalid } from '../private/validation';
 
 /**
- * Properties of {@link ImportedKeyMaterial}.
+ * Properties of `ImportedKeyMaterial`.
  */
 export interface ImportedKeyMaterialProps {
   /** The key (Origin EXTERNAL) to import into. */

@@ -12,7 +12,7 @@ import { compareAccounts } from '../policy/principals';
 import { invalid, normalizeAliasName, validateDays } from '../private/validation';
 
 /**
- * Properties of a {@link ReplicaKey}.
+ * Properties of a `ReplicaKey`.
  */
 export interface ReplicaKeyProps {
   /**
@@ -24,7 +24,7 @@ export interface ReplicaKeyProps {
   /**
    * A description of the replica.
    *
-   * @default - 'Managed by cdk-kms-patterns: <construct path>'
+   * @default - 'Managed by cdk-kms-patterns: ' followed by the construct path
    */
   readonly description?: string;
 

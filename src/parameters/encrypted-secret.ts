@@ -8,7 +8,7 @@ import { KeyService } from '../policy/key-service';
 import { invalid } from '../private/validation';
 
 /**
- * Properties of an {@link EncryptedSecret}.
+ * Properties of an `EncryptedSecret`.
  */
 export interface EncryptedSecretProps {
   /**

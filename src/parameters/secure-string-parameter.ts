@@ -55,7 +55,7 @@ export interface CiphertextValueOptions {
 }
 
 /**
- * Where the value of a {@link SecureStringParameter} comes from. It is produced at deploy time,
+ * Where the value of a `SecureStringParameter` comes from. It is produced at deploy time,
  * inside the handler: it never appears in the template, in a Lambda environment variable or in
  * logs. The handler checks the value's size against the tier (4096 bytes Standard, 8192 bytes
  * Advanced) before writing it.
@@ -128,7 +128,7 @@ export class SecureStringValue {
 }
 
 /**
- * Properties of a {@link SecureStringParameter}.
+ * Properties of a `SecureStringParameter`.
  */
 export interface SecureStringParameterProps {
   /**

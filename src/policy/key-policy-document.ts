@@ -168,8 +168,13 @@ function uniqueSid(label: string, used: Set<string>): string {
   return sid;
 }
 
+/**
+ * Literal values sorted, then tokens in the order they were added: sorting token placeholders
+ * would order them by token number, which differs between languages and runs.
+ */
 function uniqueSorted(values: string[]): string[] {
-  return [...new Set(values)].sort();
+  const unique = [...new Set(values)];
+  return [...unique.filter(v => !Token.isUnresolved(v)).sort(), ...unique.filter(v => Token.isUnresolved(v))];
 }
 
 /** The longest values pseudo parameters can take, for a size estimate that is never too small. */
@@ -187,7 +192,7 @@ export const REFERENCE_SIZE_ESTIMATE = 200;
 /**
  * The size in bytes the policy will have once CloudFormation resolves it, estimated from above:
  * pseudo parameters count at their longest value, references to other resources at
- * {@link REFERENCE_SIZE_ESTIMATE} bytes.
+ * `REFERENCE_SIZE_ESTIMATE` bytes.
  */
 export function estimatePolicySize(stack: Stack, document: any): number {
   const resolved = stack.resolve(document);

@@ -226,10 +226,24 @@ function crossAccountActions(actions: string[], crossAccount: boolean, what: str
   return actions;
 }
 
+/** The fields of `KeyAccess`. */
+const KEY_ACCESS_FIELDS = [
+  'capabilities', 'principals', 'principalArnPatterns', 'principalTags', 'accounts', 'organizationId', 'viaServices', 'encryptionContext',
+];
+
 /**
  * Checks an access rule against a key's spec and usage; throws a message naming the prop.
  */
 export function validateKeyAccess(prop: string, access: KeyAccess, keySpec: kms.KeySpec, keyUsage: kms.KeyUsage): void {
+  // A Python dict inside a list reaches here with its snake_case keys: refuse what is not a field
+  // rather than silently drop a restriction such as via_services.
+  for (const field of Object.keys(access)) {
+    if (!KEY_ACCESS_FIELDS.includes(field)) {
+      const camel = field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      const hint = KEY_ACCESS_FIELDS.includes(camel) ? ` (did you mean ${camel}? In Python, pass KeyAccess(...) objects, not dicts)` : '';
+      throw new Error(`${prop}: unknown field '${field}'${hint}; fields: ${KEY_ACCESS_FIELDS.join(', ')}`);
+    }
+  }
   if (!access.capabilities || access.capabilities.length === 0) {
     invalid(`${prop}.capabilities`, 'must name at least one capability', access.capabilities ?? []);
   }

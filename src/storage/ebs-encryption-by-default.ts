@@ -8,7 +8,7 @@ import { HandlerProvider } from '../private/handler-provider';
 import { invalid } from '../private/validation';
 
 /**
- * Properties of {@link EbsEncryptionByDefault}.
+ * Properties of `EbsEncryptionByDefault`.
  */
 export interface EbsEncryptionByDefaultProps {
   /**

@@ -10,7 +10,7 @@ import { acknowledge, acknowledgeInCompliancePacks } from '../private/acknowledg
 import { invalid } from '../private/validation';
 
 /**
- * Properties of an {@link EncryptedBucket}.
+ * Properties of an `EncryptedBucket`.
  */
 export interface EncryptedBucketProps {
   /**

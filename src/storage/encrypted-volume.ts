@@ -9,7 +9,7 @@ import { KeyService } from '../policy/key-service';
 import { invalid } from '../private/validation';
 
 /**
- * Properties of an {@link EncryptedVolume}.
+ * Properties of an `EncryptedVolume`.
  */
 export interface EncryptedVolumeProps {
   /**
@@ -210,7 +210,7 @@ export class EncryptedBlockDevice {
    * @param options the device
    */
   public static forAutoScaling(key: IEncryptionKey, options: EncryptedBlockDeviceOptions): ec2.BlockDevice {
-    key.grantToAutoScaling();
+    key.allowAutoScaling();
     return EncryptedBlockDevice.device(key, options);
   }
 

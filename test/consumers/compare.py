@@ -45,10 +45,10 @@ def load_json(path):
         return json.load(f)
 
 
-def scrub(value, key=None):
+def scrub(value):
     """Replaces asset hashes in strings and drops S3Key, recursively."""
     if isinstance(value, dict):
-        return {k: scrub(v, k) for k, v in value.items() if k != "S3Key"}
+        return {k: scrub(v) for k, v in value.items() if k != "S3Key"}
     if isinstance(value, list):
         return [scrub(v) for v in value]
     if isinstance(value, str):

@@ -31,6 +31,7 @@ export AWS_EC2_METADATA_DISABLED=true
 export CDK_DISABLE_VERSION_CHECK=1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+export PYTHONDONTWRITEBYTECODE=1
 
 CACHE="${CONSUMER_CACHE_DIR:-$HERE/.cache}"
 OUT="$CACHE/out"
@@ -108,9 +109,9 @@ if [ ! -f .jsii ]; then
   echo "no .jsii: run 'npx projen compile' first" >&2
   exit 1
 fi
-STALE="$(find src -name '*.ts' -newer .jsii | head -3)"
+STALE="$(find src -name '*.ts' -newer .jsii -print -quit)"
 if [ -n "$STALE" ]; then
-  echo "src/ is newer than .jsii ($(echo $STALE)): run 'npx projen compile' first, or the bindings and" >&2
+  echo "$STALE is newer than .jsii: run 'npx projen compile' first, or the bindings and" >&2
   echo "the TypeScript reference (built from src/) would test different code" >&2
   exit 1
 fi
@@ -143,6 +144,7 @@ JAR="$JAVA_DIST/cdk-kms-patterns-$VERSION.jar"
 POM="$JAVA_DIST/cdk-kms-patterns-$VERSION.pom"
 JAVA_CDK="$FLOOR"
 JAVA_OK=1
+JAVA_CODE_ONLY=0
 if [ "$FORCE_PACKAGE" != 1 ] && [ -f "$JAR" ] && [ "$JAR" -nt .jsii ]; then
   echo "up to date: $JAR"
 elif npx projen package:java > "$LOGS/package-java.log" 2>&1; then
@@ -158,12 +160,13 @@ else
   else
     note "package:java failed (aws-cdk-lib >= $FLOOR not resolvable from Maven Central); the Java binding is built from 'jsii-pacmak --code-only' against aws-cdk-lib $JAVA_CDK_FALLBACK instead"
     JAVA_CDK="$JAVA_CDK_FALLBACK"
+    JAVA_CODE_ONLY=1
   fi
 fi
 end
 
-if [ "$JAVA_OK" = 1 ] && [ "$JAVA_CDK" != "$FLOOR" ]; then
-  begin "java binding against aws-cdk-lib $JAVA_CDK (code-only)"
+if [ "$JAVA_OK" = 1 ] && [ "$JAVA_CODE_ONLY" = 1 ]; then
+  begin "java binding, aws-cdk-lib $JAVA_CDK (code-only)"
   PACMAK="$CACHE/pacmak"
   JAR="$PACMAK/java/target/cdk-kms-patterns-$VERSION.jar"
   POM="$PACMAK/java/pom.xml"

@@ -187,6 +187,9 @@ describe('EncryptionKey invalid input', () => {
       /access\[0\].capabilities: GET_PUBLIC_KEY needs an asymmetric key, this key is SYMMETRIC_DEFAULT/],
     ['MAC on an ECC key', s => new EncryptionKey(s, 'Key', { keySpec: kms.KeySpec.ECC_NIST_P256, access: [{ capabilities: [KeyCapability.GENERATE_MAC], accounts: ['222222222222'] }] }),
       /access\[0\].capabilities: GENERATE_MAC needs a key whose usage is GENERATE_VERIFY_MAC/],
+    ['an unknown access field (a Python dict with snake_case keys)', s => new EncryptionKey(s, 'Key', {
+      access: [{ capabilities: [KeyCapability.DECRYPT], accounts: ['222222222222'], via_services: [KeyService.S3] } as any],
+    }), /access\[0\]: unknown field 'via_services' \(did you mean viaServices\? In Python, pass KeyAccess\(\.\.\.\) objects, not dicts\)/],
     ['AnyPrincipal', s => new EncryptionKey(s, 'Key', { access: [{ capabilities: [KeyCapability.DECRYPT], principals: [new iam.AnyPrincipal()] }] }),
       /principal '\*' \(AnyPrincipal\) is not allowed/],
   ];

@@ -74,7 +74,7 @@ describe('grant methods', () => {
     ['grantEncrypt on an HMAC key', (k: IEncryptionKey, g: iam.IGrantable) => k.grantEncrypt(g), kms.KeySpec.HMAC_256, /cannot grant ENCRYPT on S\/Key/],
     ['grantGenerateDataKey on an RSA key', (k: IEncryptionKey, g: iam.IGrantable) => k.grantGenerateDataKey(g), kms.KeySpec.RSA_2048, /GENERATE_DATA_KEY needs a SYMMETRIC_DEFAULT key, this key is RSA_2048/],
     ['grantGetPublicKey on an HMAC key', (k: IEncryptionKey, g: iam.IGrantable) => k.grantGetPublicKey(g), kms.KeySpec.HMAC_224, /GET_PUBLIC_KEY needs an asymmetric key/],
-    ['grantToAutoScaling on an RSA key', (k: IEncryptionKey) => { k.grantToAutoScaling(); return undefined as any; }, kms.KeySpec.RSA_2048, /grantToAutoScaling: cannot grant ENVELOPE/],
+    ['allowAutoScaling on an RSA key', (k: IEncryptionKey) => { k.allowAutoScaling(); return undefined as any; }, kms.KeySpec.RSA_2048, /allowAutoScaling: cannot grant ENVELOPE/],
   ])('%s is an error', (_name, grant, keySpec, message) => {
     const stack = new Stack(new App(), 'S', { env: ENV });
     const key = new EncryptionKey(stack, 'Key', { keySpec });
@@ -111,10 +111,10 @@ describe('grant methods', () => {
     expect(Template.fromStack(stack).findResources('AWS::IAM::Policy')).toEqual({});
   });
 
-  test('grantToAutoScaling names the service-linked role by aws:PrincipalArn, never in Principal', () => {
+  test('allowAutoScaling names the service-linked role by aws:PrincipalArn, never in Principal', () => {
     const stack = new Stack(new App(), 'S', { env: ENV });
     const key = new EncryptionKey(stack, 'Key');
-    key.grantToAutoScaling();
+    key.allowAutoScaling();
     const statements = keyPolicy(stack).filter(s => s.Sid.startsWith('AutoScaling'));
     expect(statements).toHaveLength(2);
     for (const statement of statements) {
@@ -126,7 +126,7 @@ describe('grant methods', () => {
     }
     expect(statements[1].Action).toBe('kms:CreateGrant');
     expect(statements[1].Condition.Bool).toEqual({ 'kms:GrantIsForAWSResource': 'true' });
-    expect(() => key.grantToAutoScaling('bad suffix!')).toThrow(/roleSuffix must be 1 to 56 characters/);
+    expect(() => key.allowAutoScaling('bad suffix!')).toThrow(/roleSuffix must be 1 to 56 characters/);
   });
 
   test('aws-cdk-lib constructs that grant the whole account are warned about', () => {

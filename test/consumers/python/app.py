@@ -71,7 +71,7 @@ def build_consumer_app(app: cdk.App) -> None:
     )
     data_key.allow_cloud_watch_logs()
     data_key.allow_cloud_trail()
-    data_key.grant_to_auto_scaling()
+    data_key.allow_auto_scaling()
 
     signing_key = EncryptionKey(
         keys,

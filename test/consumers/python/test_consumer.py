@@ -180,13 +180,9 @@ def test_compare_sees_a_weakened_key_policy(outdir, tmp_path):
     assert any("kms:ViaService" in p and "key policy" in p for p in problems), problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="API finding: a KeyAccess given as a plain dict inside access=[...] keeps its snake_case keys; "
-    "the library ignores 'via_services' and writes the statement without kms:ViaService (wider access, "
-    "no error). Passes once EncryptionKey rejects unknown KeyAccess fields; then drop this xfail.",
-)
 def test_access_rule_as_dict_with_snake_case_keys_is_not_silently_widened():
+    """A KeyAccess given as a plain dict inside access=[...] keeps its snake_case keys: the library
+    must refuse 'via_services' clearly rather than write a statement without kms:ViaService."""
     import aws_cdk as cdk
     from cdk_kms_patterns import EncryptionKey, KeyCapability, KeyService
 
@@ -198,7 +194,8 @@ def test_access_rule_as_dict_with_snake_case_keys_is_not_silently_widened():
             "Key",
             access=[{"capabilities": [KeyCapability.DECRYPT], "accounts": ["222222222222"], "via_services": [KeyService.S3]}],
         )
-    except Exception:  # a clear error is the wanted outcome
+    except Exception as error:  # a clear error is the wanted outcome
+        assert "unknown field 'via_services'" in str(error) and "viaServices" in str(error), str(error)
         return
     tpl = app.synth().get_stack_by_name("DictStack").template
     key = next(r for r in tpl["Resources"].values() if r["Type"] == "AWS::KMS::Key")

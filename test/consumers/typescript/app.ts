@@ -57,7 +57,7 @@ export function buildConsumerApp(app: App): void {
   dataKey.grantCapabilities(batchRole, KeyCapability.ENCRYPT, KeyCapability.DECRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
   dataKey.allowCloudWatchLogs();
   dataKey.allowCloudTrail();
-  dataKey.grantToAutoScaling();
+  dataKey.allowAutoScaling();
 
   const signingKey = new EncryptionKey(keys, 'SigningKey', {
     keySpec: kms.KeySpec.RSA_3072,

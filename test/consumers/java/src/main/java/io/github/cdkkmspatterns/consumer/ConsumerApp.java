@@ -78,7 +78,7 @@ public final class ConsumerApp {
         dataKey.grantCapabilities(batchRole, KeyCapability.ENCRYPT, KeyCapability.DECRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
         dataKey.allowCloudWatchLogs();
         dataKey.allowCloudTrail();
-        dataKey.grantToAutoScaling();
+        dataKey.allowAutoScaling();
 
         final EncryptionKey signingKey = EncryptionKey.Builder.create(keys, "SigningKey")
             .keySpec(KeySpec.RSA_3072)
