@@ -67,6 +67,7 @@ import {
   wrapKeyMaterial,
   wrappingAlgorithmFor,
 } from './private/import-wrapping';
+import { errorName, log, stringProp } from '../private/handler-utils';
 
 /** SDK attempts per call, including the first; covers ThrottlingException with backoff. */
 const MAX_ATTEMPTS = 5;
@@ -430,24 +431,4 @@ function awsError(step: Step, err: unknown, props: ImportProperties, versionId?:
       message = `${name}: ${awsMessage}`;
   }
   return new ImportKeyMaterialError(step, message, err);
-}
-
-function errorName(err: unknown): string {
-  if (err && typeof err === 'object' && 'name' in err && typeof err.name === 'string') {
-    return err.name;
-  }
-  return 'UnknownError';
-}
-
-function stringProp(props: Record<string, unknown> | undefined, name: string): string | undefined {
-  const value = props?.[name];
-  if (value === undefined || value === null || value === '') {
-    return undefined;
-  }
-  return String(value);
-}
-
-/** One JSON line per step. Callers pass identifiers only, never material. */
-function log(step: string, fields: Record<string, unknown>): void {
-  console.log(JSON.stringify({ step, ...fields }));
 }

@@ -105,6 +105,7 @@ import {
   validateKeyId,
   validateParameterName,
 } from './private/secure-string-values';
+import { errorName, log, stringProp } from '../private/handler-utils';
 
 /** SDK attempts per call, including the first; covers ThrottlingException with backoff. */
 const MAX_ATTEMPTS = 5;
@@ -743,24 +744,4 @@ function redactedCause(err: unknown, secret: string | undefined): unknown {
   copy.name = err.name;
   const metadata = (err as { $metadata?: unknown }).$metadata;
   return metadata === undefined ? copy : Object.assign(copy, { $metadata: metadata });
-}
-
-function errorName(err: unknown): string {
-  if (err && typeof err === 'object' && 'name' in err && typeof err.name === 'string') {
-    return err.name;
-  }
-  return 'UnknownError';
-}
-
-function stringProp(props: Record<string, unknown> | undefined, name: string): string | undefined {
-  const value = props?.[name];
-  if (value === undefined || value === null || value === '') {
-    return undefined;
-  }
-  return String(value);
-}
-
-/** One JSON line per step. Callers pass names and identifiers only, never the value. */
-function log(step: string, fields: Record<string, unknown>): void {
-  console.log(JSON.stringify({ step, ...fields }));
 }

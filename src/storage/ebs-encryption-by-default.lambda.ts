@@ -60,6 +60,7 @@ import {
   normalizeDefaultKmsKeyId,
   validateKmsKeyArn,
 } from './private/ebs-default-settings';
+import { errorName, log, stringProp } from '../private/handler-utils';
 
 /** SDK attempts per call, including the first; covers RequestLimitExceeded with backoff. */
 const MAX_ATTEMPTS = 5;
@@ -341,24 +342,4 @@ function awsError(step: Step, err: unknown, kmsKeyId?: string): EbsEncryptionByD
       message = `${name}: ${awsMessage}`;
   }
   return new EbsEncryptionByDefaultError(step, message, err);
-}
-
-function errorName(err: unknown): string {
-  if (err && typeof err === 'object' && 'name' in err && typeof err.name === 'string') {
-    return err.name;
-  }
-  return 'UnknownError';
-}
-
-function stringProp(props: Record<string, unknown> | undefined, name: string): string | undefined {
-  const value = props?.[name];
-  if (value === undefined || value === null || value === '') {
-    return undefined;
-  }
-  return String(value);
-}
-
-/** One JSON line per step: settings and key ids only. */
-function log(step: string, fields: Record<string, unknown>): void {
-  console.log(JSON.stringify({ step, ...fields }));
 }
