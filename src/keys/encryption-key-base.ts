@@ -468,10 +468,10 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
     const plain = capabilities.filter(c => c !== KeyCapability.GRANT_FOR_AWS_RESOURCE);
     let grant: iam.Grant | undefined;
     if (plain.length > 0) {
-      grant = this.grantActions(grantee, `${labelOf(plain)}Via${service.endpointPrefix}`, plain.flatMap(c => CAPABILITIES[c].actions), via);
+      grant = this.grantActions(grantee, `${labelOf(plain)}Via${capitalize(service.endpointPrefix)}`, plain.flatMap(c => CAPABILITIES[c].actions), via);
     }
     if (capabilities.includes(KeyCapability.GRANT_FOR_AWS_RESOURCE)) {
-      const resourceGrant = this.grantActions(grantee, `GrantsForAwsResourcesVia${service.endpointPrefix}`,
+      const resourceGrant = this.grantActions(grantee, `GrantsForAwsResourcesVia${capitalize(service.endpointPrefix)}`,
         CAPABILITIES[KeyCapability.GRANT_FOR_AWS_RESOURCE].actions, mergeConditions(via, grantIsForAwsResource()));
       grant = grant ? grant.combine(resourceGrant) : resourceGrant;
     }
@@ -689,6 +689,10 @@ function sameEnvironment(a: Stack, b: Stack): boolean {
 
 function labelOf(capabilities: KeyCapability[]): string {
   return capabilities.map(c => c.toLowerCase().split('_').map(w => w[0].toUpperCase() + w.slice(1)).join('')).join('And');
+}
+
+function capitalize(word: string): string {
+  return word.replace(/[^A-Za-z0-9]/g, '').replace(/^./, c => c.toUpperCase());
 }
 
 function normalizeAlias(aliasName: string): string {

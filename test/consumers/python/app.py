@@ -8,15 +8,24 @@ import os
 import sys
 
 import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import cx_api
 from cdk_kms_patterns import (
+    EbsEncryptionByDefault,
+    EncryptedBlockDevice,
+    EncryptedBucket,
+    EncryptedSecret,
+    EncryptedVolume,
     EncryptionKey,
     KeyAccess,
     KeyCapability,
     KeyService,
     ReplicaKey,
+    SecureStringParameter,
+    SecureStringValue,
 )
 
 ACCOUNT = "111111111111"
@@ -24,6 +33,10 @@ PARTNER_ACCOUNT = "222222222222"
 PRIMARY_REGION = "eu-west-1"
 REPLICA_REGION = "us-east-1"
 SHARED_KEY_ARN = f"arn:aws:kms:{PRIMARY_REGION}:{PARTNER_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+# A fixed, well-formed base64 "CiphertextBlob" (not a real KMS ciphertext: nothing decrypts it at synth).
+API_KEY_CIPHERTEXT = (
+    "AQICAHhjb25zdW1lci1hcHAgZml4ZWQgY2lwaGVydGV4dDogbm90IGEgcmVhbCBLTVMgYmxvYiwgbmV2ZXIgZGVjcnlwdGVkIGluIHRlc3Rz"
+)
 
 
 def build_consumer_app(app: cdk.App) -> None:
@@ -56,9 +69,9 @@ def build_consumer_app(app: cdk.App) -> None:
                 via_services=[KeyService.S3],
                 encryption_context={"aws:s3:arn": "arn:aws:s3:::consumer-data/*"},
             ),
-            # Use KeyAccess(...), not a plain dict: inside a list, a dict's snake_case keys reach the
-            # library unchanged and unknown keys are dropped ("via_services" would silently remove
-            # the kms:ViaService condition). test_consumer.py pins that behaviour.
+            # Use KeyAccess(...), not a plain dict: jsii passes a dict inside a list with only the keys
+            # KeyAccess declares (camelCase), so "via_services" would be dropped and the rule would
+            # lose its kms:ViaService condition silently. test_consumer.py pins that behaviour.
             KeyAccess(
                 capabilities=[KeyCapability.DECRYPT, KeyCapability.DESCRIBE],
                 accounts=[PARTNER_ACCOUNT],
@@ -115,6 +128,66 @@ def build_consumer_app(app: cdk.App) -> None:
     )
     importer = iam.Role(partner, "ImporterRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     data_key.grant_decrypt(importer)
+
+    # --- storage and parameters of the key account --------------------------------------------
+    # The worker lives with the bucket, volume and parameters it is granted (no cycle between
+    # stacks); the key stack's policy names it by aws:PrincipalArn.
+    storage = cdk.Stack(app, "ConsumerStorage", env=primary_env)
+    worker = iam.Role(storage, "StorageWorker", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+
+    orders = EncryptedBucket(storage, "Orders", encryption_key=data_key)
+    orders.grant_read_write(worker)
+
+    # EBS gets a key of its own: EBS encryption by default opens it to the account through EC2.
+    ebs_key = EncryptionKey(storage, "EbsKey", description="Consumer EBS key", aliases=["consumer/ebs"])
+    scratch = EncryptedVolume(
+        storage,
+        "Scratch",
+        availability_zone=f"{PRIMARY_REGION}a",
+        size=cdk.Size.gibibytes(20),
+        encryption_key=ebs_key,
+    )
+    cdk.Validations.of(scratch).acknowledge(
+        cdk.Acknowledgment(id="CloudFormation-Validate::W3010", reason="The consumer app pins one Availability Zone on purpose")
+    )
+    scratch.grant_attach_volume(worker)
+    ec2.LaunchTemplate(
+        storage,
+        "FleetTemplate",
+        block_devices=[
+            EncryptedBlockDevice.for_auto_scaling(ebs_key, device_name="/dev/xvda", size=cdk.Size.gibibytes(30))
+        ],
+    )
+    EbsEncryptionByDefault(storage, "EbsDefault", encryption_key=ebs_key)
+
+    db_password = SecureStringParameter(
+        storage,
+        "DbPassword",
+        parameter_name="/consumer/db/password",
+        value=SecureStringValue.generated(length=40),
+        encryption_key=data_key,
+        description="Generated at deploy time",
+    )
+    db_password.grant_read(worker)
+    SecureStringParameter(
+        storage,
+        "ApiKey",
+        parameter_name="/consumer/api-key",
+        value=SecureStringValue.from_ciphertext(API_KEY_CIPHERTEXT, encryption_context={"app": "consumer"}),
+        encryption_key=data_key,
+    )
+
+    api_secret = EncryptedSecret(storage, "ApiSecret", description="Consumer API credentials")
+    api_secret.grant_read(worker)
+
+    # A service view handed to an aws-cdk-lib construct: its grants carry kms:ViaService sqs.
+    events = sqs.Queue(
+        storage,
+        "Events",
+        encryption=sqs.QueueEncryption.KMS,
+        encryption_master_key=data_key.for_service(KeyService.SQS),
+    )
+    events.grant_send_messages(worker)
 
 
 def synth(outdir: str) -> cx_api.CloudAssembly:

@@ -8,16 +8,23 @@
  *   CONSUMER_OUTDIR=/tmp/ts.out TS_NODE_TRANSPILE_ONLY=true \
  *     npx ts-node --project test/tsconfig.json test/consumers/typescript/app.ts
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Size, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { EncryptionKey, KeyCapability, KeyService, ReplicaKey } from '../../../src';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import {
+  EbsEncryptionByDefault, EncryptedBlockDevice, EncryptedBucket, EncryptedSecret, EncryptedVolume, EncryptionKey,
+  KeyCapability, KeyService, ReplicaKey, SecureStringParameter, SecureStringValue,
+} from '../../../src';
 
 export const ACCOUNT = '111111111111';
 export const PARTNER_ACCOUNT = '222222222222';
 export const PRIMARY_REGION = 'eu-west-1';
 export const REPLICA_REGION = 'us-east-1';
 export const SHARED_KEY_ARN = `arn:aws:kms:${PRIMARY_REGION}:${PARTNER_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+/** A fixed, well-formed base64 "CiphertextBlob" (not a real KMS ciphertext: nothing decrypts it at synth). */
+export const API_KEY_CIPHERTEXT = 'AQICAHhjb25zdW1lci1hcHAgZml4ZWQgY2lwaGVydGV4dDogbm90IGEgcmVhbCBLTVMgYmxvYiwgbmV2ZXIgZGVjcnlwdGVkIGluIHRlc3Rz';
 
 /** Builds every stack of the consumer app into `app`. */
 export function buildConsumerApp(app: App): void {
@@ -104,6 +111,52 @@ export function buildConsumerApp(app: App): void {
   const partner = new Stack(app, 'ConsumerPartner', { env: { account: PARTNER_ACCOUNT, region: PRIMARY_REGION } });
   const importer = new iam.Role(partner, 'ImporterRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   dataKey.grantDecrypt(importer);
+
+  // --- storage and parameters of the key account ---------------------------------------------
+  // The worker lives with the bucket, volume and parameters it is granted (no cycle between stacks);
+  // the key stack's policy names it by aws:PrincipalArn.
+  const storage = new Stack(app, 'ConsumerStorage', { env: primaryEnv });
+  const worker = new iam.Role(storage, 'StorageWorker', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+  const orders = new EncryptedBucket(storage, 'Orders', { encryptionKey: dataKey });
+  orders.grantReadWrite(worker);
+
+  // EBS gets a key of its own: EBS encryption by default opens it to the account through EC2.
+  const ebsKey = new EncryptionKey(storage, 'EbsKey', { description: 'Consumer EBS key', aliases: ['consumer/ebs'] });
+  const scratch = new EncryptedVolume(storage, 'Scratch', {
+    availabilityZone: `${PRIMARY_REGION}a`,
+    size: Size.gibibytes(20),
+    encryptionKey: ebsKey,
+  });
+  Validations.of(scratch).acknowledge({ id: 'CloudFormation-Validate::W3010', reason: 'The consumer app pins one Availability Zone on purpose' });
+  scratch.grantAttachVolume(worker);
+  new ec2.LaunchTemplate(storage, 'FleetTemplate', {
+    blockDevices: [EncryptedBlockDevice.forAutoScaling(ebsKey, { deviceName: '/dev/xvda', size: Size.gibibytes(30) })],
+  });
+  new EbsEncryptionByDefault(storage, 'EbsDefault', { encryptionKey: ebsKey });
+
+  const dbPassword = new SecureStringParameter(storage, 'DbPassword', {
+    parameterName: '/consumer/db/password',
+    value: SecureStringValue.generated({ length: 40 }),
+    encryptionKey: dataKey,
+    description: 'Generated at deploy time',
+  });
+  dbPassword.grantRead(worker);
+  new SecureStringParameter(storage, 'ApiKey', {
+    parameterName: '/consumer/api-key',
+    value: SecureStringValue.fromCiphertext(API_KEY_CIPHERTEXT, { encryptionContext: { app: 'consumer' } }),
+    encryptionKey: dataKey,
+  });
+
+  const apiSecret = new EncryptedSecret(storage, 'ApiSecret', { description: 'Consumer API credentials' });
+  apiSecret.grantRead(worker);
+
+  // A service view handed to an aws-cdk-lib construct: its grants carry kms:ViaService sqs.
+  const events = new sqs.Queue(storage, 'Events', {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: dataKey.forService(KeyService.SQS),
+  });
+  events.grantSendMessages(worker);
 }
 
 /** Synthesizes the app into `outdir` (CONSUMER_OUTDIR, or the first argument). */

@@ -3,23 +3,39 @@ package io.github.cdkkmspatterns.consumer;
 import java.util.List;
 import java.util.Map;
 
+import io.github.cdkkmspatterns.CiphertextValueOptions;
+import io.github.cdkkmspatterns.EbsEncryptionByDefault;
+import io.github.cdkkmspatterns.EncryptedBlockDevice;
+import io.github.cdkkmspatterns.EncryptedBlockDeviceOptions;
+import io.github.cdkkmspatterns.EncryptedBucket;
+import io.github.cdkkmspatterns.EncryptedSecret;
+import io.github.cdkkmspatterns.EncryptedVolume;
 import io.github.cdkkmspatterns.EncryptionKey;
+import io.github.cdkkmspatterns.GeneratedValueOptions;
 import io.github.cdkkmspatterns.IEncryptionKey;
 import io.github.cdkkmspatterns.KeyAccess;
 import io.github.cdkkmspatterns.KeyCapability;
 import io.github.cdkkmspatterns.KeyService;
 import io.github.cdkkmspatterns.ReplicaKey;
+import io.github.cdkkmspatterns.SecureStringParameter;
+import io.github.cdkkmspatterns.SecureStringValue;
+import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Size;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.cxapi.CloudAssembly;
+import software.amazon.awscdk.services.ec2.LaunchTemplate;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.KeySpec;
 import software.amazon.awscdk.services.kms.KeyUsage;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
 
 /**
  * The consumer app in Java: THE SAME app as test/consumers/typescript/app.ts, built through the
@@ -33,6 +49,9 @@ public final class ConsumerApp {
     public static final String REPLICA_REGION = "us-east-1";
     public static final String SHARED_KEY_ARN =
         "arn:aws:kms:" + PRIMARY_REGION + ":" + PARTNER_ACCOUNT + ":key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    /** A fixed, well-formed base64 "CiphertextBlob" (not a real KMS ciphertext: nothing decrypts it at synth). */
+    public static final String API_KEY_CIPHERTEXT =
+        "AQICAHhjb25zdW1lci1hcHAgZml4ZWQgY2lwaGVydGV4dDogbm90IGEgcmVhbCBLTVMgYmxvYiwgbmV2ZXIgZGVjcnlwdGVkIGluIHRlc3Rz";
 
     private ConsumerApp() {
     }
@@ -125,6 +144,67 @@ public final class ConsumerApp {
             .env(Environment.builder().account(PARTNER_ACCOUNT).region(PRIMARY_REGION).build())
             .build());
         dataKey.grantDecrypt(lambdaRole(partner, "ImporterRole"));
+
+        // --- storage and parameters of the key account -----------------------------------------
+        // The worker lives with the bucket, volume and parameters it is granted (no cycle between
+        // stacks); the key stack's policy names it by aws:PrincipalArn.
+        final Stack storage = new Stack(app, "ConsumerStorage", StackProps.builder().env(primaryEnv).build());
+        final Role worker = lambdaRole(storage, "StorageWorker");
+
+        final EncryptedBucket orders = EncryptedBucket.Builder.create(storage, "Orders")
+            .encryptionKey(dataKey)
+            .build();
+        orders.grantReadWrite(worker);
+
+        // EBS gets a key of its own: EBS encryption by default opens it to the account through EC2.
+        final EncryptionKey ebsKey = EncryptionKey.Builder.create(storage, "EbsKey")
+            .description("Consumer EBS key")
+            .aliases(List.of("consumer/ebs"))
+            .build();
+        final EncryptedVolume scratch = EncryptedVolume.Builder.create(storage, "Scratch")
+            .availabilityZone(PRIMARY_REGION + "a")
+            .size(Size.gibibytes(20))
+            .encryptionKey(ebsKey)
+            .build();
+        Validations.of(scratch).acknowledge(Acknowledgment.builder()
+            .id("CloudFormation-Validate::W3010")
+            .reason("The consumer app pins one Availability Zone on purpose")
+            .build());
+        scratch.grantAttachVolume(worker);
+        LaunchTemplate.Builder.create(storage, "FleetTemplate")
+            .blockDevices(List.of(EncryptedBlockDevice.forAutoScaling(ebsKey, EncryptedBlockDeviceOptions.builder()
+                .deviceName("/dev/xvda")
+                .size(Size.gibibytes(30))
+                .build())))
+            .build();
+        EbsEncryptionByDefault.Builder.create(storage, "EbsDefault").encryptionKey(ebsKey).build();
+
+        final SecureStringParameter dbPassword = SecureStringParameter.Builder.create(storage, "DbPassword")
+            .parameterName("/consumer/db/password")
+            .value(SecureStringValue.generated(GeneratedValueOptions.builder().length(40).build()))
+            .encryptionKey(dataKey)
+            .description("Generated at deploy time")
+            .build();
+        dbPassword.grantRead(worker);
+        SecureStringParameter.Builder.create(storage, "ApiKey")
+            .parameterName("/consumer/api-key")
+            .value(SecureStringValue.fromCiphertext(API_KEY_CIPHERTEXT, CiphertextValueOptions.builder()
+                .encryptionContext(Map.of("app", "consumer"))
+                .build()))
+            .encryptionKey(dataKey)
+            .build();
+
+        final EncryptedSecret apiSecret = EncryptedSecret.Builder.create(storage, "ApiSecret")
+            .description("Consumer API credentials")
+            .build();
+        apiSecret.grantRead(worker);
+
+        // A service view handed to an aws-cdk-lib construct: its grants carry kms:ViaService sqs.
+        final Queue events = Queue.Builder.create(storage, "Events")
+            .encryption(QueueEncryption.KMS)
+            .encryptionMasterKey(dataKey.forService(KeyService.SQS))
+            .build();
+        events.grantSendMessages(worker);
     }
 
     /** Synthesizes the app into {@code outdir}, offline. */

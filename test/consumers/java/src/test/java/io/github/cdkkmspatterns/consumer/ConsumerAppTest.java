@@ -86,7 +86,7 @@ class ConsumerAppTest {
     void synthesizesEveryStack() {
         final Set<String> names = assembly.getStacks().stream()
             .map(s -> s.getStackName()).collect(Collectors.toSet());
-        assertEquals(Set.of("ConsumerKeys", "ConsumerKeysDr", "ConsumerWorkload", "ConsumerPartner"), names);
+        assertEquals(Set.of("ConsumerKeys", "ConsumerKeysDr", "ConsumerWorkload", "ConsumerPartner", "ConsumerStorage"), names);
         assertTrue(Files.isRegularFile(outdir.resolve("ConsumerKeys.template.json")));
     }
 
@@ -169,6 +169,105 @@ class ConsumerAppTest {
         assertEquals("kms:Decrypt", st.get("Action"));
         assertNotEquals("*", st.get("Resource"));
         assertTrue(String.valueOf(st.get("Condition")).contains("aws:ResourceTag/cdk-kms-patterns:key"));
+    }
+
+    // --- storage and parameters (ConsumerStorage) ---------------------------------------------
+
+    private static final String STORAGE = "ConsumerStorage";
+
+    /** Every map key anywhere inside a JSON value. */
+    private static Set<String> keysIn(final Object value) {
+        final Set<String> keys = new java.util.HashSet<>();
+        if (value instanceof Map) {
+            for (final Map.Entry<String, Object> e : map(value).entrySet()) {
+                keys.add(e.getKey());
+                keys.addAll(keysIn(e.getValue()));
+            }
+        } else if (value instanceof List) {
+            for (final Object v : (List<?>) value) {
+                keys.addAll(keysIn(v));
+            }
+        }
+        return keys;
+    }
+
+    private static Object viaService(final Map<String, Object> statement) {
+        return map(map(statement.get("Condition")).get("StringEquals")).get("kms:ViaService");
+    }
+
+    @Test
+    void secureStringParametersKeepValuesOutOfTheTemplate() {
+        final Map<String, Object> generated = props(STORAGE, "DbPassword", "Custom::SecureStringParameter");
+        assertEquals("/consumer/db/password", generated.get("Name"));
+        assertEquals(Map.of("Type", "generate", "Length", "40"), generated.get("Source"));
+        assertEquals("Standard", generated.get("Tier"));
+        assertEquals("retain", generated.get("RemovalPolicy"));
+        assertTrue(String.valueOf(generated.get("KeyId")).contains("DataKey"), "encrypted with the data key");
+        assertFalse(keysIn(generated).contains("Value"), "no value in the template: " + generated);
+
+        final Map<String, Object> ciphertext = props(STORAGE, "ApiKey", "Custom::SecureStringParameter");
+        assertEquals(Map.of(
+            "Type", "ciphertext",
+            "CiphertextBlob", ConsumerApp.API_KEY_CIPHERTEXT,
+            "EncryptionContext", Map.of("app", "consumer")), ciphertext.get("Source"));
+        assertFalse(keysIn(ciphertext).contains("Value"), "no value in the template: " + ciphertext);
+    }
+
+    @Test
+    void bucketUsesSseKmsWithABucketKey() {
+        final Map<String, Object> bucket = props(STORAGE, "OrdersBucket", "AWS::S3::Bucket");
+        final Map<String, Object> rule = map(list(map(bucket.get("BucketEncryption")).get("ServerSideEncryptionConfiguration")).get(0));
+        assertEquals(true, rule.get("BucketKeyEnabled"));
+        final Map<String, Object> byDefault = map(rule.get("ServerSideEncryptionByDefault"));
+        assertEquals("aws:kms", byDefault.get("SSEAlgorithm"));
+        assertTrue(String.valueOf(byDefault.get("KMSMasterKeyID")).contains("DataKey"), "the data key: " + byDefault);
+        assertEquals(Map.of("Status", "Enabled"), bucket.get("VersioningConfiguration"));
+    }
+
+    @Test
+    void volumeLaunchTemplateAndEbsDefaultUseTheEbsKey() {
+        final Map<String, Object> byEbsKey = Map.of("Fn::GetAtt", List.of(logicalId(STORAGE, "EbsKey", "AWS::KMS::Key"), "Arn"));
+        final Map<String, Object> volume = props(STORAGE, "Scratch", "AWS::EC2::Volume");
+        assertEquals("eu-west-1a", volume.get("AvailabilityZone"));
+        assertEquals(20, ((Number) volume.get("Size")).intValue());
+        assertEquals("gp3", volume.get("VolumeType"));
+        assertEquals(true, volume.get("Encrypted"));
+        assertEquals(byEbsKey, volume.get("KmsKeyId"));
+
+        final Map<String, Object> data = map(props(STORAGE, "FleetTemplate", "AWS::EC2::LaunchTemplate").get("LaunchTemplateData"));
+        final Map<String, Object> device = map(list(data.get("BlockDeviceMappings")).get(0));
+        assertEquals("/dev/xvda", device.get("DeviceName"));
+        final Map<String, Object> ebs = map(device.get("Ebs"));
+        assertEquals(true, ebs.get("Encrypted"));
+        assertEquals(byEbsKey, ebs.get("KmsKeyId"));
+        assertEquals(30, ((Number) ebs.get("VolumeSize")).intValue());
+
+        assertEquals(byEbsKey, props(STORAGE, "EbsDefault", "Custom::EbsEncryptionByDefault").get("KmsKeyId"));
+        final Map<String, Object> accountWide = keyPolicy(STORAGE, "EbsKey", "AWS::KMS::Key").stream()
+            .filter(s -> "EbsByDefaultAccountThroughEc2".equals(s.get("Sid"))).findFirst().orElseThrow();
+        assertEquals("ec2.eu-west-1.amazonaws.com", viaService(accountWide));
+    }
+
+    @Test
+    void theWorkerUsesKeysOnlyThroughTheirServices() {
+        final String workerArnPart = "role/" + STORAGE + "-StorageWorker-";
+        final Set<Object> onDataKey = keyPolicy("ConsumerKeys", "DataKey", "AWS::KMS::Key").stream()
+            .filter(s -> String.valueOf(s.get("Condition")).contains(workerArnPart))
+            .map(ConsumerAppTest::viaService)
+            .collect(Collectors.toSet());
+        assertEquals(Set.of("s3.eu-west-1.amazonaws.com", "ssm.eu-west-1.amazonaws.com", "sqs.eu-west-1.amazonaws.com"), onDataKey);
+
+        final Map<String, Object> byWorker = Map.of("AWS", Map.of("Fn::GetAtt", List.of(logicalId(STORAGE, "StorageWorker", "AWS::IAM::Role"), "Arn")));
+        final List<Object> onEbsKey = keyPolicy(STORAGE, "EbsKey", "AWS::KMS::Key").stream()
+            .filter(s -> byWorker.equals(s.get("Principal")))
+            .map(ConsumerAppTest::viaService)
+            .collect(Collectors.toList());
+        assertEquals(List.of("ec2.eu-west-1.amazonaws.com"), onEbsKey);
+        final List<Object> onSecretKey = keyPolicy(STORAGE, "ApiSecretKey", "AWS::KMS::Key").stream()
+            .filter(s -> byWorker.equals(s.get("Principal")))
+            .map(ConsumerAppTest::viaService)
+            .collect(Collectors.toList());
+        assertEquals(List.of("secretsmanager.eu-west-1.amazonaws.com"), onSecretKey);
     }
 
     @Test
