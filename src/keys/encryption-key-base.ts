@@ -101,31 +101,79 @@ export interface IEncryptionKey extends kms.IKey {
   /**
    * Lets CloudWatch Logs use the key for log groups of this account.
    *
-   * @param logGroupArnPattern the log groups allowed
+   * @param options which log groups
    */
-  allowCloudWatchLogs(logGroupArnPattern?: string): void;
+  allowCloudWatchLogs(options?: CloudWatchLogsAccessOptions): void;
 
   /**
    * Lets CloudTrail encrypt log files of this account's trails with the key.
    *
-   * @param trailArn the trail's ARN, or a pattern
+   * @param options which trails
    */
-  allowCloudTrail(trailArn?: string): void;
+  allowCloudTrail(options?: CloudTrailAccessOptions): void;
 
   /**
    * Lets EventBridge use the key for encrypted event buses and archives of this account.
    *
-   * @param sourceArn the event bus (or rule, archive) ARN or pattern
+   * @param options which EventBridge resources
    */
-  allowEventBridge(sourceArn?: string): void;
+  allowEventBridge(options?: EventBridgeAccessOptions): void;
 
   /**
    * Lets the EC2 Auto Scaling service-linked role use this key for encrypted EBS volumes, even
    * before that role exists.
    *
-   * @param roleSuffix the suffix of a custom service-linked role
+   * @param options which service-linked role
    */
-  allowAutoScaling(roleSuffix?: string): void;
+  allowAutoScaling(options?: AutoScalingAccessOptions): void;
+}
+
+/**
+ * Which log groups CloudWatch Logs may use a key for.
+ */
+export interface CloudWatchLogsAccessOptions {
+  /**
+   * The log groups, as an ARN pattern (`arn:aws:logs:<region>:<account>:log-group:/app/*`).
+   *
+   * @default - every log group of the key's account and Region
+   */
+  readonly logGroupArnPattern?: string;
+}
+
+/**
+ * Which trails CloudTrail may encrypt log files for.
+ */
+export interface CloudTrailAccessOptions {
+  /**
+   * The trail's ARN, or an ARN pattern.
+   *
+   * @default - every trail of the key's account and Region
+   */
+  readonly trailArn?: string;
+}
+
+/**
+ * Which EventBridge resources may use a key.
+ */
+export interface EventBridgeAccessOptions {
+  /**
+   * The event bus (or rule, archive) ARN, or an ARN pattern.
+   *
+   * @default - any EventBridge resource of the key's account
+   */
+  readonly sourceArn?: string;
+}
+
+/**
+ * Which Auto Scaling service-linked role may use a key.
+ */
+export interface AutoScalingAccessOptions {
+  /**
+   * The suffix of a custom service-linked role (`AWSServiceRoleForAutoScaling_<suffix>`).
+   *
+   * @default - the default role, `AWSServiceRoleForAutoScaling`
+   */
+  readonly roleSuffix?: string;
 }
 
 /**
@@ -340,11 +388,11 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * Lets CloudWatch Logs of this key's Region encrypt and decrypt log groups of this account with
    * the key, and only log groups: the `kms:EncryptionContext:aws:logs:arn` must match.
    *
-   * @param logGroupArnPattern the log groups allowed
-   * @default - every log group of the key's account and Region
+   * @param options which log groups
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
    */
-  public allowCloudWatchLogs(logGroupArnPattern?: string): void {
+  public allowCloudWatchLogs(options: CloudWatchLogsAccessOptions = {}): void {
+    const logGroupArnPattern = options.logGroupArnPattern;
     this._checkCapabilities('allowCloudWatchLogs', [KeyCapability.ENVELOPE]);
     const stack = Stack.of(this);
     const pattern = logGroupArnPattern ?? `arn:${Aws.PARTITION}:logs:${stack.region}:${stack.account}:log-group:*`;
@@ -364,11 +412,11 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * the `aws:cloudtrail:arn` encryption context of a trail of this account, and only on behalf of
    * the named trail (`aws:SourceArn`).
    *
-   * @param trailArn the trail's ARN, or a pattern
-   * @default - every trail of the key's account and Region
+   * @param options which trails
    * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
    */
-  public allowCloudTrail(trailArn?: string): void {
+  public allowCloudTrail(options: CloudTrailAccessOptions = {}): void {
+    const trailArn = options.trailArn;
     this._checkCapabilities('allowCloudTrail', [KeyCapability.ENVELOPE]);
     const stack = Stack.of(this);
     const source = trailArn ?? `arn:${Aws.PARTITION}:cloudtrail:${stack.region}:${stack.account}:trail/*`;
@@ -394,11 +442,11 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * Lets EventBridge use the key for encrypted event buses and archives of this account
    * (`aws:SourceAccount`, and `aws:SourceArn` when given).
    *
-   * @param sourceArn the event bus (or rule, archive) ARN or pattern
-   * @default - any EventBridge resource of the key's account
+   * @param options which EventBridge resources
    * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html
    */
-  public allowEventBridge(sourceArn?: string): void {
+  public allowEventBridge(options: EventBridgeAccessOptions = {}): void {
+    const sourceArn = options.sourceArn;
     this._checkCapabilities('allowEventBridge', [KeyCapability.ENVELOPE]);
     const stack = Stack.of(this);
     this._addPolicyEntry({
@@ -420,10 +468,11 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * created only when Auto Scaling is first used. Its own IAM policy grants nothing on KMS, so the
    * key policy must grant directly.
    *
-   * @param roleSuffix the suffix of a custom service-linked role (`AWSServiceRoleForAutoScaling_<suffix>`)
+   * @param options which service-linked role
    * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
    */
-  public allowAutoScaling(roleSuffix?: string): void {
+  public allowAutoScaling(options: AutoScalingAccessOptions = {}): void {
+    const roleSuffix = options.roleSuffix;
     if (roleSuffix !== undefined && !Token.isUnresolved(roleSuffix) && !/^[\w+=,.@-]{1,56}$/.test(roleSuffix)) {
       throw new Error(`roleSuffix must be 1 to 56 characters of letters, digits and +=,.@_-, got '${roleSuffix}'`);
     }

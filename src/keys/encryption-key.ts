@@ -183,6 +183,16 @@ export interface EncryptionKeyAttributes {
 }
 
 /**
+ * How to look a key up.
+ */
+export interface EncryptionKeyLookupOptions extends EncryptionKeyAttributes {
+  /**
+   * The alias to look up; `alias/` is added when missing.
+   */
+  readonly aliasName: string;
+}
+
+/**
  * A customer managed KMS key, safe by default: least-privilege key policy, rotation on for
  * symmetric keys, retained on removal, 30-day deletion window.
  *
@@ -240,16 +250,16 @@ export class EncryptionKey extends EncryptionKeyBase {
 
   /**
    * A key looked up at synth time by alias, with the CDK context provider (the result is cached
-   * in cdk.context.json; without credentials a dummy key is returned).
+   * in cdk.context.json; without credentials a dummy key is returned). Same shape as
+   * `kms.Key.fromLookup`.
    *
    * @param scope the scope
    * @param id the construct id
-   * @param aliasName the alias to look up
-   * @param attributes its spec and usage, when not symmetric
+   * @param options the alias to look up, and the key's spec and usage when not symmetric
    */
-  public static fromLookup(scope: Construct, id: string, aliasName: string, attributes: EncryptionKeyAttributes = {}): IEncryptionKey {
-    const found = kms.Key.fromLookup(scope, `${id}Lookup`, { aliasName: normalizeAliasName('aliasName', aliasName) });
-    return EncryptionKey.fromKeyArn(scope, id, found.keyArn, attributes);
+  public static fromLookup(scope: Construct, id: string, options: EncryptionKeyLookupOptions): IEncryptionKey {
+    const found = kms.Key.fromLookup(scope, `${id}Lookup`, { aliasName: normalizeAliasName('aliasName', options.aliasName) });
+    return EncryptionKey.fromKeyArn(scope, id, found.keyArn, { keySpec: options.keySpec, keyUsage: options.keyUsage });
   }
 
   /**

@@ -232,7 +232,7 @@ export class EncryptedBucket extends Construct {
    * `s3:ListBucket`, `s3:GetBucketLocation` on the bucket, and `kms:Decrypt` through S3 only.
    *
    * @param grantee the principal
-   * @param objectsKeyPattern the objects, e.g. `reports/*`
+   * @param objectsKeyPattern the objects, e.g. `reports/*` (default `*`: every object)
    */
   public grantRead(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
     return this.grantS3(grantee, ['s3:GetBucketLocation', 's3:ListBucket'], ['s3:GetObject', 's3:GetObjectVersion'], objectsKeyPattern)
@@ -244,7 +244,7 @@ export class EncryptedBucket extends Construct {
    * `kms:GenerateDataKey` with `kms:Decrypt` (multipart uploads) through S3 only.
    *
    * @param grantee the principal
-   * @param objectsKeyPattern the objects, e.g. `incoming/*`
+   * @param objectsKeyPattern the objects, e.g. `incoming/*` (default `*`: every object)
    */
   public grantWrite(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
     return this.grantS3(grantee, [], ['s3:AbortMultipartUpload', 's3:PutObject'], objectsKeyPattern)
@@ -255,7 +255,7 @@ export class EncryptedBucket extends Construct {
    * Lets a principal read and write objects, with the key through S3 only.
    *
    * @param grantee the principal
-   * @param objectsKeyPattern the objects
+   * @param objectsKeyPattern the objects (default `*`: every object)
    */
   public grantReadWrite(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
     return this.grantRead(grantee, objectsKeyPattern).combine(this.grantWrite(grantee, objectsKeyPattern));
@@ -265,7 +265,7 @@ export class EncryptedBucket extends Construct {
    * Lets a principal delete objects (`s3:DeleteObject`; versions stay, as the bucket is versioned).
    *
    * @param grantee the principal
-   * @param objectsKeyPattern the objects
+   * @param objectsKeyPattern the objects (default `*`: every object)
    */
   public grantDelete(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
     return this.grantS3(grantee, [], ['s3:DeleteObject'], objectsKeyPattern);

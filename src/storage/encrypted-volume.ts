@@ -143,8 +143,7 @@ export class EncryptedVolume extends Construct {
    * resources through EC2 only.
    *
    * @param grantee the principal
-   * @param instances the instances it may attach to
-   * @default - any instance
+   * @param instances the instances it may attach to (default: any instance of the account and Region)
    */
   public grantAttachVolume(grantee: iam.IGrantable, instances?: ec2.IInstance[]): iam.Grant {
     const attach = iam.Grant.addToPrincipal({

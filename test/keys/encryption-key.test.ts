@@ -350,7 +350,7 @@ describe('EncryptionKey imports', () => {
 
   test('fromLookup returns a key usable in grants', () => {
     const stack = newStack();
-    const key = EncryptionKey.fromLookup(stack, 'Looked', 'alias/shared');
+    const key = EncryptionKey.fromLookup(stack, 'Looked', { aliasName: 'alias/shared' });
     expect(key.keySpec).toBe(kms.KeySpec.SYMMETRIC_DEFAULT);
     expect(stack.resolve(key.keyArn)).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab']] });
   });

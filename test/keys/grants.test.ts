@@ -126,7 +126,7 @@ describe('grant methods', () => {
     }
     expect(statements[1].Action).toBe('kms:CreateGrant');
     expect(statements[1].Condition.Bool).toEqual({ 'kms:GrantIsForAWSResource': 'true' });
-    expect(() => key.allowAutoScaling('bad suffix!')).toThrow(/roleSuffix must be 1 to 56 characters/);
+    expect(() => key.allowAutoScaling({ roleSuffix: 'bad suffix!' })).toThrow(/roleSuffix must be 1 to 56 characters/);
   });
 
   test('aws-cdk-lib constructs that grant the whole account are warned about', () => {

@@ -99,7 +99,7 @@ function fixture(mode: KeyPolicyMode) {
   key.grantDecrypt(reporting);
   key.grantEncryptDecrypt(importer);
   key.allowCloudWatchLogs();
-  key.allowCloudTrail(`arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/audit`);
+  key.allowCloudTrail({ trailArn: `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/audit` });
   key.allowEventBridge();
   app.synth();
   const world = PolicyWorld.fromStacks([keyStack, workload, partner]);
