@@ -24,6 +24,7 @@ import {
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../src/keys/import-key-material.lambda';
+import { captureError, everythingAbout } from '../handler-helpers';
 
 const kmsMock = mockClient(KMSClient);
 const secretsMock = mockClient(SecretsManagerClient);
@@ -211,18 +212,6 @@ function expectNoMaterial(text: string, material: Buffer): void {
   }
 }
 
-async function captureError(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the handler to throw');
-}
-
-function everythingAbout(err: Error): string {
-  return [String(err), err.stack ?? '', inspect(err, { depth: 10 }), JSON.stringify(err)].join('\n');
-}
 
 function consoleOutput(): string {
   return [logSpy, errorSpy, warnSpy]

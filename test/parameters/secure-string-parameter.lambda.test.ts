@@ -24,6 +24,7 @@ import {
   validateParameterName,
 } from '../../src/parameters/private/secure-string-values';
 import { handler } from '../../src/parameters/secure-string-parameter.lambda';
+import { captureError, everythingAbout } from '../handler-helpers';
 
 const kmsMock = mockClient(KMSClient);
 const ssmMock = mockClient(SSMClient);
@@ -139,18 +140,6 @@ function onlyPutInput() {
   return inputs[0];
 }
 
-async function captureError(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the handler to throw');
-}
-
-function everythingAbout(err: Error): string {
-  return [String(err), err.stack ?? '', inspect(err, { depth: 10 }), JSON.stringify(err)].join('\n');
-}
 
 function consoleOutput(): string {
   return [logSpy, errorSpy, warnSpy]

@@ -17,6 +17,7 @@ import {
   normalizeDefaultKmsKeyId,
   validateKmsKeyArn,
 } from '../../src/storage/private/ebs-default-settings';
+import { captureError } from '../handler-helpers';
 
 const ec2Mock = mockClient(EC2Client);
 
@@ -130,14 +131,6 @@ function countOf(command: (typeof ALL_COMMANDS)[number]): number {
   return ec2Mock.commandCalls(command as typeof GetEbsEncryptionByDefaultCommand).length;
 }
 
-async function captureError(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the handler to throw');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Tests
