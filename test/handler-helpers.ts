@@ -17,3 +17,11 @@ export async function captureError(promise: Promise<unknown>): Promise<Error> {
 export function everythingAbout(err: Error): string {
   return [String(err), err.stack ?? '', inspect(err, { depth: 10 }), JSON.stringify(err)].join('\n');
 }
+
+/** Everything the handler wrote through the given console spies, as text. */
+export function consoleOutput(...spies: jest.SpyInstance[]): string {
+  return spies
+    .flatMap((spy) => spy.mock.calls)
+    .map((args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 10 }))).join(' '))
+    .join('\n');
+}

@@ -46,15 +46,6 @@ export function isSymmetric(spec: kms.KeySpec): boolean {
   return spec === S.SYMMETRIC_DEFAULT;
 }
 
-/** @internal */
-export function isHmac(spec: kms.KeySpec): boolean {
-  return spec.startsWith('HMAC_');
-}
-
-/** @internal */
-export function isAsymmetric(spec: kms.KeySpec): boolean {
-  return !isSymmetric(spec) && !isHmac(spec);
-}
 
 /**
  * Checks a spec × usage pair; returns the usage to use, or throws a message naming what is allowed.

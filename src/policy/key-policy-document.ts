@@ -1,4 +1,4 @@
-import { IResolvable, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { canonicalConditions, Conditions, principalArnEquals } from './conditions';
 
@@ -84,45 +84,47 @@ function normalize(entry: KeyPolicyEntry): KeyPolicyEntry {
   };
 }
 
-/** Entries with the same type, actions and conditions: one statement, principals grouped. */
-function mergeByPrincipals(entries: KeyPolicyEntry[]): KeyPolicyEntry[] {
+/**
+ * Groups entries by a key; entries of a group are folded into the first one.
+ */
+function mergeBy(
+  entries: KeyPolicyEntry[],
+  keyOf: (e: KeyPolicyEntry) => unknown,
+  fold: (into: KeyPolicyEntry, e: KeyPolicyEntry) => KeyPolicyEntry,
+): KeyPolicyEntry[] {
   const groups = new Map<string, KeyPolicyEntry>();
   for (const entry of entries) {
-    const key = JSON.stringify([entry.principalType, entry.principalArns !== undefined, entry.actions, entry.conditions ?? {}]);
+    const key = JSON.stringify(keyOf(entry));
     const existing = groups.get(key);
-    if (!existing) {
-      groups.set(key, entry);
-      continue;
-    }
-    groups.set(key, {
-      ...existing,
-      principals: uniqueSorted([...existing.principals, ...entry.principals]),
-      principalArns: existing.principalArns ? uniqueSorted([...existing.principalArns, ...(entry.principalArns ?? [])]) : undefined,
-    });
+    groups.set(key, existing ? fold(existing, entry) : entry);
   }
   return [...groups.values()];
 }
 
+/** Entries with the same type, actions and conditions: one statement, principals grouped. */
+function mergeByPrincipals(entries: KeyPolicyEntry[]): KeyPolicyEntry[] {
+  return mergeBy(entries,
+    e => [e.principalType, e.principalArns !== undefined, e.actions, e.conditions ?? {}],
+    (into, e) => ({
+      ...into,
+      principals: uniqueSorted([...into.principals, ...e.principals]),
+      principalArns: into.principalArns ? uniqueSorted([...into.principalArns, ...(e.principalArns ?? [])]) : undefined,
+    }));
+}
+
 /** Entries with the same principals and conditions: one statement, actions grouped. */
 function mergeByActions(entries: KeyPolicyEntry[]): KeyPolicyEntry[] {
-  const groups = new Map<string, KeyPolicyEntry>();
-  for (const entry of entries) {
+  return mergeBy(entries,
     // Administration stays in statements of its own, so that a reader sees separation of duties.
-    const admin = entry.label === 'Administer' || entry.label === 'InspectFromOtherAccount' ? entry.label : '';
-    const key = JSON.stringify([admin, entry.principalType, entry.principals, entry.principalArns ?? null, entry.conditions ?? {}]);
-    const existing = groups.get(key);
-    if (!existing) {
-      groups.set(key, entry);
-      continue;
-    }
-    groups.set(key, {
-      ...existing,
-      label: existing.label.split('And').includes(entry.label) ? existing.label : `${existing.label}And${entry.label}`,
-      actions: uniqueSorted([...existing.actions, ...entry.actions]),
-    });
-  }
-  return [...groups.values()];
+    e => [ADMIN_LABELS.includes(e.label) ? e.label : '', e.principalType, e.principals, e.principalArns ?? null, e.conditions ?? {}],
+    (into, e) => ({
+      ...into,
+      label: into.label.split('And').includes(e.label) ? into.label : `${into.label}And${e.label}`,
+      actions: uniqueSorted([...into.actions, ...e.actions]),
+    }));
 }
+
+const ADMIN_LABELS = ['Administer', 'InspectFromOtherAccount'];
 
 function renderEntry(entry: KeyPolicyEntry, sid: string): any {
   let principal: any;
@@ -226,9 +228,4 @@ function substitute(value: any): any {
     return result;
   }
   return value;
-}
-
-/** True when the value is a token (unresolved at synth). */
-export function isToken(value: string | IResolvable | undefined): boolean {
-  return value !== undefined && Token.isUnresolved(value);
 }

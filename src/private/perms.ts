@@ -129,20 +129,3 @@ export const CROSS_ACCOUNT_ACTIONS = [
   'kms:Verify',
   'kms:VerifyMac',
 ];
-
-/** Every cryptographic operation: administrators never receive any of these. */
-export const CRYPTOGRAPHIC_ACTIONS = [
-  ...new Set([
-    ...ENCRYPT_ACTIONS,
-    ...DECRYPT_ACTIONS,
-    ...REENCRYPT_ACTIONS,
-    ...GENERATE_DATA_KEY_ACTIONS,
-    ...GENERATE_DATA_KEY_WITHOUT_PLAINTEXT_ACTIONS,
-    ...GENERATE_DATA_KEY_PAIR_ACTIONS,
-    ...SIGN_ACTIONS,
-    ...VERIFY_ACTIONS,
-    ...GENERATE_MAC_ACTIONS,
-    ...VERIFY_MAC_ACTIONS,
-    ...DERIVE_SHARED_SECRET_ACTIONS,
-  ]),
-].sort();

@@ -6,7 +6,6 @@ import {
   privateDecrypt,
   randomBytes,
 } from 'node:crypto';
-import { inspect } from 'node:util';
 import {
   DescribeKeyCommand,
   ExpiredImportTokenException,
@@ -24,7 +23,7 @@ import {
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../src/keys/import-key-material.lambda';
-import { captureError, everythingAbout } from '../handler-helpers';
+import { captureError, consoleOutput as sharedConsoleOutput, everythingAbout } from '../handler-helpers';
 
 const kmsMock = mockClient(KMSClient);
 const secretsMock = mockClient(SecretsManagerClient);
@@ -212,12 +211,8 @@ function expectNoMaterial(text: string, material: Buffer): void {
   }
 }
 
-
 function consoleOutput(): string {
-  return [logSpy, errorSpy, warnSpy]
-    .flatMap((spy) => spy.mock.calls)
-    .map((args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 10 }))).join(' '))
-    .join('\n');
+  return sharedConsoleOutput(logSpy, errorSpy, warnSpy);
 }
 
 // ---------------------------------------------------------------------------------------------

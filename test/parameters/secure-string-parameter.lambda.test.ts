@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
 import { DecryptCommand, GenerateRandomCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
@@ -24,7 +23,7 @@ import {
   validateParameterName,
 } from '../../src/parameters/private/secure-string-values';
 import { handler } from '../../src/parameters/secure-string-parameter.lambda';
-import { captureError, everythingAbout } from '../handler-helpers';
+import { captureError, consoleOutput as sharedConsoleOutput, everythingAbout } from '../handler-helpers';
 
 const kmsMock = mockClient(KMSClient);
 const ssmMock = mockClient(SSMClient);
@@ -140,12 +139,8 @@ function onlyPutInput() {
   return inputs[0];
 }
 
-
 function consoleOutput(): string {
-  return [logSpy, errorSpy, warnSpy]
-    .flatMap((spy) => spy.mock.calls)
-    .map((args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 10 }))).join(' '))
-    .join('\n');
+  return sharedConsoleOutput(logSpy, errorSpy, warnSpy);
 }
 
 // ---------------------------------------------------------------------------------------------

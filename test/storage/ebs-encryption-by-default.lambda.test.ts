@@ -131,7 +131,6 @@ function countOf(command: (typeof ALL_COMMANDS)[number]): number {
   return ec2Mock.commandCalls(command as typeof GetEbsEncryptionByDefaultCommand).length;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------
