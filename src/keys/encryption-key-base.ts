@@ -1,25 +1,18 @@
-import { Annotations, Arn, Aws, Resource, ResourceProps, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Resource, ResourceProps, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct, IConstruct } from 'constructs';
-import {
-  callerAccount, Conditions, encryptionContext, encryptionContextArnLike, grantIsForAwsResource, mergeConditions,
-  principalArnEquals, resourceTag, sourceAccount, sourceArnLike, viaService,
-} from '../policy/conditions';
-import { KeyAccessReportRegistry } from '../policy/key-access-report';
-import { CAPABILITIES, capabilityMismatch, KeyCapability } from '../policy/key-capability';
-import { KeyPolicyDocument, KeyPolicyEntry } from '../policy/key-policy-document';
+import { Construct } from 'constructs';
+import { KeyCapability } from '../policy/key-capability';
+import { KEY_TAG, KeyGrants } from '../policy/key-grants';
 import { KeyService } from '../policy/key-service';
-import { compareAccounts, keyPolicyPrincipal } from '../policy/principals';
-import { acknowledge } from '../private/acknowledge';
+import {
+  autoScalingAccess, cloudTrailAccess, cloudWatchLogsAccess, ebsAccountDefaultAccess, eventBridgeAccess, ServiceAccess,
+} from '../policy/service-access';
+import { WarningIds } from '../private/ids';
 import * as perms from '../private/perms';
 import { normalizeAliasName } from '../private/validation';
 
-/**
- * The tag every key created by this library carries, so that identity policies in other accounts
- * and Regions can name the key without a cross-environment reference.
- */
-export const KEY_TAG = 'cdk-kms-patterns:key';
+export { KEY_TAG };
 
 /**
  * A KMS key: one created by this library, a replica, or an imported one.
@@ -77,6 +70,12 @@ export interface IEncryptionKey extends kms.IKey {
   grantDescribe(grantee: iam.IGrantable): iam.Grant;
 
   /**
+   * Grants what importing key material takes: `kms:DescribeKey`, `kms:GetParametersForImport` and
+   * `kms:ImportKeyMaterial`. Administrative actions: give them only to whoever imports the material.
+   */
+  grantImportKeyMaterial(grantee: iam.IGrantable): iam.Grant;
+
+  /**
    * Grants `kms:CreateGrant`, `kms:ListGrants` and `kms:RevokeGrant` for grants that AWS services
    * create for AWS resources only (`kms:GrantIsForAWSResource`).
    */
@@ -126,6 +125,13 @@ export interface IEncryptionKey extends kms.IKey {
    * @param options which service-linked role
    */
   allowAutoScaling(options?: AutoScalingAccessOptions): void;
+
+  /**
+   * Lets every principal of the key's account use the key through EC2 only (`kms:ViaService` and
+   * `kms:CallerAccount`) for EBS volumes and snapshots, as the AWS managed `aws/ebs` key does: what
+   * EBS encryption by default needs so that every launch in the account works. Warns on the key.
+   */
+  allowEbsForAccount(): void;
 }
 
 /**
@@ -145,11 +151,20 @@ export interface CloudWatchLogsAccessOptions {
  */
 export interface CloudTrailAccessOptions {
   /**
-   * The trail's ARN, or an ARN pattern.
+   * The trail's ARN, or an ARN pattern naming the trail's account. For an organization trail, the
+   * management account's trail; for another account's trail, that account's.
    *
-   * @default - every trail of the key's account and Region
+   * @default - every trail of `trailAccount` in the key's Region
    */
   readonly trailArn?: string;
+
+  /**
+   * The account whose trails may use the key: the trail owner's, or the organization's management
+   * account for an organization trail. Must match the account of `trailArn` when both are set.
+   *
+   * @default - the account of `trailArn`, else the key's account
+   */
+  readonly trailAccount?: string;
 }
 
 /**
@@ -177,15 +192,8 @@ export interface AutoScalingAccessOptions {
 }
 
 /**
- * Where a grant's IAM statement points.
- */
-interface IdentityTarget {
-  readonly resourceArns: string[];
-  readonly conditions?: Conditions;
-}
-
-/**
- * Grants, written once for created, replica and imported keys.
+ * Grants, written once for created, replica and imported keys: every method goes through the key's
+ * `KeyGrants`, the one path to the key policy and the IAM policy.
  */
 export abstract class EncryptionKeyBase extends Resource implements IEncryptionKey {
   /**
@@ -200,18 +208,11 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
   public abstract readonly keyUsage: kms.KeyUsage;
 
   /**
-   * The key policy, when this library owns it.
+   * The one path from grants to the key policy and IAM policies.
    *
    * @internal
    */
-  protected abstract readonly _policy?: KeyPolicyDocument;
-
-  /**
-   * The value of the `KEY_TAG` tag on the key, when this library created it.
-   *
-   * @internal
-   */
-  protected abstract readonly _keyTagValue?: string;
+  public abstract readonly _grants: KeyGrants;
 
   private readonly aliases: kms.Alias[] = [];
 
@@ -231,7 +232,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
 
   /** Whether this library can edit the key's policy. */
   public get policyEditable(): boolean {
-    return this._policy !== undefined;
+    return this._grants.policyEditable;
   }
 
   /**
@@ -241,7 +242,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    */
   public addAlias(aliasName: string): kms.Alias {
     const alias = new kms.Alias(this, `Alias${this.aliases.length === 0 ? '' : this.aliases.length + 1}`, {
-      aliasName: normalizeAlias(aliasName),
+      aliasName: normalizeAliasName('aliasName', aliasName),
       targetKey: this,
     });
     this.aliases.push(alias);
@@ -249,66 +250,54 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
   }
 
   /**
-   * Adds a hand-written statement to the key policy. Prefer the grant methods: they write the
-   * IAM side too and check the statement against the key.
+   * Adds a statement to the key policy, through the same rules as every grant: wildcard actions
+   * are written out, `kms:CreateGrant` only for AWS resources, service principals only on behalf
+   * of the key's account, administrative actions refused, and a statement for the whole account
+   * without `kms:ViaService` (such as ECS execute command's `kms:*`) refused unless the key was
+   * created with `allowAccountWideStatements`. aws-cdk-lib constructs call it; prefer the grant
+   * methods, which write the IAM side too.
    *
    * @param statement the statement
    * @param allowNoOp when false, throw if the policy cannot be edited (imported keys)
    */
   public addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp: boolean = true): iam.AddToResourcePolicyResult {
-    if (!this._policy) {
-      if (!allowNoOp) {
-        throw new Error(`the key policy of ${this.node.path} cannot be edited (imported key); add the statement to the key's policy in its owner account`);
-      }
-      this.warnImported(JSON.stringify(Stack.of(this).resolve(statement.toStatementJson())));
-      return { statementAdded: false };
+    if (!this.policyEditable && !allowNoOp) {
+      throw new Error(`the key policy of ${this.node.path} cannot be edited (imported key); add the statement to the key's policy in its owner account`);
     }
-    if (statement.actions.includes('kms:*') || statement.actions.includes('*')) {
-      Annotations.of(this).addWarningV2('cdk-kms-patterns:wildcardKeyStatement',
-        'a statement granting kms:* was added to a least-privilege key policy; prefer grant methods or KeyAccess capabilities');
-    }
-    this._policy.addStatement(statement);
-    return { statementAdded: true, policyDependable: this };
+    return this._grants.addStatement(statement, callerOf(new Error().stack));
   }
 
   /**
-   * Grants raw KMS actions, on both the key policy and the grantee's IAM policy.
+   * Grants raw KMS actions, on both the key policy and the grantee's IAM policy. Wildcards are
+   * written out as explicit actions; `kms:CreateGrant` is only ever for AWS resources; administrative
+   * actions are refused (declare administrators instead).
    *
    * @param grantee the principal
    * @param actions KMS actions such as `kms:Decrypt`
    */
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    // Grants may only ever be created for AWS resources: a grant for a principal would hand out
-    // key access outside the key policy.
-    const grantActions = actions.filter(a => a === 'kms:CreateGrant');
-    const others = actions.filter(a => a !== 'kms:CreateGrant');
-    let grant: iam.Grant | undefined;
-    if (others.length > 0) {
-      grant = this.grantActions(grantee, 'Grant', others, undefined);
-    }
-    if (grantActions.length > 0) {
-      const resourceGrant = this.grantActions(grantee, 'GrantsForAwsResources', grantActions, grantIsForAwsResource());
-      grant = grant ? grant.combine(resourceGrant) : resourceGrant;
-    }
-    if (!grant) {
-      throw new Error('grant needs at least one action');
-    }
-    return grant;
+    return this._grants.grantActions(grantee, actions, 'grant');
   }
 
-  /** Grants `kms:Decrypt`. */
+  /** Grants `kms:Decrypt` (aws-cdk-lib's `grantDecrypt` contract). */
   public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
-    return this.grantCapabilities(grantee, KeyCapability.DECRYPT);
+    return this._grants.grantContract(grantee, false, true, 'grantDecrypt');
   }
 
-  /** Grants `kms:Encrypt`. */
+  /**
+   * Grants aws-cdk-lib's `grantEncrypt` contract, written out: `kms:Encrypt`, `kms:ReEncryptFrom`,
+   * `kms:ReEncryptTo`, and for symmetric keys `kms:GenerateDataKey`,
+   * `kms:GenerateDataKeyWithoutPlaintext`, `kms:GenerateDataKeyPair` and
+   * `kms:GenerateDataKeyPairWithoutPlaintext`. aws-cdk-lib constructs handed this key rely on it;
+   * grant `KeyCapability.ENCRYPT` for `kms:Encrypt` alone.
+   */
   public grantEncrypt(grantee: iam.IGrantable): iam.Grant {
-    return this.grantCapabilities(grantee, KeyCapability.ENCRYPT);
+    return this._grants.grantContract(grantee, true, false, 'grantEncrypt');
   }
 
-  /** Grants `kms:Encrypt` and `kms:Decrypt`. */
+  /** Grants `grantEncrypt` and `grantDecrypt` together. */
   public grantEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
-    return this.grantCapabilities(grantee, KeyCapability.ENCRYPT_DECRYPT);
+    return this._grants.grantContract(grantee, true, true, 'grantEncryptDecrypt');
   }
 
   /** Grants `kms:ReEncryptFrom` and `kms:ReEncryptTo`. */
@@ -377,6 +366,14 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
   }
 
   /**
+   * Grants what importing key material takes: `kms:DescribeKey`, `kms:GetParametersForImport` and
+   * `kms:ImportKeyMaterial`. Administrative actions: give them only to whoever imports the material.
+   */
+  public grantImportKeyMaterial(grantee: iam.IGrantable): iam.Grant {
+    return this._grants.grantAdministrative(grantee, perms.IMPORT_KEY_MATERIAL_ACTIONS, 'grantImportKeyMaterial', 'ImportKeyMaterial');
+  }
+
+  /**
    * Grants `kms:CreateGrant`, `kms:ListGrants` and `kms:RevokeGrant` for grants that AWS services
    * create for AWS resources only (`kms:GrantIsForAWSResource`).
    */
@@ -392,50 +389,20 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
    */
   public allowCloudWatchLogs(options: CloudWatchLogsAccessOptions = {}): void {
-    const logGroupArnPattern = options.logGroupArnPattern;
-    this._checkCapabilities('allowCloudWatchLogs', [KeyCapability.ENVELOPE]);
-    const stack = Stack.of(this);
-    const pattern = logGroupArnPattern ?? `arn:${Aws.PARTITION}:logs:${stack.region}:${stack.account}:log-group:*`;
-    this._addPolicyEntry({
-      label: 'CloudWatchLogs',
-      principalType: 'Service',
-      principals: [`logs.${stack.region}.amazonaws.com`],
-      // No kms:DescribeKey: it carries no encryption context, so under this condition it could never be allowed.
-      actions: [...perms.ENCRYPT_ACTIONS, ...perms.DECRYPT_ACTIONS, ...perms.REENCRYPT_ACTIONS,
-        ...perms.GENERATE_DATA_KEY_ACTIONS, ...perms.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT_ACTIONS],
-      conditions: encryptionContextArnLike('aws:logs:arn', [pattern]),
-    });
+    this.allow(cloudWatchLogsAccess(Stack.of(this), options.logGroupArnPattern));
   }
 
   /**
-   * Lets CloudTrail encrypt log files of this account's trails with the key: data keys only with
-   * the `aws:cloudtrail:arn` encryption context of a trail of this account, and only on behalf of
-   * the named trail (`aws:SourceArn`).
+   * Lets CloudTrail encrypt log files of a trail's account with the key: data keys only with the
+   * `aws:cloudtrail:arn` encryption context of a trail of that account (this one's, another
+   * account's, or an organization's management account), and only on behalf of the named trails
+   * (`aws:SourceArn`).
    *
    * @param options which trails
    * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
    */
   public allowCloudTrail(options: CloudTrailAccessOptions = {}): void {
-    const trailArn = options.trailArn;
-    this._checkCapabilities('allowCloudTrail', [KeyCapability.ENVELOPE]);
-    const stack = Stack.of(this);
-    const source = trailArn ?? `arn:${Aws.PARTITION}:cloudtrail:${stack.region}:${stack.account}:trail/*`;
-    this._addPolicyEntry({
-      label: 'CloudTrailEncryptLogs',
-      principalType: 'Service',
-      principals: ['cloudtrail.amazonaws.com'],
-      actions: [...perms.GENERATE_DATA_KEY_ACTIONS, ...perms.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT_ACTIONS],
-      conditions: mergeConditions(
-        encryptionContext({ 'aws:cloudtrail:arn': `arn:${Aws.PARTITION}:cloudtrail:*:${stack.account}:trail/*` }),
-        sourceArnLike([source])),
-    });
-    this._addPolicyEntry({
-      label: 'CloudTrailDescribeKey',
-      principalType: 'Service',
-      principals: ['cloudtrail.amazonaws.com'],
-      actions: perms.DESCRIBE_ACTIONS,
-      conditions: sourceArnLike([source]),
-    });
+    this.allow(cloudTrailAccess(Stack.of(this), { trailArn: options.trailArn, trailAccount: options.trailAccount }));
   }
 
   /**
@@ -446,16 +413,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html
    */
   public allowEventBridge(options: EventBridgeAccessOptions = {}): void {
-    const sourceArn = options.sourceArn;
-    this._checkCapabilities('allowEventBridge', [KeyCapability.ENVELOPE]);
-    const stack = Stack.of(this);
-    this._addPolicyEntry({
-      label: 'EventBridge',
-      principalType: 'Service',
-      principals: ['events.amazonaws.com'],
-      actions: [...perms.DECRYPT_ACTIONS, ...perms.GENERATE_DATA_KEY_ACTIONS, ...perms.DESCRIBE_ACTIONS],
-      conditions: mergeConditions(sourceAccount(stack.account), sourceArn ? sourceArnLike([sourceArn]) : undefined),
-    });
+    this.allow(eventBridgeAccess(Stack.of(this), options.sourceArn));
   }
 
   /**
@@ -472,30 +430,23 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
    */
   public allowAutoScaling(options: AutoScalingAccessOptions = {}): void {
-    const roleSuffix = options.roleSuffix;
-    if (roleSuffix !== undefined && !Token.isUnresolved(roleSuffix) && !/^[\w+=,.@-]{1,56}$/.test(roleSuffix)) {
-      throw new Error(`roleSuffix must be 1 to 56 characters of letters, digits and +=,.@_-, got '${roleSuffix}'`);
-    }
-    this._checkCapabilities('allowAutoScaling', [KeyCapability.ENVELOPE]);
-    const account = Stack.of(this).account;
-    const name = roleSuffix ? `AWSServiceRoleForAutoScaling_${roleSuffix}` : 'AWSServiceRoleForAutoScaling';
-    const arn = `arn:${Aws.PARTITION}:iam::${account}:role/aws-service-role/autoscaling.amazonaws.com/${name}`;
-    const conditions = mergeConditions(principalArnEquals([arn]), callerAccount([account]));
-    this._addPolicyEntry({
-      label: 'AutoScalingServiceLinkedRole',
-      principalType: '*',
-      principals: [],
-      actions: [...perms.ENCRYPT_ACTIONS, ...perms.DECRYPT_ACTIONS, ...perms.REENCRYPT_ACTIONS,
-        ...perms.GENERATE_DATA_KEY_ACTIONS, ...perms.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT_ACTIONS, ...perms.DESCRIBE_ACTIONS],
-      conditions,
-    });
-    this._addPolicyEntry({
-      label: 'AutoScalingServiceLinkedRoleGrants',
-      principalType: '*',
-      principals: [],
-      actions: ['kms:CreateGrant'],
-      conditions: mergeConditions(conditions, grantIsForAwsResource()),
-    });
+    this.allow(autoScalingAccess(Stack.of(this), options.roleSuffix));
+  }
+
+  /**
+   * Lets every principal of the key's account use the key through EC2 only (`kms:ViaService` and
+   * `kms:CallerAccount`) for EBS volumes and snapshots, as the AWS managed `aws/ebs` key does: what
+   * EBS encryption by default needs so that every launch in the account works. Warns on the key:
+   * EBS gets a key of its own where other data must not be reachable this way.
+   *
+   * @see https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html
+   */
+  public allowEbsForAccount(): void {
+    const stack = Stack.of(this);
+    this.allow(ebsAccountDefaultAccess(stack));
+    Annotations.of(this).addWarningV2(WarningIds.EBS_DEFAULT_ACCOUNT_ACCESS,
+      `every principal of account ${stack.account} may create, attach and copy EBS volumes and snapshots under this key through EC2 `
+      + '(EBS encryption by default): any data encrypted under this key through EC2 is reachable that way; give EBS a key of its own');
   }
 
   /**
@@ -507,24 +458,8 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * @param capabilities what it may do
    */
   public grantThroughService(grantee: iam.IGrantable, service: KeyService, ...capabilities: KeyCapability[]): iam.Grant {
-    if (capabilities.length === 0) {
-      throw new Error('grantThroughService needs at least one capability');
-    }
-    this._checkCapabilities('grantThroughService', capabilities);
-    const stack = Stack.of(this);
-    const account = grantee.grantPrincipal.principalAccount ?? stack.account;
-    const via = mergeConditions(viaService([service.viaService(stack.region)]), callerAccount([account]));
-    const plain = capabilities.filter(c => c !== KeyCapability.GRANT_FOR_AWS_RESOURCE);
-    let grant: iam.Grant | undefined;
-    if (plain.length > 0) {
-      grant = this.grantActions(grantee, `${labelOf(plain)}Via${capitalize(service.endpointPrefix)}`, plain.flatMap(c => CAPABILITIES[c].actions), via);
-    }
-    if (capabilities.includes(KeyCapability.GRANT_FOR_AWS_RESOURCE)) {
-      const resourceGrant = this.grantActions(grantee, `GrantsForAwsResourcesVia${capitalize(service.endpointPrefix)}`,
-        CAPABILITIES[KeyCapability.GRANT_FOR_AWS_RESOURCE].actions, mergeConditions(via, grantIsForAwsResource()));
-      grant = grant ? grant.combine(resourceGrant) : resourceGrant;
-    }
-    return grant!;
+    return this._grants.withService(service, this).grantCapabilities(grantee, capabilities, 'grantThroughService',
+      { labelSuffix: `Via${capitalize(service.endpointPrefix)}` });
   }
 
   /**
@@ -534,62 +469,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * @param capabilities what it may do
    */
   public grantCapabilities(grantee: iam.IGrantable, ...capabilities: KeyCapability[]): iam.Grant {
-    if (capabilities.length === 0) {
-      throw new Error('grantCapabilities needs at least one capability');
-    }
-    this._checkCapabilities('grantCapabilities', capabilities);
-    const plain = capabilities.filter(c => c !== KeyCapability.GRANT_FOR_AWS_RESOURCE);
-    let grant: iam.Grant | undefined;
-    if (plain.length > 0) {
-      grant = this.grantActions(grantee, labelOf(plain), plain.flatMap(c => CAPABILITIES[c].actions), undefined);
-    }
-    if (capabilities.includes(KeyCapability.GRANT_FOR_AWS_RESOURCE)) {
-      const resourceGrant = this.grantActions(grantee, 'GrantsForAwsResources',
-        CAPABILITIES[KeyCapability.GRANT_FOR_AWS_RESOURCE].actions, grantIsForAwsResource());
-      grant = grant ? grant.combine(resourceGrant) : resourceGrant;
-    }
-    return grant!;
-  }
-
-  /**
-   * Throws when a capability does not fit this key.
-   *
-   * @internal
-   */
-  protected _checkCapabilities(prop: string, capabilities: KeyCapability[]): void {
-    for (const capability of capabilities) {
-      const mismatch = capabilityMismatch(capability, this.keySpec, this.keyUsage);
-      if (mismatch) {
-        throw new Error(`${prop}: cannot grant ${capability} on ${this.node.path}: ${mismatch}`);
-      }
-    }
-  }
-
-  /**
-   * Conditions every grant of this key carries (a service view adds `kms:ViaService`).
-   *
-   * @internal
-   */
-  protected _grantConditions(_grantee: iam.IGrantable): Conditions | undefined {
-    return undefined;
-  }
-
-  /**
-   * The key policy document, for views of this key.
-   *
-   * @internal
-   */
-  public _document(): KeyPolicyDocument | undefined {
-    return this._policy;
-  }
-
-  /**
-   * The value of the key's identifying tag, for views of this key.
-   *
-   * @internal
-   */
-  public _tagValue(): string | undefined {
-    return this._keyTagValue;
+    return this._grants.grantCapabilities(grantee, capabilities, 'grantCapabilities');
   }
 
   /**
@@ -607,167 +487,52 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
   }
 
   /**
-   * Adds an entry to the key policy, or warns with the statement the owner must add.
+   * Writes a service recipe through the grant path.
    *
    * @internal
    */
-  protected _addPolicyEntry(entry: KeyPolicyEntry): void {
-    if (this._policy) {
-      this._policy.add(entry);
-      return;
-    }
-    const document = new KeyPolicyDocument();
-    document.add(entry);
-    const statement = document.render().Statement[0];
-    KeyAccessReportRegistry.of(this).addOwnerStatement({ construct: this, statement });
-    this.warnImported(JSON.stringify(Stack.of(this).resolve(statement)));
-  }
-
-  private warnImported(statementJson: string): void {
-    Annotations.of(this).addWarningV2('cdk-kms-patterns:importedKeyPolicy',
-      `the key policy of imported key ${this.node.path} cannot be changed from here; the IAM side of the grant was written, `
-      + `but access works only once the key's owner adds this statement to its key policy: ${statementJson}`);
-  }
-
-  private grantActions(grantee: iam.IGrantable, label: string, actions: string[], extraConditions: Conditions | undefined): iam.Grant {
-    const conditions = mergeConditions(extraConditions, this._grantConditions(grantee));
-    const principals = keyPolicyPrincipal(grantee.grantPrincipal, this);
-    const keyAccount = this.env.account;
-    let kept = [...new Set(actions)].sort();
-    for (const principal of principals) {
-      if (this._policy && principal.accountRoot && compareAccounts(principal.account, keyAccount) === 'SAME') {
-        Annotations.of(this).addWarningV2('cdk-kms-patterns:accountWideGrant',
-          `${kept.join(', ')} was granted to the whole account ${keyAccount}${describeVia(principal.conditions)} (for example by an aws-cdk-lib construct `
-          + 'such as secretsmanager.Secret): any principal of the account whose IAM policy allows it gets this access; '
-          + 'give such resources a key of their own if that is too wide');
-      }
-      if (principal.principalType === 'AWS' && compareAccounts(principal.account, keyAccount) === 'DIFFERENT') {
-        const refused = kept.filter(a => !perms.CROSS_ACCOUNT_ACTIONS.includes(a));
-        if (refused.length > 0) {
-          throw new Error(`cannot grant ${refused.join(', ')} on ${this.node.path} to a principal of account ${principal.account}: `
-            + `KMS does not honour these across accounts; allowed across accounts: ${perms.CROSS_ACCOUNT_ACTIONS.join(', ')}`);
-        }
-      }
-      this._addPolicyEntry({
-        label,
-        principalType: principal.principalType,
-        principals: principal.principals,
-        principalArns: principal.principalArns,
-        actions: kept,
-        conditions: mergeConditions(principal.conditions, conditions),
-      });
-    }
-    const identity = this._grantIdentity(grantee, kept, conditions);
-    if (!this._policy) {
-      return identity;
-    }
-    // Record the key policy half on the Grant too, so that callers see where access comes from.
-    const resource: iam.IResourceWithPolicyV2 = {
-      env: this.env,
-      addToResourcePolicy: () => ({ statementAdded: true, policyDependable: this }),
-    };
-    const keyPolicyGrant = iam.Grant.addStatementToResourcePolicy({
-      grantee,
-      actions: kept,
-      resourceArns: ['*'],
-      resource,
-      statement: new iam.PolicyStatement({ actions: kept, resources: ['*'], principals: [grantee.grantPrincipal] }),
-    });
-    return identity.success ? identity.combine(keyPolicyGrant) : keyPolicyGrant;
-  }
-
-  /**
-   * Writes the IAM half of a grant (nothing for principals without an identity policy: service
-   * principals, imported principals, whose access the key policy carries alone).
-   *
-   * @internal
-   */
-  protected _grantIdentity(grantee: iam.IGrantable, actions: string[], conditions: Conditions | undefined): iam.Grant {
-    const target = this.identityTarget(grantee);
-    const identity = iam.Grant.addToPrincipal({
-      grantee,
-      actions,
-      resourceArns: target.resourceArns,
-      conditions: mergeConditions(target.conditions, conditions),
-    });
-    return identity;
-  }
-
-  /**
-   * The resource (and conditions) a grantee's IAM statement names: the key ARN where it can be
-   * referenced, otherwise (another account or Region) every key of the key's account and Region
-   * carrying this key's `KEY_TAG` tag, so no statement ever falls back to `Resource: *`.
-   */
-  private identityTarget(grantee: iam.IGrantable): IdentityTarget {
-    if (!Token.isUnresolved(this.keyArn)) {
-      return { resourceArns: [this.keyArn] };
-    }
-    const granteeScope = constructOf(grantee.grantPrincipal) ?? constructOf(grantee);
-    if (!granteeScope || sameEnvironment(Stack.of(granteeScope), Stack.of(this))) {
-      return { resourceArns: [this.keyArn] };
-    }
-    if (!this._keyTagValue || Token.isUnresolved(this.env.account) || Token.isUnresolved(this.env.region)) {
-      throw new Error(`cannot grant ${this.node.path} to ${granteeScope.node.path} in another environment: `
-        + 'the key needs a concrete account and Region (set env on its stack), or import it with EncryptionKey.fromKeyArn');
-    }
-    acknowledge(granteeScope, [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${this.env.region}:${this.env.account}:key/*]`],
-      `Grants on ${this.node.path}, a key of another account or Region that cannot be referenced by ARN: the wildcard is restricted `
-      + `to that one key by its ${KEY_TAG} tag (aws:ResourceTag)`);
-    return {
-      resourceArns: [Arn.format({ partition: Aws.PARTITION, service: 'kms', region: this.env.region, account: this.env.account, resource: 'key', resourceName: '*' })],
-      conditions: resourceTag(KEY_TAG, this._keyTagValue),
-    };
+  protected allow(recipe: ServiceAccess): void {
+    this._grants.allowService(recipe.source, recipe.capabilities, recipe.entries, recipe.grantLabel);
   }
 }
 
-function describeVia(conditions: Conditions | undefined): string {
-  const via = conditions?.StringEquals?.['kms:ViaService'];
-  return via ? ` through ${JSON.stringify(via)}` : '';
-}
-
-function constructOf(value: unknown): IConstruct | undefined {
-  if (value && typeof value === 'object' && 'node' in value) {
-    return value as IConstruct;
+/**
+ * The aws-cdk-lib module and function that called `addToResourcePolicy`, read from the call stack,
+ * so that a refusal names the construct that asked.
+ */
+function callerOf(stack: string | undefined): string {
+  const frames = (stack ?? '').split('\n').slice(2);
+  for (const frame of frames) {
+    const match = /at (?:(\S+) \()?.*[\\/]aws-cdk-lib[\\/]((?:aws-[a-z0-9-]+)[\\/]lib[\\/][^:)]+)/.exec(frame);
+    if (match && !/[\\/](aws-kms|aws-iam)[\\/]/.test(match[2])) {
+      return `aws-cdk-lib ${match[2].replace(/\\/g, '/').replace(/\.js$/, '')}${match[1] ? ` (${match[1]})` : ''}`;
+    }
   }
-  return undefined;
-}
-
-function sameEnvironment(a: Stack, b: Stack): boolean {
-  return compareAccounts(a.account, b.account) === 'SAME' && compareAccounts(a.region, b.region) === 'SAME';
-}
-
-function labelOf(capabilities: KeyCapability[]): string {
-  return capabilities.map(c => c.toLowerCase().split('_').map(w => w[0].toUpperCase() + w.slice(1)).join('')).join('And');
+  return 'a construct (through addToResourcePolicy)';
 }
 
 function capitalize(word: string): string {
   return word.replace(/[^A-Za-z0-9]/g, '').replace(/^./, c => c.toUpperCase());
 }
 
-function normalizeAlias(aliasName: string): string {
-  return normalizeAliasName('aliasName', aliasName);
-}
-
 /**
  * A key seen through one AWS service: every grant carries `kms:ViaService` and
- * `kms:CallerAccount`. Its statements land in the parent key's policy.
+ * `kms:CallerAccount`. Its statements land in the parent key's policy, through the parent's path.
  */
 class ServiceScopedKey extends EncryptionKeyBase {
   public readonly keyArn: string;
   public readonly keyId: string;
   public readonly keySpec: kms.KeySpec;
   public readonly keyUsage: kms.KeyUsage;
-  protected readonly _policy?: KeyPolicyDocument;
-  protected readonly _keyTagValue?: string;
+  public readonly _grants: KeyGrants;
 
-  constructor(private readonly parent: EncryptionKeyBase, id: string, private readonly service: KeyService) {
-    super(parent, id);
+  constructor(private readonly parent: EncryptionKeyBase, id: string, service: KeyService) {
+    super(parent, id, { account: parent.env.account, region: parent.env.region });
     this.keyArn = parent.keyArn;
     this.keyId = parent.keyId;
     this.keySpec = parent.keySpec;
     this.keyUsage = parent.keyUsage;
-    this._policy = parent._document();
-    this._keyTagValue = parent._tagValue();
+    this._grants = parent._grants.withService(service, this);
   }
 
   public addAlias(aliasName: string): kms.Alias {
@@ -776,13 +541,5 @@ class ServiceScopedKey extends EncryptionKeyBase {
 
   public forService(service: KeyService): IEncryptionKey {
     return this.parent.forService(service);
-  }
-
-  protected _grantConditions(grantee: iam.IGrantable): Conditions | undefined {
-    const stack = Stack.of(this);
-    return mergeConditions(
-      viaService([this.service.viaService(stack.region)]),
-      callerAccount([grantee.grantPrincipal.principalAccount ?? stack.account]),
-    );
   }
 }

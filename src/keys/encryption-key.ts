@@ -6,11 +6,10 @@ import { Construct } from 'constructs';
 import { EncryptionKeyBase, IEncryptionKey, KEY_TAG } from './encryption-key-base';
 import { ImportedKeyMaterial, validateImportedKeyMaterial } from './imported-key-material';
 import { IMPORTABLE_SPECS, isSymmetric, resolveKeyUsage } from './key-specs';
-import { Conditions, grantIsForAwsResource, mergeConditions } from '../policy/conditions';
 import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
 import { KeyAccessReportRegistry } from '../policy/key-access-report';
-import { CAPABILITIES, KeyCapability } from '../policy/key-capability';
-import { KeyPolicyDocument } from '../policy/key-policy-document';
+import { KeyCapability } from '../policy/key-capability';
+import { KeyGrants } from '../policy/key-grants';
 import { KeyPolicyEngine, validateKeyAccess } from '../policy/key-policy-engine';
 import { acknowledge } from '../private/acknowledge';
 import * as perms from '../private/perms';
@@ -161,6 +160,17 @@ export interface EncryptionKeyProps {
    * @default - nobody but the grants made later
    */
   readonly access?: KeyAccess[];
+
+  /**
+   * Accept statements that other constructs add with `addToResourcePolicy` for the key's whole
+   * account without `kms:ViaService` (for example ECS execute command's account root with
+   * `kms:*`): any principal of the account whose IAM policy allows it then gets that access. When
+   * accepted, they are narrowed to explicit cryptographic actions (administration is never
+   * delegated) and warned about; when not, synth fails naming the statement and who asked.
+   *
+   * @default false
+   */
+  readonly allowAccountWideStatements?: boolean;
 }
 
 /**
@@ -297,11 +307,10 @@ export class EncryptionKey extends EncryptionKeyBase {
   public readonly cfnKey: kms.CfnKey;
 
   /** @internal */
-  protected readonly _policy: KeyPolicyDocument;
-  /** @internal */
-  protected readonly _keyTagValue: string;
+  public readonly _grants: KeyGrants;
 
   private readonly engine: KeyPolicyEngine;
+  private readonly keyTagValue: string;
 
   /**
    * Creates it; every prop is checked before anything is created.
@@ -330,8 +339,14 @@ export class EncryptionKey extends EncryptionKeyBase {
     this.multiRegion = props.multiRegion ?? false;
     this.importedMaterial = imported;
     this.policyMode = policyMode;
-    this._policy = this.engine.document;
-    this._keyTagValue = Names.uniqueResourceName(this, { maxLength: 200, separator: '/' });
+    this.keyTagValue = Names.uniqueResourceName(this, { maxLength: 200, separator: '/' });
+    this._grants = new KeyGrants({
+      subject: this,
+      document: this.engine.document,
+      keyTagValue: () => this.keyTagValue,
+      allowAccountWideStatements: props.allowAccountWideStatements,
+    });
+    this.engine.bind(this._grants);
 
     this.cfnKey = new kms.CfnKey(this, 'Resource', {
       description: props.description ?? `Managed by cdk-kms-patterns: ${this.node.path}`,
@@ -360,7 +375,7 @@ export class EncryptionKey extends EncryptionKeyBase {
       Annotations.of(this).addWarningV2('cdk-kms-patterns:rotationDisabled',
         'rotation is off for a symmetric key: its material never changes; enable rotation unless a standard forbids it');
     }
-    Tags.of(this).add(KEY_TAG, this._keyTagValue);
+    Tags.of(this).add(KEY_TAG, this.keyTagValue);
     if (!rotatable) {
       const why = imported ? 'its key material is imported' : `it is a ${keySpec} key`;
       acknowledge(this, ['AwsSolutions-KMS5', 'NIST.800.53.R5-KMSBackingKeyRotationEnabled', 'PCI.DSS.321-KMSBackingKeyRotationEnabled'],
@@ -374,8 +389,8 @@ export class EncryptionKey extends EncryptionKeyBase {
       kind: `${keySpec} / ${keyUsage}${imported ? ' / imported material' : ''}${this.multiRegion ? ' / multi-Region primary' : ''}`,
       rotates: rotationEnabled,
       role: 'key',
-      entries: () => this._policy.mergedEntries(),
-      statements: () => this._policy.allStatements.map(st => st.toStatementJson()),
+      entries: () => this.engine.document.mergedEntries(),
+      statements: () => this.engine.document.allStatements.map(st => st.toStatementJson()),
     });
 
     (props.administrators ?? []).forEach(principal => this.addAdministrator(principal));
@@ -403,7 +418,7 @@ export class EncryptionKey extends EncryptionKeyBase {
    * @param access the rule
    */
   public addAccess(access: KeyAccess): void {
-    this.engine.addAccess(access, (principal, actions, conditions) => this._grantIdentity({ grantPrincipal: principal }, actions, conditions));
+    this.engine.addAccess(access);
   }
 
   /**
@@ -416,19 +431,15 @@ export class EncryptionKey extends EncryptionKeyBase {
     if (!this.multiRegion) {
       throw new Error(`${this.node.path} is not a multi-Region key; create it with multiRegion: true to replicate it`);
     }
-    this._policy.add({
-      label: 'Replicate',
-      principalType: 'AWS',
-      principals: [principalArn],
-      actions: ['kms:DescribeKey', 'kms:ReplicateKey'],
-    });
+    this.engine.addReplicator(principalArn);
   }
 
   /**
-   * The key policy as CloudFormation JSON (may contain tokens).
+   * The key policy. Reading it renders the policy: grants and access rules added afterwards are
+   * refused.
    */
-  public get keyPolicy(): any {
-    return this.engine.render();
+  public get keyPolicy(): iam.PolicyDocument {
+    return iam.PolicyDocument.fromJson(this.engine.render());
   }
 }
 
@@ -508,9 +519,7 @@ class ImportedEncryptionKey extends EncryptionKeyBase {
   public readonly keyId: string;
   public readonly keySpec: kms.KeySpec;
   public readonly keyUsage: kms.KeyUsage;
-  protected readonly _policy = undefined;
-  protected readonly _keyTagValue = undefined;
-  private readonly aliasName?: string;
+  public readonly _grants: KeyGrants;
 
   /**
    * Creates it; every prop is checked before anything is created.
@@ -525,35 +534,6 @@ class ImportedEncryptionKey extends EncryptionKeyBase {
     this.keyId = props.keyId;
     this.keySpec = props.keySpec;
     this.keyUsage = props.keyUsage;
-    this.aliasName = props.aliasName;
-  }
-
-  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    if (!this.aliasName) {
-      return super.grant(grantee, ...actions);
-    }
-    return this.grantByAlias(grantee, actions);
-  }
-
-  public grantCapabilities(grantee: iam.IGrantable, ...capabilities: KeyCapability[]): iam.Grant {
-    if (!this.aliasName) {
-      return super.grantCapabilities(grantee, ...capabilities);
-    }
-    this._checkCapabilities('grantCapabilities', capabilities);
-    return this.grantByAlias(grantee, capabilities.flatMap(c => CAPABILITIES[c].actions),
-      capabilities.includes(KeyCapability.GRANT_FOR_AWS_RESOURCE) ? grantIsForAwsResource() : undefined);
-  }
-
-  private grantByAlias(grantee: iam.IGrantable, actions: string[], extra?: Conditions): iam.Grant {
-    const unique = [...new Set(actions)].sort();
-    Annotations.of(this).addWarningV2('cdk-kms-patterns:importedKeyPolicy',
-      `the key policy of the key behind ${this.aliasName} cannot be changed from here; the IAM side of the grant was written, `
-      + `but access works only once the key's owner allows ${unique.join(', ')} to ${grantee.grantPrincipal} in its key policy`);
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: unique,
-      resourceArns: [this.keyArn],
-      conditions: mergeConditions(extra, { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': this.aliasName! } }),
-    });
+    this._grants = new KeyGrants({ subject: this, aliasName: props.aliasName });
   }
 }

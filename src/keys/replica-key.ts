@@ -6,8 +6,8 @@ import type { EncryptionKey } from './encryption-key';
 import { EncryptionKeyBase, KEY_TAG } from './encryption-key-base';
 import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
 import { KeyAccessReportRegistry } from '../policy/key-access-report';
-import { KeyPolicyDocument } from '../policy/key-policy-document';
-import { KeyPolicyEngine } from '../policy/key-policy-engine';
+import { KeyGrants } from '../policy/key-grants';
+import { KeyPolicyEngine, validateKeyAccess } from '../policy/key-policy-engine';
 import { compareAccounts } from '../policy/principals';
 import { invalid, normalizeAliasName, validateDays } from '../private/validation';
 
@@ -83,6 +83,14 @@ export interface ReplicaKeyProps {
    * @default - nobody but the grants made later
    */
   readonly access?: KeyAccess[];
+
+  /**
+   * Accept account-wide statements from other constructs, narrowed to cryptographic actions (see
+   * `EncryptionKeyProps.allowAccountWideStatements`).
+   *
+   * @default false
+   */
+  readonly allowAccountWideStatements?: boolean;
 }
 
 /**
@@ -107,9 +115,7 @@ export class ReplicaKey extends EncryptionKeyBase {
   public readonly cfnReplicaKey: kms.CfnReplicaKey;
 
   /** @internal */
-  protected readonly _policy: KeyPolicyDocument;
-  /** @internal */
-  protected readonly _keyTagValue: string;
+  public readonly _grants: KeyGrants;
 
   private readonly engine: KeyPolicyEngine;
 
@@ -121,9 +127,9 @@ export class ReplicaKey extends EncryptionKeyBase {
    * @param props the properties
    */
   constructor(scope: Construct, id: string, props: ReplicaKeyProps) {
-    super(scope, id);
+    // Validate everything before the construct joins the tree: nothing is created for bad input.
     const primary = props.primaryKey;
-    const stack = Stack.of(this);
+    const stack = Stack.of(scope);
     const primaryStack = Stack.of(primary);
     if (!primary.multiRegion) {
       throw new Error(`primaryKey ${primary.node.path} is not a multi-Region key; create it with multiRegion: true`);
@@ -141,10 +147,12 @@ export class ReplicaKey extends EncryptionKeyBase {
       invalid('primaryKey', `must be in the replica's account ${stack.account} (multi-Region keys replicate within one account)`, `${primary.node.path} in ${primaryStack.account}`);
     }
     if ((stack as unknown as { _crossRegionReferences?: boolean })._crossRegionReferences === false) {
-      throw new Error(`ReplicaKey ${this.node.path} reads the primary key's ARN from ${primaryStack.region}: set crossRegionReferences: true on stack ${stack.stackName}`);
+      throw new Error(`ReplicaKey ${scope.node.path}/${id} reads the primary key's ARN from ${primaryStack.region}: set crossRegionReferences: true on stack ${stack.stackName}`);
     }
     const pendingDays = validateDays('pendingWindow', props.pendingWindow, 7, 30) ?? 30;
     const aliases = (props.aliases ?? []).map((a, i) => normalizeAliasName(`aliases[${i}]`, a));
+    (props.access ?? []).forEach((access, i) => validateKeyAccess(`access[${i}]`, access, primary.keySpec, primary.keyUsage));
+    super(scope, id);
 
     this.primaryKey = primary;
     this.keySpec = primary.keySpec;
@@ -155,9 +163,14 @@ export class ReplicaKey extends EncryptionKeyBase {
       mode: props.policyMode ?? KeyPolicyMode.LEAST_PRIVILEGE,
       deploymentRoleAdministers: props.deploymentRoleAdministers ?? true,
     });
-    (props.access ?? []).forEach((access, i) => this.engine.validateAccess(`access[${i}]`, access));
-    this._policy = this.engine.document;
-    this._keyTagValue = Names.uniqueResourceName(this, { maxLength: 200, separator: '/' });
+    const keyTagValue = Names.uniqueResourceName(this, { maxLength: 200, separator: '/' });
+    this._grants = new KeyGrants({
+      subject: this,
+      document: this.engine.document,
+      keyTagValue: () => keyTagValue,
+      allowAccountWideStatements: props.allowAccountWideStatements,
+    });
+    this.engine.bind(this._grants);
 
     // The replica stack's deployment role calls ReplicateKey on the primary.
     const synthesizer = stack.synthesizer;
@@ -181,7 +194,7 @@ export class ReplicaKey extends EncryptionKeyBase {
       Annotations.of(this).addWarningV2('cdk-kms-patterns:keyRemovalPolicy',
         `removalPolicy is ${removalPolicy}: removing the replica from the stack schedules its deletion after ${pendingDays} days`);
     }
-    Tags.of(this).add(KEY_TAG, this._keyTagValue);
+    Tags.of(this).add(KEY_TAG, keyTagValue);
     this.keyArn = this.cfnReplicaKey.attrArn;
     this.keyId = this.cfnReplicaKey.attrKeyId;
     KeyAccessReportRegistry.of(this).addKey({
@@ -189,8 +202,8 @@ export class ReplicaKey extends EncryptionKeyBase {
       kind: `${this.keySpec} / ${this.keyUsage} / replica of ${primary.node.path}`,
       rotates: primary.rotationEnabled,
       role: 'replica',
-      entries: () => this._policy.mergedEntries(),
-      statements: () => this._policy.allStatements.map(st => st.toStatementJson()),
+      entries: () => this.engine.document.mergedEntries(),
+      statements: () => this.engine.document.allStatements.map(st => st.toStatementJson()),
     });
 
     (props.administrators ?? []).forEach(p => this.addAdministrator(p));
@@ -213,13 +226,14 @@ export class ReplicaKey extends EncryptionKeyBase {
    * @param access the rule
    */
   public addAccess(access: KeyAccess): void {
-    this.engine.addAccess(access, (principal, actions, conditions) => this._grantIdentity({ grantPrincipal: principal }, actions, conditions));
+    this.engine.addAccess(access);
   }
 
   /**
-   * The replica's key policy as CloudFormation JSON (may contain tokens).
+   * The replica's key policy. Reading it renders the policy: grants and access rules added
+   * afterwards are refused.
    */
-  public get keyPolicy(): any {
-    return this.engine.render();
+  public get keyPolicy(): iam.PolicyDocument {
+    return iam.PolicyDocument.fromJson(this.engine.render());
   }
 }

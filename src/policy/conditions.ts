@@ -40,6 +40,21 @@ export function principalTags(tags: { [key: string]: string }): Conditions {
   return { StringEquals: values };
 }
 
+/** Principals of these accounts (`aws:PrincipalAccount`). */
+export function principalAccount(accounts: string[]): Conditions {
+  return { StringEquals: { 'aws:PrincipalAccount': unique(accounts) } };
+}
+
+/** Keys known by this alias (identity policies of keys imported by alias). */
+export function resourceAliases(aliasName: string): Conditions {
+  return { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliasName } };
+}
+
+/** Requests on behalf of resources whose ARN is exactly one of these (service principals). */
+export function sourceArnEquals(arns: string[]): Conditions {
+  return { ArnEquals: { 'aws:SourceArn': unique(arns) } };
+}
+
 /** Principals of this organization. */
 export function principalOrgId(organizationId: string): Conditions {
   return { StringEquals: { 'aws:PrincipalOrgID': organizationId } };
@@ -86,7 +101,8 @@ export function mergeConditions(...blocks: (Conditions | undefined)[]): Conditio
     if (!block) continue;
     for (const [operator, pairs] of Object.entries(block)) {
       const target = (result[operator] = result[operator] ?? {});
-      for (const [key, value] of Object.entries(pairs)) {
+      for (const [key, raw] of Object.entries(pairs)) {
+        const value = normalizeValue(raw);
         if (key in target && JSON.stringify(target[key]) !== JSON.stringify(value)) {
           throw new Error(`conflicting condition ${operator} ${key}: ${JSON.stringify(target[key])} and ${JSON.stringify(value)}`);
         }
@@ -97,6 +113,47 @@ export function mergeConditions(...blocks: (Conditions | undefined)[]): Conditio
   return canonicalConditions(result);
 }
 
+/**
+ * Condition values as IAM reads them: strings. aws-cdk-lib constructs write booleans
+ * (`{ Bool: { 'kms:GrantIsForAWSResource': true } }`) where the library writes `'true'`; both mean
+ * the same to IAM, so they are compared as strings.
+ */
+function normalizeValue(value: unknown): string | string[] {
+  if (Array.isArray(value)) {
+    return value.map(v => (typeof v === 'boolean' || typeof v === 'number' ? String(v) : v));
+  }
+  return typeof value === 'boolean' || typeof value === 'number' ? String(value) : value as string;
+}
+
+/** The condition keys a block holds, whatever their operators. */
+export function conditionKeys(conditions: Conditions | undefined): string[] {
+  return Object.values(conditions ?? {}).flatMap(pairs => Object.keys(pairs));
+}
+
+/** Whether a block restricts the requests by `kms:ViaService`. */
+export function hasViaService(conditions: Conditions | undefined): boolean {
+  return conditionKeys(conditions).includes('kms:ViaService');
+}
+
+/** Whether a block names the source of a service principal's request (confused-deputy protection). */
+export function hasSource(conditions: Conditions | undefined): boolean {
+  return conditionKeys(conditions).some(k => ['aws:SourceAccount', 'aws:SourceArn', 'aws:SourceOrgID', 'aws:SourceOrgPaths'].includes(k));
+}
+
+/** Whether a block restricts the encryption context. */
+export function hasEncryptionContext(conditions: Conditions | undefined): boolean {
+  return conditionKeys(conditions).some(k => k.startsWith('kms:EncryptionContext:'));
+}
+
+/**
+ * Whether a block pins the principal to an account, organization or ARN, so that `Principal: *`
+ * is not public.
+ */
+export function pinsPrincipal(conditions: Conditions | undefined): boolean {
+  return conditionKeys(conditions).some(k => ['kms:CallerAccount', 'aws:PrincipalAccount', 'aws:PrincipalArn', 'aws:PrincipalOrgID',
+    'aws:PrincipalOrgPaths', 'aws:SourceAccount', 'aws:SourceArn', 'aws:userid'].includes(k));
+}
+
 /** The same conditions with operators and keys sorted and single values unwrapped. */
 export function canonicalConditions(conditions: Conditions): Conditions {
   const result: Conditions = {};
@@ -104,7 +161,7 @@ export function canonicalConditions(conditions: Conditions): Conditions {
     const pairs = conditions[operator];
     const sortedPairs: { [key: string]: string | string[] } = {};
     for (const key of Object.keys(pairs).sort()) {
-      const value = pairs[key];
+      const value = normalizeValue(pairs[key]);
       sortedPairs[key] = Array.isArray(value) && value.length === 1 ? value[0] : value;
     }
     result[operator] = sortedPairs;

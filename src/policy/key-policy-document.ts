@@ -34,10 +34,20 @@ export interface KeyPolicyEntry {
 export class KeyPolicyDocument {
   private readonly entries: KeyPolicyEntry[] = [];
   private readonly extraStatements: iam.PolicyStatement[] = [];
+  private readonly deferred: Array<() => KeyPolicyEntry[]> = [];
+  private settled = false;
 
   /** Adds an allow rule. */
   public add(entry: KeyPolicyEntry): void {
     this.entries.push(entry);
+  }
+
+  /**
+   * Adds allow rules known only at synth (actions another construct adds to a grant's statement
+   * after the grant). Produced once, the first time the entries are read.
+   */
+  public addDeferred(produce: () => KeyPolicyEntry[]): void {
+    this.deferred.push(produce);
   }
 
   /** Adds a statement written by hand (or by another construct through `addToResourcePolicy`). */
@@ -47,6 +57,7 @@ export class KeyPolicyDocument {
 
   /** The entries added so far. */
   public get allEntries(): KeyPolicyEntry[] {
+    this.settle();
     return [...this.entries];
   }
 
@@ -57,7 +68,16 @@ export class KeyPolicyDocument {
 
   /** The merged entries, in a stable order. */
   public mergedEntries(): KeyPolicyEntry[] {
+    this.settle();
     return mergeByActions(mergeByPrincipals(this.entries.map(normalize)));
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    for (const produce of this.deferred) {
+      this.entries.push(...produce());
+    }
   }
 
   /** The policy document as CloudFormation JSON (may contain tokens). */

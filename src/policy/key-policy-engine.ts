@@ -4,12 +4,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import {
   callerAccount, Conditions, encryptionContext, grantIsForAwsResource, mergeConditions,
-  principalArnLike, principalOrgId, principalTags, viaService,
+  principalAccount, principalArnLike, principalOrgId, principalTags, viaService,
 } from './conditions';
 import { KeyAccess, KeyPolicyMode } from './key-access';
 import { CAPABILITIES, capabilityMismatch, KeyCapability } from './key-capability';
 import { estimatePolicySize, KEY_POLICY_MAX_BYTES, KeyPolicyDocument } from './key-policy-document';
-import { compareAccounts, keyPolicyPrincipal } from './principals';
+import { KeyGrants } from './key-grants';
+import { checkKeyPolicyPrincipal, comparableArn, compareAccounts } from './principals';
+import { WarningIds } from '../private/ids';
 import * as perms from '../private/perms';
 import { invalid, validateAccountId } from '../private/validation';
 
@@ -28,17 +30,23 @@ export interface KeyPolicyEngineOptions {
 }
 
 /**
- * Generates one key's policy from declared roles: administrators, access rules and grants.
- * Shared by `EncryptionKey` and `ReplicaKey`.
+ * Generates one key's policy from declared roles: administrators, access rules and grants, all
+ * written through the key's `KeyGrants`. Shared by `EncryptionKey` and `ReplicaKey`.
  */
 export class KeyPolicyEngine {
   /** The document grants write into. */
   public readonly document = new KeyPolicyDocument();
   private readonly administrators: iam.IPrincipal[] = [];
   private rendered?: any;
+  private grants?: KeyGrants;
 
   constructor(private readonly key: IConstruct, private readonly options: KeyPolicyEngineOptions) {
     key.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /** Connects the engine to the key's grant path (once the key exists). */
+  public bind(grants: KeyGrants): void {
+    this.grants = grants;
   }
 
   /** Adds an administrator. */
@@ -57,15 +65,16 @@ export class KeyPolicyEngine {
   }
 
   /**
-   * Adds an access rule. Roles and users of the app that live in other stacks also get the
-   * matching IAM policy (KMS needs both when the key policy names them through their account).
+   * Adds an access rule through the key's grant path. Roles and users of the app that live in
+   * other stacks also get the matching IAM policy (KMS needs both when the key policy names them
+   * through their account).
    *
    * @param access the rule
-   * @param grantIdentity writes the IAM side for a principal
    */
-  public addAccess(access: KeyAccess, grantIdentity: (principal: iam.IPrincipal, actions: string[], conditions?: Conditions) => void): void {
+  public addAccess(access: KeyAccess): void {
     this.assertOpen('addAccess');
     this.validateAccess('access', access);
+    const grants = this.bound();
     const stack = Stack.of(this.key);
     const plain = access.capabilities.filter(c => c !== KeyCapability.GRANT_FOR_AWS_RESOURCE);
     const groups: Array<{ actions: string[]; extra?: Conditions; label: string }> = [];
@@ -77,43 +86,45 @@ export class KeyPolicyEngine {
     }
     for (const group of groups) {
       for (const principal of access.principals ?? []) {
-        for (const rendered of keyPolicyPrincipal(principal, this.key)) {
-          const crossAccount = rendered.principalType === 'AWS' && compareAccounts(rendered.account, stack.account) === 'DIFFERENT';
-          const actions = crossAccountActions(group.actions, crossAccount, `access principal ${principal}`);
-          const conditions = mergeConditions(rendered.conditions, group.extra, this.accessConditions(access, rendered.account ?? stack.account));
-          this.document.add({
-            label: group.label,
-            principalType: rendered.principalType,
-            principals: rendered.principals,
-            principalArns: rendered.principalArns,
-            actions,
-            conditions,
-          });
-          if (rendered.needsIdentityPolicy && rendered.principalArns) {
-            grantIdentity(principal, actions, mergeConditions(group.extra, this.accessConditions(access, rendered.account ?? stack.account)));
-          }
-        }
+        const account = principal.principalAccount ?? accountOfPrincipalArn(principal) ?? stack.account;
+        grants.grantAccess(principal, group.actions, mergeConditions(group.extra, this.accessConditions(access, account)), group.label);
       }
-      if ((access.principalArnPatterns ?? []).length > 0) {
-        this.document.add({
-          label: group.label,
-          principalType: '*',
-          principals: [],
-          actions: group.actions,
-          conditions: mergeConditions(group.extra, principalArnLike(access.principalArnPatterns!), this.accessConditions(access, undefined)),
-        });
-      }
-      for (const account of access.accounts ?? []) {
-        const crossAccount = compareAccounts(account, stack.account) === 'DIFFERENT';
-        this.document.add({
+      // ARN patterns: the account root of each pattern's account, restricted to the matching
+      // principals (aws:PrincipalArn) of that account (aws:PrincipalAccount). The principals' IAM
+      // policies must allow the actions too.
+      for (const [account, patterns] of patternsByAccount(access.principalArnPatterns ?? [])) {
+        grants.addEntries('access', [{
           label: group.label,
           principalType: 'AWS',
           principals: [`arn:${Aws.PARTITION}:iam::${account}:root`],
-          actions: crossAccountActions(group.actions, crossAccount, `access account ${account}`),
+          actions: group.actions,
+          conditions: mergeConditions(group.extra, principalArnLike(patterns), principalAccount([account]), this.accessConditions(access, account)),
+        }]);
+      }
+      for (const account of access.accounts ?? []) {
+        grants.addEntries('access', [{
+          label: group.label,
+          principalType: 'AWS',
+          principals: [`arn:${Aws.PARTITION}:iam::${account}:root`],
+          actions: group.actions,
           conditions: mergeConditions(group.extra, this.accessConditions(access, account)),
-        });
+        }]);
       }
     }
+  }
+
+  /**
+   * Lets a principal replicate this multi-Region key.
+   *
+   * @param principalArn who replicates (the replica stack's deployment role)
+   */
+  public addReplicator(principalArn: string): void {
+    this.bound().addEntries('replication', [{
+      label: 'Replicate',
+      principalType: 'AWS',
+      principals: [principalArn],
+      actions: perms.REPLICATE_ACTIONS,
+    }], { administrative: true });
   }
 
   /** The rendered policy document (rendered once, at synth). */
@@ -121,15 +132,22 @@ export class KeyPolicyEngine {
     if (this.rendered) return this.rendered;
     this.administratorEntries();
     if (this.options.mode === KeyPolicyMode.AWS_DEFAULT) {
-      this.document.add({
+      this.bound().addEntries('policyMode', [{
         label: 'EnableIamUserPermissions',
         principalType: 'AWS',
         principals: [`arn:${Aws.PARTITION}:iam::${Stack.of(this.key).account}:root`],
-        actions: ['kms:*'],
-      });
+        actions: [perms.ALL_ACTIONS_WILDCARD],
+      }], { administrative: true });
     }
     this.rendered = this.document.render();
     return this.rendered;
+  }
+
+  private bound(): KeyGrants {
+    if (!this.grants) {
+      throw new Error(`the key policy engine of ${this.key.node.path} is not bound to its key`);
+    }
+    return this.grants;
   }
 
   private assertOpen(what: string): void {
@@ -162,34 +180,26 @@ export class KeyPolicyEngine {
     const stack = Stack.of(this.key);
     const principals: iam.IPrincipal[] = [...this.administrators];
     const deployRole = this.deploymentRoleArn();
-    if (deployRole) {
+    if (deployRole && this.options.deploymentRoleAdministers) {
       principals.push(new iam.ArnPrincipal(deployRole));
     }
     for (const principal of principals) {
-      for (const rendered of keyPolicyPrincipal(principal, this.key)) {
-        const crossAccount = rendered.principalType === 'AWS' && compareAccounts(rendered.account, stack.account) === 'DIFFERENT';
-        const actions = crossAccount
-          ? perms.ADMIN_ACTIONS.filter(a => perms.CROSS_ACCOUNT_ACTIONS.includes(a))
-          : perms.ADMIN_ACTIONS;
-        if (crossAccount) {
-          Annotations.of(this.key).addWarningV2('cdk-kms-patterns:crossAccountAdministrator',
-            `administrator ${principal} is in account ${rendered.account}: KMS honours only ${actions.join(', ')} across accounts, `
-            + 'so it can inspect but not administer the key');
-        }
-        this.document.add({
-          label: crossAccount ? 'InspectFromOtherAccount' : 'Administer',
-          principalType: rendered.principalType,
-          principals: rendered.principals,
-          principalArns: rendered.principalArns,
-          actions,
-          conditions: rendered.conditions,
-        });
+      const account = principal.principalAccount ?? accountOfPrincipalArn(principal);
+      const crossAccount = compareAccounts(account, stack.account) === 'DIFFERENT';
+      const actions = crossAccount
+        ? perms.ADMIN_ACTIONS.filter(a => perms.CROSS_ACCOUNT_ACTIONS.includes(a))
+        : perms.ADMIN_ACTIONS;
+      if (crossAccount) {
+        Annotations.of(this.key).addWarningV2(WarningIds.CROSS_ACCOUNT_ADMINISTRATOR,
+          `administrator ${principal} is in account ${account}: KMS honours only ${actions.join(', ')} across accounts, `
+          + 'so it can inspect but not administer the key');
       }
+      this.bound().addAdministrator(principal, actions, crossAccount ? 'InspectFromOtherAccount' : 'Administer');
     }
   }
 
+  /** The CloudFormation execution role of the stack's synthesizer, when it is known. */
   private deploymentRoleArn(): string | undefined {
-    if (!this.options.deploymentRoleAdministers) return undefined;
     const synthesizer = Stack.of(this.key).synthesizer;
     if (synthesizer instanceof DefaultStackSynthesizer) {
       // The synthesizer writes ${AWS::Partition} and friends for Fn::Sub.
@@ -200,15 +210,35 @@ export class KeyPolicyEngine {
 
   private validate(): string[] {
     const errors: string[] = [];
+    const stack = Stack.of(this.key);
     const document = this.render();
     const administered = this.options.mode === KeyPolicyMode.AWS_DEFAULT
-      || this.document.allEntries.some(e => e.actions.includes('kms:PutKeyPolicy'))
-      || this.document.allStatements.some(s => s.actions.includes('kms:PutKeyPolicy') || s.actions.includes('kms:*'));
+      || this.document.allEntries.some(e => e.actions.includes(perms.PUT_KEY_POLICY_ACTION))
+      || this.document.allStatements.some(s => s.actions.includes(perms.PUT_KEY_POLICY_ACTION) || s.actions.includes(perms.ALL_ACTIONS_WILDCARD));
     if (!administered) {
       errors.push(`nobody could ever administer key ${this.key.node.path}: declare administrators (the stack's synthesizer has no known `
         + 'CloudFormation execution role, or deploymentRoleAdministers is false), or choose KeyPolicyMode.AWS_DEFAULT');
     }
-    const size = estimatePolicySize(Stack.of(this.key), document);
+    // KMS's lockout safety check: CreateKey (and PutKeyPolicy) fail unless the new policy lets the
+    // principal that makes the call, the stack's CloudFormation execution role, call PutKeyPolicy.
+    const deployRole = this.deploymentRoleArn();
+    if (administered && this.options.mode !== KeyPolicyMode.AWS_DEFAULT && !this.options.deploymentRoleAdministers) {
+      if (deployRole === undefined) {
+        Annotations.of(this.key).addWarningV2(WarningIds.LOCKOUT_UNPROVEN,
+          `the principal that deploys ${stack.stackName} is not known (custom synthesizer): KMS refuses to create the key unless that `
+          + 'principal may call kms:PutKeyPolicy under the new policy; make sure it is among the administrators');
+      } else {
+        const wanted = comparableArn(stack, deployRole);
+        const deployerAdministers = this.administrators.some(p => comparableArn(stack, principalArnOf(p)) === wanted);
+        if (!deployerAdministers) {
+          errors.push(`KMS would refuse to create key ${this.key.node.path}: its lockout safety check requires the principal that creates `
+            + `it, the CloudFormation execution role ${(stack.synthesizer as DefaultStackSynthesizer).cloudFormationExecutionRoleArn}, `
+            + 'to be allowed kms:PutKeyPolicy by the new policy, and deploymentRoleAdministers is false; set deploymentRoleAdministers '
+            + 'to true, or add that role to administrators');
+        }
+      }
+    }
+    const size = estimatePolicySize(stack, document);
     if (size > KEY_POLICY_MAX_BYTES) {
       errors.push(`the key policy of ${this.key.node.path} is about ${size} bytes, over KMS's limit of ${KEY_POLICY_MAX_BYTES}: `
         + 'match principals by pattern (KeyAccess.principalArnPatterns, e.g. every role under an IAM path) or by tag instead of listing them one by one');
@@ -217,13 +247,28 @@ export class KeyPolicyEngine {
   }
 }
 
-function crossAccountActions(actions: string[], crossAccount: boolean, what: string): string[] {
-  if (!crossAccount) return actions;
-  const refused = actions.filter(a => !perms.CROSS_ACCOUNT_ACTIONS.includes(a));
-  if (refused.length > 0) {
-    throw new Error(`${what}: KMS does not honour ${refused.join(', ')} across accounts; allowed across accounts: ${perms.CROSS_ACCOUNT_ACTIONS.join(', ')}`);
+/** The ARN an `ArnPrincipal` (or a role, user) stands for, if any. */
+function principalArnOf(principal: iam.IPrincipal): string | undefined {
+  const aws = principal.policyFragment.principalJson.AWS;
+  return aws && aws.length === 1 ? aws[0] : undefined;
+}
+
+/** The account in a principal's ARN (`arn:aws:iam::<account>:...`), when literal. */
+function accountOfPrincipalArn(principal: iam.IPrincipal): string | undefined {
+  const arn = principalArnOf(principal);
+  return arn ? /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1] : undefined;
+}
+
+/**
+ * ARN patterns grouped by the account they name (a literal, or a token such as `Aws.ACCOUNT_ID`).
+ */
+function patternsByAccount(patterns: string[]): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  for (const pattern of patterns) {
+    const account = /^arn:[^:]+:iam::([^:]+):/.exec(pattern)![1];
+    result.set(account, [...(result.get(account) ?? []), pattern]);
   }
-  return actions;
+  return result;
 }
 
 /** The fields of `KeyAccess`. */
@@ -252,8 +297,14 @@ export function validateKeyAccess(prop: string, access: KeyAccess, keySpec: kms.
     throw new Error(`${prop} must set principals, principalArnPatterns or accounts`);
   }
   for (const pattern of access.principalArnPatterns ?? []) {
-    if (!Token.isUnresolved(pattern) && !/^arn:[^:]+:(iam|sts)::\d{12}:.+/.test(pattern)) {
-      invalid(`${prop}.principalArnPatterns`, 'must be IAM or STS ARN patterns naming an account (arn:aws:iam::111122223333:role/app/*)', pattern);
+    if (/^arn:[^:]+:sts::/.test(pattern)) {
+      invalid(`${prop}.principalArnPatterns`, 'must be IAM ARN patterns: aws:PrincipalArn of a role session is the role\'s ARN '
+        + '(arn:aws:iam::<account>:role/<path><name>), so an sts assumed-role pattern never matches', pattern);
+    }
+    const account = /^arn:[^:]+:iam::([^:]+):.+/.exec(pattern)?.[1];
+    if (account === undefined || !(/^\d{12}$/.test(account) || /^\$\{Token\[[^\]]+\]\}$/.test(account))) {
+      invalid(`${prop}.principalArnPatterns`, 'must be IAM ARN patterns naming an account, literally or as one token such as Aws.ACCOUNT_ID '
+        + '(arn:aws:iam::111122223333:role/app/*)', pattern);
     }
   }
   (access.accounts ?? []).forEach(a => validateAccountId(`${prop}.accounts`, a));
@@ -273,14 +324,10 @@ export function validateKeyAccess(prop: string, access: KeyAccess, keySpec: kms.
     }
   }
   for (const principal of access.principals ?? []) {
-    const json = principal.policyFragment.principalJson;
-    if ((json.AWS ?? []).includes('*')) {
-      throw new Error(`${prop}.principals: principal '*' (AnyPrincipal) is not allowed; name the principals, or use principalArnPatterns or accounts`);
-    }
-    for (const other of ['Federated', 'CanonicalUser']) {
-      if ((json[other] ?? []).length > 0) {
-        throw new Error(`${prop}.principals: a principal of type ${other} cannot be used in a key policy; use an IAM role or user`);
-      }
+    try {
+      checkKeyPolicyPrincipal(principal);
+    } catch (e) {
+      throw new Error(`${prop}.principals: ${(e as Error).message}`);
     }
   }
 }

@@ -25,6 +25,7 @@ export interface KeyPolicyPrincipal {
 
 const ROLE = 'AWS::IAM::Role';
 const USER = 'AWS::IAM::User';
+const GROUP = 'AWS::IAM::Group';
 
 /**
  * Renders a principal for the key policy of a key in `keyScope`.
@@ -45,16 +46,9 @@ export function keyPolicyPrincipal(principal: iam.IPrincipal, keyScope: IConstru
   for (const service of json.Service ?? []) {
     result.push({ principalType: 'Service', principals: [service], conditions, needsIdentityPolicy: false });
   }
-  for (const other of ['Federated', 'CanonicalUser']) {
-    if ((json[other] ?? []).length > 0) {
-      throw new Error(`principal of type ${other} cannot be used in a key policy; use an IAM role or user`);
-    }
-  }
+  checkKeyPolicyPrincipal(principal);
   for (const arn of json.AWS ?? []) {
-    const account = principalAccount(unwrap(principal), arn);
-    if (arn === '*') {
-      throw new Error('principal \'*\' (AnyPrincipal) is not allowed; name the principals, or use principalArnPatterns or accounts');
-    }
+    const account = principalAccount(unwrap(principal), arn, keyStack);
     const cfn = iamResourceOf(unwrap(principal));
     if (cfn && Stack.of(cfn) !== keyStack) {
       const literalArn = ensureLiteralArn(cfn);
@@ -82,10 +76,48 @@ export function keyPolicyPrincipal(principal: iam.IPrincipal, keyScope: IConstru
   return result;
 }
 
-/** The account of a principal, as a literal or token, if it can be known. */
-function principalAccount(principal: iam.IPrincipal, arn: string): string | undefined {
+/**
+ * Throws for a principal KMS rejects in a key policy, before anything is written: `*`, IAM groups,
+ * wildcard ARNs, federated and canonical-user principals.
+ */
+export function checkKeyPolicyPrincipal(principal: iam.IPrincipal): void {
+  const json = principal.policyFragment.principalJson;
+  for (const other of ['Federated', 'CanonicalUser']) {
+    if ((json[other] ?? []).length > 0) {
+      throw new Error(`principal of type ${other} cannot be used in a key policy; use an IAM role or user`);
+    }
+  }
+  const construct = unwrap(principal) as unknown as IConstruct;
+  const child = construct && typeof construct === 'object' && 'node' in construct ? construct.node.defaultChild : undefined;
+  if (child && CfnResource.isCfnResource(child) && child.cfnResourceType === GROUP) {
+    throw new Error(`principal ${construct.node.path} is an IAM group, which a key policy cannot name (KMS rejects it): grant the `
+      + 'group\'s roles or users, or use KeyAccess.principalArnPatterns with an IAM policy on the group');
+  }
+  for (const arn of json.AWS ?? []) {
+    if (arn === '*') {
+      throw new Error('principal \'*\' (AnyPrincipal) is not allowed; name the principals, or use principalArnPatterns or accounts');
+    }
+    if (Token.isUnresolved(arn)) continue;
+    if (/^arn:[^:]+:iam::[^:]*:group\//.test(arn)) {
+      throw new Error(`principal ${arn} is an IAM group, which a key policy cannot name (KMS rejects it): grant the group's roles or users, `
+        + 'or use KeyAccess.principalArnPatterns with an IAM policy on the group');
+    }
+    if (/[*?]/.test(arn)) {
+      throw new Error(`principal ${arn} has a wildcard, which KMS rejects in a key policy principal: name the principals, or match them `
+        + 'with KeyAccess.principalArnPatterns (aws:PrincipalArn) or grant whole accounts with KeyAccess.accounts');
+    }
+  }
+}
+
+/**
+ * The account of a principal, as a literal or token, if it can be known. `Aws.ACCOUNT_ID` in a key
+ * policy is the key's own account.
+ */
+function principalAccount(principal: iam.IPrincipal, arn: string, keyStack: Stack): string | undefined {
   if (principal.principalAccount) {
-    return principal.principalAccount;
+    const resolved = keyStack.resolve(principal.principalAccount);
+    if (typeof resolved === 'string') return resolved;
+    return resolved && typeof resolved === 'object' && resolved.Ref === 'AWS::AccountId' ? keyStack.account : principal.principalAccount;
   }
   // Tokens in the partition alone leave the account readable.
   const match = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn);
@@ -212,6 +244,23 @@ export function ensureLiteralArn(cfn: CfnResource): string {
   }
   const path: string = props.path ?? '/';
   return `arn:${Aws.PARTITION}:iam::${stack.account}:${isRole ? 'role' : 'user'}${path}${name}`;
+}
+
+/**
+ * An ARN as one comparable string: intrinsics resolved in `stack`, the partition written `aws`.
+ */
+export function comparableArn(stack: Stack, value: string | undefined): string {
+  return flatten(stack.resolve(value));
+}
+
+function flatten(value: any): string {
+  if (typeof value === 'string') return value.replace(/\$\{AWS::Partition\}/g, 'aws');
+  if (value && typeof value === 'object') {
+    if (value.Ref === 'AWS::Partition') return 'aws';
+    if (typeof value['Fn::Sub'] === 'string') return flatten(value['Fn::Sub']);
+    if (Array.isArray(value['Fn::Join'])) return (value['Fn::Join'][1] as any[]).map(flatten).join(value['Fn::Join'][0]);
+  }
+  return JSON.stringify(value);
 }
 
 /**

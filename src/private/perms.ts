@@ -129,3 +129,136 @@ export const CROSS_ACCOUNT_ACTIONS = [
   'kms:Verify',
   'kms:VerifyMac',
 ];
+
+/** Retire a grant: done by the grantee principal of a grant, or by the key's account. */
+export const RETIRE_GRANT_ACTIONS = ['kms:RetireGrant'];
+
+/** Replicate a multi-Region primary key into another Region. */
+export const REPLICATE_ACTIONS = ['kms:DescribeKey', 'kms:ReplicateKey'];
+
+/** The action that creates grants: always paired with `kms:GrantIsForAWSResource`. */
+export const CREATE_GRANT_ACTION = 'kms:CreateGrant';
+
+/** Every action, as a key policy or `kms:*` in IAM names it. */
+export const ALL_ACTIONS_WILDCARD = 'kms:*';
+
+/**
+ * Every KMS action that applies to a key resource: what `kms:*` and other wildcards expand to
+ * in a key policy.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
+ */
+export const KEY_RESOURCE_ACTIONS = [...new Set([...ADMIN_ACTIONS, ...CROSS_ACCOUNT_ACTIONS, ...RETIRE_GRANT_ACTIONS])].sort();
+
+/**
+ * Administrative actions that change the key, its policy, aliases, tags, rotation or lifecycle.
+ * Only declared administrators get them; a grant method never gives them.
+ */
+export const MUTATING_ADMIN_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DeleteImportedKeyMaterial',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetParametersForImport',
+  'kms:ImportKeyMaterial',
+  'kms:PutKeyPolicy',
+  'kms:ReplicateKey',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+  'kms:UpdatePrimaryRegion',
+];
+
+/** The action KMS's lockout safety check requires of the principal that creates a key. */
+export const PUT_KEY_POLICY_ACTION = 'kms:PutKeyPolicy';
+
+/**
+ * aws-cdk-lib's `kms.IKey.grantEncrypt` contract (`kms:Encrypt`, `kms:ReEncrypt*`,
+ * `kms:GenerateDataKey*`) written out: constructs handed a key (Secrets Manager, Kinesis,
+ * Firehose, SQS, SNS...) rely on it. Filtered by what the key spec supports.
+ *
+ * @see https://github.com/aws/aws-cdk/blob/main/packages/aws-cdk-lib/aws-kms/lib/private/perms.ts
+ */
+export const CDK_ENCRYPT_ACTIONS = [
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+/** aws-cdk-lib's `kms.IKey.grantDecrypt` contract. */
+export const CDK_DECRYPT_ACTIONS = ['kms:Decrypt'];
+
+/**
+ * What EBS asks of a key for the principal that creates, copies or attaches encrypted volumes and
+ * snapshots (through EC2): the grant is for the volume, an AWS resource.
+ *
+ * @see https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html
+ */
+export const EBS_ACTIONS = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+/**
+ * What the EC2 Auto Scaling service-linked role needs of a key to launch instances with encrypted
+ * volumes, as Auto Scaling documents it.
+ *
+ * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+ */
+export const AUTO_SCALING_EBS_ACTIONS = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+/**
+ * What CloudWatch Logs asks of a key for an encrypted log group (no `kms:DescribeKey`: it carries
+ * no encryption context, so under the log-group condition it could never be allowed).
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+ */
+export const CLOUDWATCH_LOGS_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+/**
+ * What CloudTrail asks of a key to encrypt log files.
+ *
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+ */
+export const CLOUDTRAIL_ENCRYPT_ACTIONS = ['kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'];
+
+/**
+ * What EventBridge asks of a key for encrypted event buses and archives.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html
+ */
+export const EVENTBRIDGE_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'];
+
+/** Importing key material into an EXTERNAL key. */
+export const IMPORT_KEY_MATERIAL_ACTIONS = ['kms:DescribeKey', 'kms:GetParametersForImport', 'kms:ImportKeyMaterial'];

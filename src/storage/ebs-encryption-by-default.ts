@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { EbsEncryptionByDefaultFunction } from './ebs-encryption-by-default-function';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { acknowledge } from '../private/acknowledge';
+import { WarningIds } from '../private/ids';
 import { HandlerProvider } from '../private/handler-provider';
 import { invalid } from '../private/validation';
 
@@ -29,6 +30,13 @@ export interface EbsEncryptionByDefaultProps {
 }
 
 const PROVIDER_ID = 'CdkKmsPatternsEbsEncryptionByDefaultProvider';
+
+/** Marks the stack that holds the account and Region's one `EbsEncryptionByDefault`. */
+class EbsDefaultMarker extends Construct {
+  constructor(scope: Construct, id: string, public readonly owner: string) {
+    super(scope, id);
+  }
+}
 const MARKER = 'CdkKmsPatternsEbsEncryptionByDefault';
 
 /**
@@ -59,11 +67,18 @@ export class EbsEncryptionByDefault extends Construct {
     if (!Token.isUnresolved(key.env.region) && !Token.isUnresolved(stack.region) && key.env.region !== stack.region) {
       invalid('encryptionKey', `must be in the stack's Region ${stack.region} (the setting is per Region)`, key.env.region);
     }
-    if (stack.node.tryFindChild(MARKER)) {
-      throw new Error(`stack ${stack.stackName} already has an EbsEncryptionByDefault: the account and Region have one such setting`);
+    // One per account and Region across the app where both are known, else one per stack.
+    const concrete = !Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region);
+    const markerScope = concrete ? stack.node.root : stack;
+    const markerId = concrete ? `${MARKER}-${stack.account}-${stack.region}` : MARKER;
+    const existing = markerScope.node.tryFindChild(markerId) as EbsDefaultMarker | undefined;
+    if (existing) {
+      throw new Error(`EbsEncryptionByDefault ${scope.node.path}/${id}: ${concrete ? `account ${stack.account} in ${stack.region}` : `stack ${stack.stackName}`} `
+        + `already has one (${existing.owner}); one is allowed per account and Region, since EBS encryption by default is a single `
+        + 'setting of the account in each Region');
     }
     super(scope, id);
-    new Construct(stack, MARKER);
+    new EbsDefaultMarker(markerScope, markerId, this.node.path);
 
     const { provider, handler } = HandlerProvider.of(this, {
       id: PROVIDER_ID,
@@ -88,23 +103,9 @@ export class EbsEncryptionByDefault extends Construct {
     key.grantDescribe(handler);
 
     if (props.allowAccountThroughEc2 ?? true) {
-      const throughEc2 = { 'kms:CallerAccount': stack.account, 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` };
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'EbsByDefaultAccountThroughEc2',
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
-        resources: ['*'],
-        conditions: { StringEquals: throughEc2 },
-      }));
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'EbsByDefaultAccountGrantsThroughEc2',
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { StringEquals: throughEc2, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      }));
+      key.allowEbsForAccount();
     } else {
-      Annotations.of(this).addWarningV2('cdk-kms-patterns:ebsDefaultWithoutAccountAccess',
+      Annotations.of(this).addWarningV2(WarningIds.EBS_DEFAULT_WITHOUT_ACCOUNT_ACCESS,
         'allowAccountThroughEc2 is false: every principal that creates volumes or launches instances in this account and Region needs a grant on the key '
         + '(EncryptedBlockDevice.forLauncher, grantThroughService(..., KeyService.EC2, ...)) or its launches fail');
     }

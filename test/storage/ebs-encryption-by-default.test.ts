@@ -91,7 +91,7 @@ describe('EbsEncryptionByDefault', () => {
       const key = new EncryptionKey(s, 'K');
       new EbsEncryptionByDefault(s, 'First', { encryptionKey: key });
       new EbsEncryptionByDefault(s, 'D', { encryptionKey: key });
-    }, /already has an EbsEncryptionByDefault/],
+    }, /account 111111111111 in eu-west-1 already has one \(S\/First\); one is allowed per account and Region/],
   ])('refuses %s', (_name, create, message) => {
     const stack = new Stack(new App(), 'S', { env: ENV });
     expect(() => create(stack)).toThrow(message);

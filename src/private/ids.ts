@@ -1,0 +1,58 @@
+/**
+ * The ids the library writes: its own warnings (acknowledge them with
+ * `Validations.of(scope).acknowledge({ id, reason })`), its context keys and tag, and the cdk-nag
+ * rule ids it acknowledges on its own resources. Never exported from the package.
+ */
+
+/** Warning ids, `cdk-kms-patterns:<name>`. */
+export const WarningIds = {
+  /** A grant gives the key to a whole account (delegating to its IAM policies). */
+  ACCOUNT_WIDE_GRANT: 'cdk-kms-patterns:accountWideGrant',
+  /** Another construct's account-wide statement, accepted by `allowAccountWideStatements`. */
+  ACCOUNT_WIDE_STATEMENT: 'cdk-kms-patterns:accountWideStatement',
+  /** The key policy is AWS's default (account root `kms:*`). */
+  AWS_DEFAULT_KEY_POLICY: 'cdk-kms-patterns:awsDefaultKeyPolicy',
+  /** A bucket that is not retained. */
+  BUCKET_REMOVAL_POLICY: 'cdk-kms-patterns:bucketRemovalPolicy',
+  /** An administrator of another account (KMS honours only some actions across accounts). */
+  CROSS_ACCOUNT_ADMINISTRATOR: 'cdk-kms-patterns:crossAccountAdministrator',
+  /** EBS encryption by default opens the key to every principal of the account through EC2. */
+  EBS_DEFAULT_ACCOUNT_ACCESS: 'cdk-kms-patterns:ebsDefaultAccountAccess',
+  /** EBS encryption by default without account access: launchers need grants. */
+  EBS_DEFAULT_WITHOUT_ACCOUNT_ACCESS: 'cdk-kms-patterns:ebsDefaultWithoutAccountAccess',
+  /** An imported key's policy cannot be changed: the owner must add a statement. */
+  IMPORTED_KEY_POLICY: 'cdk-kms-patterns:importedKeyPolicy',
+  /** A key that is not retained. */
+  KEY_REMOVAL_POLICY: 'cdk-kms-patterns:keyRemovalPolicy',
+  /** The deploying principal is not known, so the lockout safety check cannot be proven. */
+  LOCKOUT_UNPROVEN: 'cdk-kms-patterns:lockoutUnproven',
+  /** A parameter that is not retained. */
+  PARAMETER_REMOVAL_POLICY: 'cdk-kms-patterns:parameterRemovalPolicy',
+  /** A principal of another stack referenced directly (stack dependency). */
+  PRINCIPAL_REFERENCE: 'cdk-kms-patterns:principalReference',
+  /** The replica stack's deployer is not known. */
+  REPLICA_DEPLOYER: 'cdk-kms-patterns:replicaDeployer',
+  /** Rotation turned off on a symmetric key. */
+  ROTATION_DISABLED: 'cdk-kms-patterns:rotationDisabled',
+  /** A secret that is not retained. */
+  SECRET_REMOVAL_POLICY: 'cdk-kms-patterns:secretRemovalPolicy',
+  /** A volume that is destroyed on removal. */
+  VOLUME_REMOVAL_POLICY: 'cdk-kms-patterns:volumeRemovalPolicy',
+} as const;
+
+/** The context key that turns the key access report off. */
+export const ACCESS_REPORT_CONTEXT = 'cdk-kms-patterns:accessReport';
+
+/** cdk-nag rule ids the library acknowledges on its own resources. */
+export const NagRules = {
+  /** A wildcard in an IAM policy resource: `AwsSolutions-IAM5[Resource::<resource>]`. */
+  iam5: (resource: string) => `AwsSolutions-IAM5[Resource::${resource}]`,
+  /** An AWS managed policy: `AwsSolutions-IAM4[Policy::<arn>]`. */
+  iam4: (policyArn: string) => `AwsSolutions-IAM4[Policy::${policyArn}]`,
+  /** Symmetric keys rotate (AwsSolutions). */
+  KMS_ROTATION: 'AwsSolutions-KMS5',
+  /** Server access logs on buckets (AwsSolutions). */
+  S3_ACCESS_LOGS: 'AwsSolutions-S1',
+  /** Key rotation rules of the compliance packs. */
+  KMS_ROTATION_COMPLIANCE: ['NIST.800.53.R5-KMSBackingKeyRotationEnabled', 'PCI.DSS.321-KMSBackingKeyRotationEnabled'],
+} as const;
