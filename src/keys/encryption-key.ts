@@ -250,7 +250,9 @@ export class EncryptionKey extends EncryptionKeyBase {
     const keySpec = attributes.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
     const stack = Stack.of(scope);
     return new ImportedEncryptionKey(scope, id, {
-      keyArn: Arn.format({ service: 'kms', resource: 'key', resourceName: '*' }, stack),
+      // What services take as the key (S3, EBS, SSM accept an alias ARN); IAM statements name every
+      // key of the account and Region restricted by kms:ResourceAliases.
+      keyArn: Arn.format({ service: 'kms', resource: name, arnFormat: ArnFormat.NO_RESOURCE_NAME }, stack),
       keyId: name,
       keySpec,
       keyUsage: resolveKeyUsage(keySpec, attributes.keyUsage),

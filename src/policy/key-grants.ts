@@ -399,7 +399,11 @@ export class KeyGrants {
   private identityTarget(grantee: iam.IGrantable): { resourceArns: string[]; conditions?: Conditions } {
     const subject = this.props.subject;
     if (this.props.aliasName) {
-      return { resourceArns: [subject.keyArn], conditions: resourceAliases(this.props.aliasName) };
+      const stack = Stack.of(subject);
+      return {
+        resourceArns: [Arn.format({ service: 'kms', resource: 'key', resourceName: '*', region: subject.env.region, account: subject.env.account }, stack)],
+        conditions: resourceAliases(this.props.aliasName),
+      };
     }
     if (!Token.isUnresolved(subject.keyArn)) {
       return { resourceArns: [subject.keyArn] };

@@ -104,6 +104,9 @@ export class EbsEncryptionByDefault extends Construct {
 
     if (props.allowAccountThroughEc2 ?? true) {
       key.allowEbsForAccount();
+      // Instances that Auto Scaling launches get the default key too; its service-linked role needs
+      // the key policy to name it (its own IAM policy grants nothing on KMS).
+      key.allowAutoScaling();
     } else {
       Annotations.of(this).addWarningV2(WarningIds.EBS_DEFAULT_WITHOUT_ACCOUNT_ACCESS,
         'allowAccountThroughEc2 is false: every principal that creates volumes or launches instances in this account and Region needs a grant on the key '

@@ -257,7 +257,7 @@ describe('EncryptionKey options', () => {
     // the handler may import into the key, and nothing more
     const keys = Object.values(template.findResources('AWS::KMS::Key')) as any[];
     for (const key of keys) {
-      const importStatement = stack.resolve(key.Properties.KeyPolicy).Statement.find((s: any) => s.Sid === 'Grant');
+      const importStatement = stack.resolve(key.Properties.KeyPolicy).Statement.find((s: any) => s.Sid === 'ImportKeyMaterial');
       expect(importStatement.Action).toEqual(['kms:DescribeKey', 'kms:GetParametersForImport', 'kms:ImportKeyMaterial']);
       expect(importStatement.Principal.AWS['Fn::GetAtt'][0]).toMatch(/^CdkKmsPatternsImportKeyMaterialProviderRole/);
     }

@@ -66,8 +66,10 @@ describe('imported keys: the report lists every statement the owner must add', (
     new EbsEncryptionByDefault(stack, 'Default', { encryptionKey: key });
     const report = KeyAccessReportRegistry.of(app).build();
     const sids = report.ownerStatements.map(o => o.statement.Sid).sort();
-    // the handler's DescribeKey, and the account through EC2 (use, and grants for AWS resources)
-    expect(sids).toEqual(['Describe', 'EbsByDefaultAccountGrantsThroughEc2', 'EbsByDefaultAccountThroughEc2']);
+    // the handler's DescribeKey, the account through EC2 (use, and grants for AWS resources), and
+    // the Auto Scaling service-linked role (use, and grants)
+    expect(sids).toEqual(['AutoScalingServiceLinkedRole', 'AutoScalingServiceLinkedRoleGrants', 'Describe',
+      'EbsByDefaultAccountGrantsThroughEc2', 'EbsByDefaultAccountThroughEc2']);
   });
 });
 

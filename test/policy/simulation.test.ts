@@ -32,6 +32,10 @@ const CRYPTO = [
   'kms:CreateGrant', 'kms:RetireGrant',
 ];
 const ALL_ACTIONS = [...new Set([...ADMIN, ...CRYPTO])].sort();
+const CDK_ENCRYPT = [
+  'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo',
+];
 
 const CONTEXTS: Record<string, ContextValues> = {
   'none': {},
@@ -133,14 +137,17 @@ describe('least-privilege key policy, simulated', () => {
         ...only(['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'], ['via EC2, grant for AWS resource']),
       }),
       // a grant in the same stack
-      ...rowsFor('writer (grantEncrypt)', writer, key, only(['kms:Encrypt'], 'any')),
+      // aws-cdk-lib's grantEncrypt contract: Encrypt, ReEncrypt*, GenerateDataKey*
+      ...rowsFor('writer (grantEncrypt)', writer, key, only(CDK_ENCRYPT, 'any')),
       // a grant to a role of another stack (named by aws:PrincipalArn, with its IAM policy)
       ...rowsFor('reporting (other stack, grantDecrypt)', reporting, key, only(['kms:Decrypt'], 'any')),
       // a grant to a role of another account: both halves, the IAM half names the key by tag
-      ...rowsFor('importer (other account)', importer, key, only(['kms:Decrypt', 'kms:Encrypt'], 'any'), { context: partnerTag }),
+      ...rowsFor('importer (other account)', importer, key, only(['kms:Decrypt', ...CDK_ENCRYPT], 'any'), { context: partnerTag }),
       // analytics roles by ARN pattern, any number of them
       ...rowsFor('analytics/etl (pattern)', `arn:aws:iam::${ACCOUNT}:role/analytics/etl`, key, only(['kms:Decrypt'], 'any'),
         { identity: [KMS_ALL] }),
+      // the pattern names the account root: the matching roles' own IAM policies must allow too
+      ...rowsFor('analytics/etl (pattern, no IAM)', `arn:aws:iam::${ACCOUNT}:role/analytics/etl`, key, {}),
       ...rowsFor('other/etl (outside the pattern)', `arn:aws:iam::${ACCOUNT}:role/other/etl`, key, {}, { identity: [KMS_ALL] }),
       // the partner account is delegated Decrypt: any of its principals whose IAM allows it
       ...rowsFor('partner principal with kms:*', `arn:aws:iam::${PARTNER}:role/Anyone`, key, only(['kms:Decrypt'], 'any'),
