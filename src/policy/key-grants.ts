@@ -6,7 +6,7 @@ import {
   callerAccount, Conditions, conditionKeys, grantIsForAwsResource, hasEncryptionContext, hasSource, hasViaService, mergeConditions, pinsPrincipal,
   resourceAliases, resourceTag, sourceAccount, viaService,
 } from './conditions';
-import { KeyAccessReportRegistry } from './key-access-report';
+import { KeyAccessReportRegistry } from '../compliance/key-access-report';
 import { CAPABILITIES, capabilityMismatch, KeyCapability } from './key-capability';
 import { KeyPolicyDocument, KeyPolicyEntry } from './key-policy-document';
 import { KeyService } from './key-service';

@@ -64,7 +64,11 @@ describe('the example app', () => {
     expect(report.cost.monthlyUsd).toBe(8);
     const markdown = fs.readFileSync(path.join(outdir, 'key-access-report.md'), 'utf8');
     expect(markdown).toContain('## ExampleKeys/DataKey');
-    expect(markdown).toContain('| principal | can | conditions |');
+    expect(markdown).toContain('| principal | can | when | statement |');
+    // conditions read as sentences, not JSON; the library's recipes are shown by name with their capabilities
+    expect(markdown).toContain('kms:ViaService = s3.eu-west-1.amazonaws.com');
+    expect(markdown).toMatch(/\| ENVELOPE, [^|]*\| [^|]*\| AutoScalingServiceLinkedRole \|/);
+    expect(markdown).not.toContain('hand-written statement');
   });
 
   test('the README\'s who-can-do-what table of the data key holds', async () => {

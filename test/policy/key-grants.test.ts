@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { EbsEncryptionByDefault, EncryptedBucket, EncryptionKey, KeyCapability, KeyService } from '../../src';
-import { KeyAccessReportRegistry } from '../../src/policy/key-access-report';
+import { KeyAccessReportRegistry } from '../../src/compliance/key-access-report';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { attachCustomSynthesis, CfnElement, Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { CAPABILITIES, KeyCapability } from './key-capability';
-import { KeyPolicyEntry } from './key-policy-document';
+import { CAPABILITIES, KeyCapability } from '../policy/key-capability';
+import { KeyPolicyEntry } from '../policy/key-policy-document';
 import * as perms from '../private/perms';
 
 /** KMS list prices used for the estimate (USD). */
@@ -89,6 +89,7 @@ export class KeyAccessReportRegistry extends Construct {
     const keys = this.keys.map(key => {
       const stack = Stack.of(key.construct);
       const rows: AccessRow[] = key.entries().map(entry => ({
+        statement: entry.label,
         principals: describePrincipals(stack, entry),
         capabilities: capabilitiesOf(entry.actions),
         actions: entry.actions,
@@ -97,8 +98,9 @@ export class KeyAccessReportRegistry extends Construct {
       for (const statement of key.statements()) {
         const resolved = readable(stack, statement);
         rows.push({
+          statement: resolved.Sid ?? `${resolved.Effect} statement`,
           principals: [JSON.stringify(resolved.Principal ?? resolved.NotPrincipal ?? '?')],
-          capabilities: ['hand-written statement'],
+          capabilities: [resolved.Effect === 'Deny' ? 'DENY' : 'statement added by hand'],
           actions: ([] as string[]).concat(resolved.Action ?? resolved.NotAction ?? []),
           conditions: resolved.Condition,
         });
@@ -135,6 +137,8 @@ export class KeyAccessReportRegistry extends Construct {
 
 /** One row of the report: principals × capability. */
 export interface AccessRow {
+  /** The statement's Sid: the grant method or recipe that wrote it. */
+  readonly statement: string;
   readonly principals: string[];
   readonly capabilities: string[];
   readonly actions: string[];
@@ -237,13 +241,44 @@ function simplify(stack: Stack, value: any): any {
   return value;
 }
 
+/** Construct paths by logical id, one map per stack, built once. */
+const PATHS = new WeakMap<Stack, Map<string, string>>();
+
 function pathOfLogicalId(stack: Stack, logicalId: string): string {
-  for (const construct of stack.node.findAll()) {
-    if (CfnElement.isCfnElement(construct) && stack.resolve(stack.getLogicalId(construct)) === logicalId) {
-      return (construct.node.scope ?? construct).node.path;
+  let paths = PATHS.get(stack);
+  if (!paths) {
+    paths = new Map();
+    for (const construct of stack.node.findAll()) {
+      if (CfnElement.isCfnElement(construct) && Stack.of(construct) === stack) {
+        paths.set(stack.resolve(stack.getLogicalId(construct)), (construct.node.scope ?? construct).node.path);
+      }
+    }
+    PATHS.set(stack, paths);
+  }
+  return paths.get(logicalId) ?? logicalId;
+}
+
+const OPERATOR_WORDS: Record<string, string> = {
+  'StringEquals': '=',
+  'ArnEquals': '=',
+  'Bool': '=',
+  'StringLike': 'matches',
+  'ArnLike': 'matches',
+  'ForAnyValue:StringEquals': 'includes',
+  'StringNotEquals': '≠',
+  'Null': 'is null:',
+};
+
+/** Conditions as a reader says them: `kms:ViaService = s3.eu-west-1.amazonaws.com; ...`. */
+export function readableConditions(conditions: any): string {
+  const parts: string[] = [];
+  for (const [operator, pairs] of Object.entries<any>(conditions ?? {})) {
+    for (const [key, value] of Object.entries<any>(pairs)) {
+      const values = ([] as any[]).concat(value).map(v => (typeof v === 'string' ? v : JSON.stringify(v)));
+      parts.push(`${key} ${OPERATOR_WORDS[operator] ?? operator} ${values.join(' or ')}`);
     }
   }
-  return logicalId;
+  return parts.join('; ');
 }
 
 function renderMarkdown(report: KeyAccessReportData): string {
@@ -251,10 +286,10 @@ function renderMarkdown(report: KeyAccessReportData): string {
   for (const key of report.keys) {
     lines.push(`## ${key.path}`, '');
     lines.push(`${key.kind}, ${key.role}, ${key.rotates ? 'rotates automatically' : 'does not rotate'}; stack ${key.stack} (${key.account}/${key.region})`, '');
-    lines.push('| principal | can | conditions |', '|---|---|---|');
+    lines.push('| principal | can | when | statement |', '|---|---|---|---|');
     for (const row of key.rows) {
-      const conditions = row.conditions ? `\`${JSON.stringify(row.conditions)}\`` : '';
-      lines.push(`| ${row.principals.map(escape).join('<br>')} | ${row.capabilities.join(', ')} | ${escape(conditions)} |`);
+      const conditions = row.conditions ? readableConditions(row.conditions) : '';
+      lines.push(`| ${row.principals.map(escape).join('<br>')} | ${row.capabilities.join(', ')} | ${escape(conditions)} | ${escape(row.statement)} |`);
     }
     lines.push('');
   }
