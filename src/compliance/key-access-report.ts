@@ -4,6 +4,7 @@ import { attachCustomSynthesis, CfnElement, Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { CAPABILITIES, KeyCapability } from '../policy/key-capability';
 import { KeyPolicyEntry } from '../policy/key-policy-document';
+import { ACCESS_REPORT_CONTEXT } from '../private/ids';
 import * as perms from '../private/perms';
 
 /** KMS list prices used for the estimate (USD). */
@@ -63,8 +64,8 @@ export class KeyAccessReportRegistry extends Construct {
     super(scope, id);
     attachCustomSynthesis(this, {
       onSynthesize: session => {
-        if (this.node.tryGetContext('cdk-kms-patterns:accessReport') === false
-          || this.node.tryGetContext('cdk-kms-patterns:accessReport') === 'false') {
+        if (this.node.tryGetContext(ACCESS_REPORT_CONTEXT) === false
+          || this.node.tryGetContext(ACCESS_REPORT_CONTEXT) === 'false') {
           return;
         }
         const report = this.build();
@@ -166,11 +167,11 @@ export interface KeyAccessReportData {
 
 /** The capabilities whose actions an entry holds, largest first; the rest as raw actions. */
 function capabilitiesOf(actions: string[]): string[] {
-  if (actions.includes('kms:PutKeyPolicy')) {
+  if (actions.includes(perms.PUT_KEY_POLICY_ACTION)) {
     const extra = actions.filter(a => !perms.ADMIN_ACTIONS.includes(a));
     return ['ADMINISTER', ...extra];
   }
-  if (actions.includes('kms:ReplicateKey') && actions.length <= 2) {
+  if (perms.REPLICATE_ACTIONS.every(a => actions.includes(a)) && actions.length === perms.REPLICATE_ACTIONS.length) {
     return ['REPLICATE'];
   }
   const remaining = new Set(actions);

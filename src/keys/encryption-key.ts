@@ -7,11 +7,12 @@ import { EncryptionKeyBase, IEncryptionKey, KEY_TAG } from './encryption-key-bas
 import { ImportedKeyMaterial, validateImportedKeyMaterial } from './imported-key-material';
 import { IMPORTABLE_SPECS, isSymmetric, resolveKeyUsage } from './key-specs';
 import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
-import { KeyAccessReportRegistry } from '../policy/key-access-report';
+import { KeyAccessReportRegistry } from '../compliance/key-access-report';
 import { KeyCapability } from '../policy/key-capability';
 import { KeyGrants } from '../policy/key-grants';
 import { KeyPolicyEngine, validateKeyAccess } from '../policy/key-policy-engine';
 import { acknowledge } from '../private/acknowledge';
+import { NagRules, WarningIds } from '../private/ids';
 import * as perms from '../private/perms';
 import { invalid, normalizeAliasName, validateDays } from '../private/validation';
 
@@ -283,8 +284,7 @@ export class EncryptionKey extends EncryptionKeyBase {
   public static grantGenerateRandom(grantee: iam.IGrantable): iam.Grant {
     const scope = grantee.grantPrincipal as unknown as Partial<Construct>;
     if (scope && typeof scope === 'object' && 'node' in scope) {
-      acknowledge(scope as Construct, ['AwsSolutions-IAM5[Resource::*]'],
-        'kms:GenerateRandom has no resource: AWS accepts only Resource "*" for it, and it returns random bytes without touching any key');
+      acknowledge(scope as Construct, [NagRules.iam5('*')], perms.GENERATE_RANDOM_REASON);
     }
     return iam.Grant.addToPrincipal({ grantee, actions: perms.GENERATE_RANDOM_ACTIONS, resourceArns: ['*'] });
   }
@@ -365,22 +365,22 @@ export class EncryptionKey extends EncryptionKeyBase {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.cfnKey.applyRemovalPolicy(removalPolicy);
     if (removalPolicy !== RemovalPolicy.RETAIN) {
-      Annotations.of(this).addWarningV2('cdk-kms-patterns:keyRemovalPolicy',
+      Annotations.of(this).addWarningV2(WarningIds.KEY_REMOVAL_POLICY,
         `removalPolicy is ${removalPolicy}: removing the key from the stack schedules its deletion after ${pendingDays} days, `
         + 'and every piece of data encrypted under it becomes unreadable once it is deleted');
     }
     if (this.policyMode === KeyPolicyMode.AWS_DEFAULT) {
-      Annotations.of(this).addWarningV2('cdk-kms-patterns:awsDefaultKeyPolicy',
+      Annotations.of(this).addWarningV2(WarningIds.AWS_DEFAULT_KEY_POLICY,
         'policyMode is AWS_DEFAULT: the account root gets kms:*, so any principal of the account whose IAM policy allows it can use and administer the key');
     }
     if (props.rotation === false && rotatable) {
-      Annotations.of(this).addWarningV2('cdk-kms-patterns:rotationDisabled',
+      Annotations.of(this).addWarningV2(WarningIds.ROTATION_DISABLED,
         'rotation is off for a symmetric key: its material never changes; enable rotation unless a standard forbids it');
     }
     Tags.of(this).add(KEY_TAG, this.keyTagValue);
     if (!rotatable) {
       const why = imported ? 'its key material is imported' : `it is a ${keySpec} key`;
-      acknowledge(this, ['AwsSolutions-KMS5', 'NIST.800.53.R5-KMSBackingKeyRotationEnabled', 'PCI.DSS.321-KMSBackingKeyRotationEnabled'],
+      acknowledge(this, [NagRules.KMS_ROTATION, ...NagRules.KMS_ROTATION_COMPLIANCE],
         `KMS cannot rotate this key automatically: ${why}; only symmetric keys with KMS-generated material rotate`);
     }
 

@@ -5,10 +5,11 @@ import { Construct } from 'constructs';
 import type { EncryptionKey } from './encryption-key';
 import { EncryptionKeyBase, KEY_TAG } from './encryption-key-base';
 import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
-import { KeyAccessReportRegistry } from '../policy/key-access-report';
+import { KeyAccessReportRegistry } from '../compliance/key-access-report';
 import { KeyGrants } from '../policy/key-grants';
 import { KeyPolicyEngine, validateKeyAccess } from '../policy/key-policy-engine';
 import { compareAccounts } from '../policy/principals';
+import { WarningIds } from '../private/ids';
 import { invalid, normalizeAliasName, validateDays } from '../private/validation';
 
 /**
@@ -177,7 +178,7 @@ export class ReplicaKey extends EncryptionKeyBase {
     if (synthesizer instanceof DefaultStackSynthesizer) {
       primary.addAccessForReplication(Fn.sub(synthesizer.cloudFormationExecutionRoleArn));
     } else {
-      Annotations.of(this).addWarningV2('cdk-kms-patterns:replicaDeployer',
+      Annotations.of(this).addWarningV2(WarningIds.REPLICA_DEPLOYER,
         `the replica stack's synthesizer has no known deployment role: allow kms:ReplicateKey on ${primary.node.path} to whoever deploys ${stack.stackName}`);
     }
 
@@ -191,7 +192,7 @@ export class ReplicaKey extends EncryptionKeyBase {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.cfnReplicaKey.applyRemovalPolicy(removalPolicy);
     if (removalPolicy !== RemovalPolicy.RETAIN) {
-      Annotations.of(this).addWarningV2('cdk-kms-patterns:keyRemovalPolicy',
+      Annotations.of(this).addWarningV2(WarningIds.KEY_REMOVAL_POLICY,
         `removalPolicy is ${removalPolicy}: removing the replica from the stack schedules its deletion after ${pendingDays} days`);
     }
     Tags.of(this).add(KEY_TAG, keyTagValue);

@@ -1,11 +1,11 @@
-import { Annotations, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { EncryptionKey } from '../keys/encryption-key';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyService } from '../policy/key-service';
-import { invalid } from '../private/validation';
+import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
+import { WarningIds } from '../private/ids';
 
 /**
  * Properties of an `EncryptedSecret`.
@@ -69,17 +69,15 @@ export class EncryptedSecret extends Construct {
    * @param props the properties
    */
   constructor(scope: Construct, id: string, props: EncryptedSecretProps = {}) {
-    if (props.encryptionKey && props.encryptionKey.keySpec !== 'SYMMETRIC_DEFAULT') {
-      invalid('encryptionKey', 'must be a SYMMETRIC_DEFAULT key (Secrets Manager uses symmetric keys)', props.encryptionKey.keySpec);
-    }
+    checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, 'Secrets Manager');
     super(scope, id);
-    const key = props.encryptionKey ?? new EncryptionKey(this, 'Key', { description: `Encrypts the secret ${this.node.path}` });
+    const key = encryptionKeyOrDefault(this, props.encryptionKey, `Encrypts the secret ${this.node.path}`);
     this.encryptionKey = key;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (removalPolicy === RemovalPolicy.DESTROY) {
-      Annotations.of(this).addWarningV2('cdk-kms-patterns:secretRemovalPolicy',
-        'removalPolicy is destroy: the secret is deleted (after its recovery window) when it leaves the stack');
-    }
+    const removalPolicy = removalPolicyOf(this, props.removalPolicy, {
+      warningId: WarningIds.SECRET_REMOVAL_POLICY,
+      consequence: 'the secret is deleted (after its recovery window) when it leaves the stack',
+      warnOnlyOnDestroy: true,
+    });
     const viaSecretsManager = key.forService(KeyService.SECRETS_MANAGER);
     this.secret = new secretsmanager.Secret(this, 'Resource', {
       secretName: props.secretName,
@@ -89,7 +87,7 @@ export class EncryptedSecret extends Construct {
       removalPolicy,
     });
     Validations.of(viaSecretsManager).acknowledge({
-      id: 'cdk-kms-patterns:accountWideGrant',
+      id: WarningIds.ACCOUNT_WIDE_GRANT,
       reason: 'aws-cdk-lib Secret: the account may use the key through Secrets Manager only, and reading a secret still needs secretsmanager:GetSecretValue on it',
     });
   }

@@ -140,6 +140,16 @@ export function hasSource(conditions: Conditions | undefined): boolean {
   return conditionKeys(conditions).some(k => ['aws:SourceAccount', 'aws:SourceArn', 'aws:SourceOrgID', 'aws:SourceOrgPaths'].includes(k));
 }
 
+/** Whether a block already limits grants to AWS resources. */
+export function hasGrantIsForAwsResource(conditions: Conditions | undefined): boolean {
+  return conditionKeys(conditions).includes('kms:GrantIsForAWSResource');
+}
+
+/** The `kms:ViaService` values of a block, if any. */
+export function viaServicesOf(conditions: Conditions | undefined): string | string[] | undefined {
+  return conditions?.StringEquals?.['kms:ViaService'];
+}
+
 /** Whether a block restricts the encryption context. */
 export function hasEncryptionContext(conditions: Conditions | undefined): boolean {
   return conditionKeys(conditions).some(k => k.startsWith('kms:EncryptionContext:'));

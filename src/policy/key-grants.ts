@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import {
-  callerAccount, Conditions, conditionKeys, grantIsForAwsResource, hasEncryptionContext, hasSource, hasViaService, mergeConditions, pinsPrincipal,
-  resourceAliases, resourceTag, sourceAccount, viaService,
+  callerAccount, Conditions, grantIsForAwsResource, hasEncryptionContext, hasGrantIsForAwsResource, hasSource, hasViaService, mergeConditions, pinsPrincipal,
+  resourceAliases, resourceTag, sourceAccount, viaService, viaServicesOf,
 } from './conditions';
 import { KeyAccessReportRegistry } from '../compliance/key-access-report';
 import { CAPABILITIES, capabilityMismatch, KeyCapability } from './key-capability';
@@ -532,7 +532,7 @@ export function expandActions(actions: string[], what: string): string[] {
 /** The `kms:CreateGrant` split: alone, with `kms:GrantIsForAWSResource`, unless the caller already said so. */
 function splitCreateGrant(actions: string[], conditions: Conditions | undefined, options: GrantOptions):
 Array<{ actions: string[]; conditions: Conditions | undefined; label: string }> {
-  if (!actions.includes(perms.CREATE_GRANT_ACTION) || conditionKeys(conditions).includes('kms:GrantIsForAWSResource')) {
+  if (!actions.includes(perms.CREATE_GRANT_ACTION) || hasGrantIsForAwsResource(conditions)) {
     return [{ actions, conditions, label: options.label }];
   }
   const others = actions.filter(a => a !== perms.CREATE_GRANT_ACTION);
@@ -561,7 +561,7 @@ function accountOfRoot(principal: string): string | undefined {
 }
 
 function describeVia(conditions: Conditions | undefined): string {
-  const via = conditions?.StringEquals?.['kms:ViaService'];
+  const via = viaServicesOf(conditions);
   return via ? ` through ${JSON.stringify(via)}` : '';
 }
 

@@ -2,6 +2,7 @@ import { Annotations, Aws, CfnElement, CfnResource, Names, Stack, Token, TokenCo
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { Conditions } from './conditions';
+import { WarningIds } from '../private/ids';
 
 /**
  * How one principal appears in a key policy.
@@ -68,7 +69,7 @@ export function keyPolicyPrincipal(principal: iam.IPrincipal, keyScope: IConstru
       result.push({ principalType: 'AWS', principals: [arn], conditions, account, needsIdentityPolicy: accountRoot, accountRoot });
       continue;
     }
-    Annotations.of(keyScope).addWarningV2('cdk-kms-patterns:principalReference',
+    Annotations.of(keyScope).addWarningV2(WarningIds.PRINCIPAL_REFERENCE,
       `principal ${principal.toString()} lives in another stack and is not an IAM role or user created in this app; `
       + 'the key policy references it directly, which makes the key\'s stack depend on the principal\'s stack');
     result.push({ principalType: 'AWS', principals: [arn], conditions, account, needsIdentityPolicy: false });

@@ -101,6 +101,9 @@ export const GRANT_FOR_AWS_RESOURCE_ACTIONS = ['kms:CreateGrant', 'kms:ListGrant
 /** GenerateRandom has no key resource: the only action granted on `Resource: *`. */
 export const GENERATE_RANDOM_ACTIONS = ['kms:GenerateRandom'];
 
+/** Why the `Resource: *` of `GENERATE_RANDOM_ACTIONS` is acknowledged. */
+export const GENERATE_RANDOM_REASON = 'kms:GenerateRandom has no resource: AWS accepts only Resource "*" for it, and it returns random bytes without touching any key';
+
 /**
  * The operations KMS honours for principals of another account. Administrative operations
  * (PutKeyPolicy, ScheduleKeyDeletion, ...) never work across accounts.

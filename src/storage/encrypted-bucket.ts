@@ -1,12 +1,13 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { EncryptionKey } from '../keys/encryption-key';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyCapability } from '../policy/key-capability';
 import { KeyService } from '../policy/key-service';
 import { acknowledge, acknowledgeInCompliancePacks } from '../private/acknowledge';
+import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
+import { NagRules, WarningIds } from '../private/ids';
 import { invalid } from '../private/validation';
 
 /**
@@ -129,18 +130,15 @@ export class EncryptedBucket extends Construct {
     if (logsPrefix !== undefined && !Token.isUnresolved(logsPrefix) && logsPrefix.length > 512) {
       invalid('serverAccessLogsPrefix', 'must be at most 512 characters', logsPrefix.length);
     }
-    if (props.encryptionKey && props.encryptionKey.keySpec !== 'SYMMETRIC_DEFAULT') {
-      invalid('encryptionKey', 'must be a SYMMETRIC_DEFAULT key (S3 uses envelope encryption)', props.encryptionKey.keySpec);
-    }
+    checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, 'S3');
     super(scope, id);
 
-    const key = props.encryptionKey ?? new EncryptionKey(this, 'Key', { description: `Encrypts the objects of ${this.node.path}` });
+    const key = encryptionKeyOrDefault(this, props.encryptionKey, `Encrypts the objects of ${this.node.path}`);
     this.encryptionKey = key;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (removalPolicy !== RemovalPolicy.RETAIN) {
-      Annotations.of(this).addWarningV2('cdk-kms-patterns:bucketRemovalPolicy',
-        `removalPolicy is ${removalPolicy}: CloudFormation deletes the bucket when it leaves the stack (only if it is empty; this library never empties it)`);
-    }
+    const removalPolicy = removalPolicyOf(this, props.removalPolicy, {
+      warningId: WarningIds.BUCKET_REMOVAL_POLICY,
+      consequence: 'CloudFormation deletes the bucket when it leaves the stack (only if it is empty; this library never empties it)',
+    });
 
     let logBucket = props.serverAccessLogsBucket;
     if (!logBucket) {
@@ -155,7 +153,7 @@ export class EncryptedBucket extends Construct {
           noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(30) }],
         }],
       });
-      acknowledge(this.logBucket, ['AwsSolutions-S1'], 'This is the server access log bucket: logging its own access would loop');
+      acknowledge(this.logBucket, [NagRules.S3_ACCESS_LOGS], 'This is the server access log bucket: logging its own access would loop');
       acknowledgeInCompliancePacks(this.logBucket, 'S3BucketLoggingEnabled', 'This is the server access log bucket: logging its own access would loop');
       acknowledgeInCompliancePacks(this.logBucket, 'S3DefaultEncryptionKMS',
         'S3 writes server access logs only to buckets encrypted with SSE-S3, not SSE-KMS');

@@ -38,7 +38,7 @@ describe('EncryptedSecret', () => {
     new EncryptedSecret(stack, 'Db', { removalPolicy: RemovalPolicy.DESTROY, encryptionKey: new EncryptionKey(stack, 'Key') });
     Annotations.fromStack(stack).hasWarning('/S/Db', Match.stringLikeRegexp('removalPolicy is destroy'));
     expect(() => new EncryptedSecret(stack, 'Bad', { encryptionKey: new EncryptionKey(stack, 'Rsa', { keySpec: kms.KeySpec.RSA_2048 }) }))
-      .toThrow(/encryptionKey must be a SYMMETRIC_DEFAULT key \(Secrets Manager uses symmetric keys\), got 'RSA_2048'/);
+      .toThrow(/encryptionKey must be a SYMMETRIC_DEFAULT key \(Secrets Manager supports only symmetric keys\), got 'RSA_2048'/);
     expect(stack.node.tryFindChild('Bad')).toBeUndefined();
   });
 });

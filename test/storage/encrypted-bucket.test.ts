@@ -64,7 +64,10 @@ describe('EncryptedBucket', () => {
 
   test.each([
     ['an asymmetric key', (s: Stack) => new EncryptedBucket(s, 'B', { encryptionKey: new EncryptionKey(s, 'K', { keySpec: kms.KeySpec.RSA_2048 }) }),
-      /encryptionKey must be a SYMMETRIC_DEFAULT key \(S3 uses envelope encryption\), got 'RSA_2048'/],
+      /encryptionKey must be a SYMMETRIC_DEFAULT key \(S3 supports only symmetric keys\), got 'RSA_2048'/],
+    ['a key of another Region', (s: Stack) => new EncryptedBucket(s, 'B', {
+      encryptionKey: EncryptionKey.fromKeyArn(s, 'K', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    }), /encryptionKey must be a key in the stack's Region eu-west-1 \(S3 uses keys of its own Region only\), got 'us-east-1'/],
     ['DSSE with a Bucket Key', (s: Stack) => new EncryptedBucket(s, 'B', { dualLayerEncryption: true, bucketKeyEnabled: true }),
       /set either dualLayerEncryption or bucketKeyEnabled, not both/],
     ['expiration before transition', (s: Stack) => new EncryptedBucket(s, 'B', { noncurrentVersionExpiration: Duration.days(10) }),
