@@ -59,6 +59,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import {
   KeyMaterialFormatError,
+  MAX_KEY_MATERIAL_VALIDITY_DAYS,
+  MAX_KEY_MATERIAL_VALIDITY_MS,
   SUPPORTED_KEY_SPECS,
   WRAPPING_KEY_SPEC,
   decodeBase64Material,
@@ -71,8 +73,6 @@ import { errorName, log, stringProp } from '../private/handler-utils';
 
 /** SDK attempts per call, including the first; covers ThrottlingException with backoff. */
 const MAX_ATTEMPTS = 5;
-/** KMS refuses a ValidTo more than 365 days after the request. */
-const MAX_VALID_TO_MS = 365 * 24 * 60 * 60 * 1000;
 
 const kms = new KMSClient({ maxAttempts: MAX_ATTEMPTS });
 const secretsManager = new SecretsManagerClient({ maxAttempts: MAX_ATTEMPTS });
@@ -186,7 +186,7 @@ function parseProperties(raw: Record<string, unknown>): ImportProperties {
   };
 }
 
-/** An ISO-8601 date or date-time, in the future and no more than 365 days ahead. */
+/** An ISO-8601 date or date-time, in the future and no more than MAX_KEY_MATERIAL_VALIDITY_DAYS ahead. */
 function parseValidTo(text: string): Date {
   const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
   const time = iso.test(text) ? Date.parse(text) : NaN;
@@ -204,10 +204,10 @@ function parseValidTo(text: string): Date {
       + 'set a later ValidTo, or remove it for key material that does not expire',
     );
   }
-  if (time - now > MAX_VALID_TO_MS) {
+  if (time - now > MAX_KEY_MATERIAL_VALIDITY_MS) {
     throw new ImportKeyMaterialError(
       'ValidateProperties',
-      `ValidTo must be at most 365 days from now (a KMS limit), got ${text}`,
+      `ValidTo must be at most ${MAX_KEY_MATERIAL_VALIDITY_DAYS} days from now (a KMS limit), got ${text}`,
     );
   }
   return new Date(time);

@@ -3,6 +3,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { EncryptionKey } from './encryption-key';
 import { ImportKeyMaterialFunction } from './import-key-material-function';
+import { MAX_KEY_MATERIAL_VALIDITY_DAYS, MAX_KEY_MATERIAL_VALIDITY_MS } from './private/import-wrapping';
 import { HandlerProvider } from '../private/handler-provider';
 import { invalid } from '../private/validation';
 
@@ -30,7 +31,6 @@ export interface ImportedKeyMaterialProps {
 }
 
 const PROVIDER_ID = 'CdkKmsPatternsImportKeyMaterialProvider';
-const MAX_VALIDITY_DAYS = 365;
 
 /**
  * Checks imported key material options; returns the ISO-8601 expiry, if any.
@@ -48,8 +48,8 @@ export function validateImportedKeyMaterial(
     if (date.getTime() <= now) {
       invalid(`${prop}.expiration`, 'must be in the future', date.toISOString());
     }
-    if (date.getTime() > now + MAX_VALIDITY_DAYS * 24 * 3600 * 1000) {
-      invalid(`${prop}.expiration`, `must be at most ${MAX_VALIDITY_DAYS} days ahead (KMS limit)`, date.toISOString());
+    if (date.getTime() > now + MAX_KEY_MATERIAL_VALIDITY_MS) {
+      invalid(`${prop}.expiration`, `must be at most ${MAX_KEY_MATERIAL_VALIDITY_DAYS} days ahead (KMS limit)`, date.toISOString());
     }
     validTo = date.toISOString();
   }
@@ -89,7 +89,7 @@ export class ImportedKeyMaterial extends Construct {
       createFunction: (s, i, functionProps) => new ImportKeyMaterialFunction(s, i, functionProps),
     });
     props.secret.grantRead(handler);
-    props.key.grant(handler, 'kms:DescribeKey', 'kms:GetParametersForImport', 'kms:ImportKeyMaterial');
+    props.key.grantImportKeyMaterial(handler);
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

@@ -1,4 +1,5 @@
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { SUPPORTED_KEY_SPECS } from './private/import-wrapping';
 
 const { ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT } = kms.KeyUsage;
 const S = kms.KeySpec;
@@ -30,16 +31,12 @@ export const KEY_SPEC_USAGES: Record<string, kms.KeyUsage[]> = {
 };
 
 /**
- * Key specs whose material can be imported (Origin EXTERNAL).
+ * Key specs whose material can be imported (Origin EXTERNAL): exactly those the import handler can
+ * wrap, from the module it is bundled with.
  *
  * @internal
  */
-export const IMPORTABLE_SPECS: string[] = [
-  S.SYMMETRIC_DEFAULT,
-  S.RSA_2048, S.RSA_3072, S.RSA_4096,
-  S.ECC_NIST_P256, S.ECC_NIST_P384, S.ECC_NIST_P521, S.ECC_SECG_P256K1,
-  S.HMAC_224, S.HMAC_256, S.HMAC_384, S.HMAC_512,
-];
+export const IMPORTABLE_SPECS: string[] = [...SUPPORTED_KEY_SPECS];
 
 /** @internal */
 export function isSymmetric(spec: kms.KeySpec): boolean {

@@ -11,8 +11,12 @@
  * - `KeyId` (required): the customer managed key SSM encrypts the value with (key ARN preferred).
  * - `Tier` (optional): `Standard` (default, values up to 4096 bytes) or `Advanced` (8192 bytes).
  * - `Description` (optional): up to 1024 characters.
- * - `Tags` (optional): an object of tag key to value, or its JSON text; at most 50.
+ * - `Tags` (optional): an object of tag key to value, or its JSON text; at most 48 (SSM's 50 less the
+ *   two ownership tags), none with a key starting with `cdk-kms-patterns:`.
  * - `RemovalPolicy` (optional): `retain` (default) or `destroy`.
+ * - `OwnershipTags` (optional): `true` once the parameter carries its ownership tags (the construct
+ *   always sends it). An Update whose old properties lack it adds the ownership tags to a parameter
+ *   created by an earlier version of this handler.
  * - `Source` (required, an object with string leaves):
  *   - `{ Type: 'generate', Length: '1'..'4096', Characters?: '<alphabet>' }`: random characters drawn
  *     without modulo bias from KMS GenerateRandom bytes (default alphabet: letters and digits).
@@ -22,19 +26,30 @@
  *   - `{ Type: 'secret', SecretArn: '<arn>', JsonField?: '<field>', VersionId? | VersionStage? }`:
  *     the SecretString of a Secrets Manager secret, or one field of it when it holds a JSON object.
  *
+ * Ownership: every parameter this resource creates carries two tags, `cdk-kms-patterns:stack-id` (the
+ * event's StackId) and `cdk-kms-patterns:logical-id` (its LogicalResourceId). They let the handler
+ * tell its own parameters from others, and let its IAM policy reach the parameters it had under
+ * earlier names (`aws:ResourceTag`), which the policy of the current template no longer lists.
+ *
  * Create: obtain the value, check it against the tier limit (in UTF-8 bytes), PutParameter with Type
- * SecureString, KeyId, Tier, Description, Tags and Overwrite false. An existing parameter of that
- * name is an error: this resource never overwrites a parameter it did not create. A create retried
- * after its PutParameter succeeded therefore fails with ParameterAlreadyExists too.
+ * SecureString, KeyId, Tier, Description, Tags (with the ownership tags) and Overwrite false. When
+ * the name is taken (ParameterAlreadyExists), ListTagsForResource: a parameter carrying this
+ * resource's ownership tags is its own (a create retried after its PutParameter succeeded, or a
+ * rollback to a previous name whose parameter was kept) and is overwritten, its tags made the
+ * requested ones; any other parameter is an error: this resource never overwrites a parameter it
+ * did not create.
  *
  * PhysicalResourceId is the parameter Name. Data: `Name`, `Version` (the parameter version, as a
  * string) and `Tier`. Never the value.
  *
  * Update:
- * - Name changed: a new parameter is created (Overwrite false, with Tags). Its value is copied from
- *   the old parameter (GetParameter WithDecryption) unless Source changed too, or the old parameter is
- *   gone; then it comes from Source. CloudFormation then deletes the old physical id, following the
- *   old RemovalPolicy.
+ * - Name changed: a new parameter is created as on Create (an existing one of this resource is
+ *   overwritten). Its value is copied from the old parameter (GetParameter WithDecryption) unless
+ *   Source changed too, or the old parameter is gone; then it comes from Source. CloudFormation then
+ *   deletes the old physical id, following the old RemovalPolicy. When the stack update fails after
+ *   that, CloudFormation's rollback sends an Update back to the old Name, whose parameter was kept:
+ *   it carries this resource's ownership tags, so it is overwritten with the value of the new one
+ *   (the same value, unless Source changed too) instead of failing the rollback.
  * - Source changed (compared as canonical JSON): the value is obtained again, PutParameter Overwrite.
  * - Only KeyId, Tier or Description changed: GetParameter WithDecryption and PutParameter Overwrite
  *   with the same value, so a generated value is never regenerated. Advanced cannot go back to
@@ -52,8 +67,10 @@
  *
  * IAM for the handler's role (parameter ARN: arn:<partition>:ssm:<region>:<account>:parameter/<name
  * without its leading slash>):
- * - ssm:PutParameter, ssm:GetParameter, ssm:AddTagsToResource, ssm:RemoveTagsFromResource on the
- *   parameter; ssm:DeleteParameter on it only with RemovalPolicy destroy.
+ * - ssm:PutParameter, ssm:GetParameter, ssm:AddTagsToResource, ssm:RemoveTagsFromResource,
+ *   ssm:ListTagsForResource on the parameter; ssm:DeleteParameter on it only with RemovalPolicy
+ *   destroy. The same on every parameter carrying this resource's ownership tags (parameters it had
+ *   under earlier names: a rename copies from the old one, a rollback writes it again).
  * - On KeyId (key policy, or IAM where the key policy delegates to IAM): kms:Encrypt for Standard,
  *   kms:GenerateDataKey for Advanced, kms:Decrypt (updates read the value back). SSM calls KMS with
  *   the role's credentials, with encryption context PARAMETER_ARN=<parameter ARN>.
@@ -75,10 +92,12 @@ import {
   AddTagsToResourceCommand,
   DeleteParameterCommand,
   GetParameterCommand,
+  ListTagsForResourceCommand,
   PutParameterCommand,
   RemoveTagsFromResourceCommand,
   SSMClient,
   type PutParameterCommandInput,
+  type Tag as SsmTag,
 } from '@aws-sdk/client-ssm';
 import type {
   CloudFormationCustomResourceEvent,
@@ -87,6 +106,7 @@ import type {
 import {
   ParameterPropertyError,
   type CiphertextSource,
+  type Owner,
   type SecretSource,
   type Tier,
   type ValueSource,
@@ -96,11 +116,14 @@ import {
   diffTags,
   extractJsonField,
   generateRandomString,
+  notOwnedBecause,
+  ownerTags,
   parameterArn,
   parseSource,
   parseTags,
   parseTier,
   toTagList,
+  userTagsOf,
   validateDescription,
   validateKeyId,
   validateParameterName,
@@ -130,6 +153,7 @@ type Step =
   | 'GetSecretValue'
   | 'CheckValue'
   | 'GetParameter'
+  | 'ListTagsForResource'
   | 'PutParameter'
   | 'AddTagsToResource'
   | 'RemoveTagsFromResource'
@@ -165,14 +189,15 @@ interface Location {
 
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<SecureStringParameterResponse> {
   const location = locationOf(event.StackId);
+  const owner: Owner = { stackId: event.StackId, logicalResourceId: event.LogicalResourceId };
   switch (event.RequestType) {
     case 'Create': {
       const props = parseProperties(event.ResourceProperties, location);
       log('Create', describe(props));
-      return createParameter(props, location);
+      return createParameter(props, location, owner);
     }
     case 'Update':
-      return update(event, location);
+      return update(event, location, owner);
     case 'Delete':
       return remove(event.PhysicalResourceId, event.ResourceProperties, location);
   }
@@ -185,18 +210,61 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
 async function createParameter(
   props: ParameterProperties,
   location: Location,
+  owner: Owner,
   copiedValue?: string,
 ): Promise<SecureStringParameterResponse> {
   const value = copiedValue ?? await obtainValue(props);
   checkValue(value, props);
-  const version = await putParameter(props, value, false, location);
+  let version: string;
+  try {
+    version = await putParameter(props, value, false, location, { ...props.tags, ...ownerTags(owner) });
+  } catch (err) {
+    if (!(err instanceof SecureStringParameterError) || errorName(err.cause) !== 'ParameterAlreadyExists') {
+      throw err;
+    }
+    version = await overwriteOwnParameter(props, value, location, owner, err);
+  }
   logDone('Create', props, version);
   return response(props, version);
+}
+
+/**
+ * The name is taken. When the parameter carries this resource's ownership tags it is this resource's
+ * own (a create retried after its PutParameter succeeded, or a rollback to a name this resource had
+ * before, whose parameter was kept): overwrite it and make its tags the requested ones. Anything
+ * else is refused: this resource never overwrites a parameter it did not create.
+ */
+async function overwriteOwnParameter(
+  props: ParameterProperties,
+  value: string,
+  location: Location,
+  owner: Owner,
+  exists: SecureStringParameterError,
+): Promise<string> {
+  const tags = await listTags(props.name, location);
+  const reason = notOwnedBecause(tags, owner);
+  if (reason !== undefined) {
+    throw new SecureStringParameterError(
+      'PutParameter',
+      `a parameter named ${props.name} already exists and ${reason}; choose another name or delete it first — `
+      + 'this resource never overwrites a parameter it did not create',
+      exists.cause,
+    );
+  }
+  log('PutParameter', {
+    name: props.name,
+    note: 'the parameter exists and carries this resource\'s ownership tags (a retried create, or a rollback to a '
+      + 'previous name): overwriting it',
+  });
+  const version = await putParameter(props, value, true, location);
+  await updateTags(props.name, userTagsOf(tags), props.tags, location);
+  return version;
 }
 
 async function update(
   event: CloudFormationCustomResourceUpdateEvent,
   location: Location,
+  owner: Owner,
 ): Promise<SecureStringParameterResponse> {
   const props = parseProperties(event.ResourceProperties, location);
   const old = event.OldResourceProperties;
@@ -218,7 +286,7 @@ async function update(
     if (!sourceChanged && copied === undefined) {
       log('Update', { name: oldName, note: `parameter ${oldName} is gone; the new parameter takes its value from Source` });
     }
-    return createParameter(props, location, copied);
+    return createParameter(props, location, owner, copied);
   }
 
   if (tierOf(old) === 'Advanced' && props.tier === 'Standard') {
@@ -238,27 +306,31 @@ async function update(
     // Same value, re-encrypted or re-described: read it back instead of obtaining (or generating) it again.
     const existing = await readValue(props.name, location, true);
     if (existing === undefined) {
-      return recreateMissing(props, location);
+      return recreateMissing(props, location, owner);
     }
     checkValue(existing, props);
     version = await putParameter(props, existing, true, location);
   } else {
     const current = await currentVersion(props.name, location);
     if (current === undefined) {
-      return recreateMissing(props, location);
+      return recreateMissing(props, location, owner);
     }
     version = current;
   }
 
-  await updateTags(props.name, tagsOf(old), props.tags, location);
+  // The ownership tags are set at creation. A parameter whose old properties lack OwnershipTags was
+  // created by an earlier version of this handler, without them: it gets them now.
+  const ownership = ownerTags(owner);
+  const hadOwnership = stringProp(old, 'OwnershipTags') === 'true';
+  await updateTags(props.name, { ...tagsOf(old), ...(hadOwnership ? ownership : {}) }, { ...props.tags, ...ownership }, location);
   logDone('Update', props, version);
   return response(props, version);
 }
 
 /** The parameter was deleted outside CloudFormation: create it again from Source. */
-async function recreateMissing(props: ParameterProperties, location: Location): Promise<SecureStringParameterResponse> {
+async function recreateMissing(props: ParameterProperties, location: Location, owner: Owner): Promise<SecureStringParameterResponse> {
   log('Update', { name: props.name, note: 'the parameter no longer exists; creating it again from Source' });
-  return createParameter(props, location);
+  return createParameter(props, location, owner);
 }
 
 async function remove(
@@ -444,13 +516,18 @@ function checkValue(value: string, props: ParameterProperties): void {
 // SSM writes
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * PutParameter. A new parameter (`overwrite` false) gets `createTags`: SSM accepts Tags only when
+ * creating; updates go through Add/RemoveTagsFromResource.
+ */
 async function putParameter(
   props: ParameterProperties,
   value: string,
   overwrite: boolean,
   location: Location,
+  createTags: Record<string, string> = {},
 ): Promise<string> {
-  const tags = toTagList(props.tags);
+  const tags = overwrite ? [] : toTagList(createTags);
   const input: PutParameterCommandInput = {
     Name: props.name,
     Value: value,
@@ -460,8 +537,7 @@ async function putParameter(
     Overwrite: overwrite,
     // On overwrite an empty description clears one that was removed from the properties.
     ...(overwrite ? { Description: props.description ?? '' } : props.description ? { Description: props.description } : {}),
-    // SSM accepts Tags only when creating; updates go through Add/RemoveTagsFromResource.
-    ...(!overwrite && tags.length > 0 ? { Tags: tags } : {}),
+    ...(tags.length > 0 ? { Tags: tags } : {}),
   };
   log('PutParameter', {
     name: props.name,
@@ -479,7 +555,7 @@ async function putParameter(
       location,
       keyId: props.keyId,
       tier: props.tier,
-      tagged: !overwrite && tags.length > 0,
+      tagged: tags.length > 0,
       secret: value,
     });
   }
@@ -507,6 +583,17 @@ async function updateTags(
     } catch (err) {
       throw awsError('RemoveTagsFromResource', err, { name, location });
     }
+  }
+}
+
+/** The tags of an existing parameter. */
+async function listTags(name: string, location: Location): Promise<SsmTag[]> {
+  log('ListTagsForResource', { name });
+  try {
+    const result = await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
+    return result.TagList ?? [];
+  } catch (err) {
+    throw awsError('ListTagsForResource', err, { name, location });
   }
 }
 
@@ -714,6 +801,9 @@ function accessDeniedMessage(step: Step, ctx: ErrorContext, arn: string): string
         + 'KMS with the role\'s credentials';
     case 'GetParameter':
       return `${prefix} ssm:GetParameter on ${arn}${ctx.decrypt ? ', and kms:Decrypt on the key that encrypts the parameter now' : ''}`;
+    case 'ListTagsForResource':
+      return `${prefix} ssm:ListTagsForResource on ${arn}: the parameter already exists, and only its ownership tags `
+        + 'tell whether this resource created it (a parameter it did not create is never overwritten)';
     default:
       return `${prefix} ssm:${step} on ${arn}`;
   }

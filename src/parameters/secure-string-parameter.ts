@@ -1,8 +1,19 @@
-import { Annotations, Arn, ArnFormat, CustomResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Aws, CfnResource, CustomResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import {
+  MAX_CIPHERTEXT_BYTES,
+  MAX_USER_TAGS,
+  OWNER_RESOURCE_TAG,
+  OWNER_STACK_TAG,
+  ParameterNameError,
+  RESERVED_TAG_PREFIX,
+  parameterArnPrefix,
+  validateParameterName,
+} from './private/secure-string-values';
 import { SecureStringParameterFunction } from './secure-string-parameter-function';
 import { EncryptionKey } from '../keys/encryption-key';
 import { IEncryptionKey } from '../keys/encryption-key-base';
@@ -11,9 +22,6 @@ import { KeyService } from '../policy/key-service';
 import { acknowledge } from '../private/acknowledge';
 import { HandlerProvider } from '../private/handler-provider';
 import { invalid } from '../private/validation';
-
-/** KMS ciphertexts are at most 6144 bytes. */
-const MAX_CIPHERTEXT_BYTES = 6144;
 
 /**
  * Options of a generated value.
@@ -104,6 +112,8 @@ export class SecureStringValue {
       Type: 'ciphertext',
       CiphertextBlob: ciphertextBase64.replace(/\s+/g, ''),
       EncryptionContext: options.encryptionContext,
+      // The handler's Decrypt names this key; without it, the parameter's key.
+      KeyId: options.decryptionKey?.keyArn,
     }, options.decryptionKey, options.encryptionContext);
   }
 
@@ -132,9 +142,14 @@ export class SecureStringValue {
  */
 export interface SecureStringParameterProps {
   /**
-   * The parameter's name, e.g. `/orders/db/password`.
+   * The parameter's name, e.g. `/orders/db/password`: letters, digits and `_.-/`, not starting
+   * with `aws` or `ssm`, a leading `/` in a hierarchy of at most 15 levels, and at most 1011
+   * characters counting the ARN prefix `arn:<partition>:ssm:<region>:<account>:parameter/`
+   * (checked at synth when the stack's account and Region are known).
    *
-   * IMPORTANT: changing it creates a new parameter (the old one follows `removalPolicy`).
+   * IMPORTANT: changing it creates a new parameter with the same value (the old one follows
+   * `removalPolicy`). A parameter of that name that this resource did not create is never
+   * overwritten: the deployment fails instead.
    */
   readonly parameterName: string;
 
@@ -165,7 +180,9 @@ export interface SecureStringParameterProps {
   readonly description?: string;
 
   /**
-   * Tags of the parameter.
+   * Tags of the parameter: at most 48, since the parameter also carries two ownership tags
+   * (`cdk-kms-patterns:stack-id`, `cdk-kms-patterns:logical-id`); keys starting with
+   * `cdk-kms-patterns:` are reserved.
    *
    * @default - none
    */
@@ -186,6 +203,11 @@ const PROVIDER_ID = 'CdkKmsPatternsSecureStringParameterProvider';
  * a custom resource (CloudFormation cannot create SecureString parameters). The value is
  * generated, decrypted or copied inside the handler at deploy time and never appears in the
  * template, a Lambda environment variable or logs.
+ *
+ * The parameter is tagged with the stack id and the custom resource's logical id. By those tags
+ * the handler knows its own parameters: a create that is retried, or the rollback of a failed
+ * rename, writes its own parameter again instead of failing; any other parameter of the same name
+ * is left alone and the deployment fails.
  */
 export class SecureStringParameter extends Construct {
   /** The parameter's name. */
@@ -206,7 +228,7 @@ export class SecureStringParameter extends Construct {
    */
   constructor(scope: Construct, id: string, props: SecureStringParameterProps) {
     const name = props.parameterName;
-    checkName(name);
+    checkName(scope, name);
     const tier = props.tier ?? ssm.ParameterTier.STANDARD;
     if (tier !== ssm.ParameterTier.STANDARD && tier !== ssm.ParameterTier.ADVANCED) {
       invalid('tier', 'must be STANDARD or ADVANCED', tier);
@@ -217,9 +239,16 @@ export class SecureStringParameter extends Construct {
     if (props.encryptionKey && props.encryptionKey.keySpec !== 'SYMMETRIC_DEFAULT') {
       invalid('encryptionKey', 'must be a SYMMETRIC_DEFAULT key (Parameter Store uses symmetric keys)', props.encryptionKey.keySpec);
     }
-    for (const [key, value] of Object.entries(props.tags ?? {})) {
+    const tags = Object.entries(props.tags ?? {});
+    if (tags.length > MAX_USER_TAGS) {
+      invalid('tags', `may hold at most ${MAX_USER_TAGS} tags (SSM allows 50, two are the parameter's ownership tags)`, `${tags.length} tags`);
+    }
+    for (const [key, value] of tags) {
       if (key.length < 1 || key.length > 128 || value.length > 256 || key.startsWith('aws:')) {
         invalid('tags', 'keys must be 1 to 128 characters not starting with aws:, values at most 256', `${key}=${value}`);
+      }
+      if (key.startsWith(RESERVED_TAG_PREFIX)) {
+        invalid('tags', `keys must not start with ${RESERVED_TAG_PREFIX} (reserved for the parameter's ownership tags)`, `${key}=${value}`);
       }
     }
     super(scope, id);
@@ -245,12 +274,9 @@ export class SecureStringParameter extends Construct {
       calls: 'the SSM, KMS and Secrets Manager APIs',
       createFunction: (s, i, p) => new SecureStringParameterFunction(s, i, p),
     });
-    iam.Grant.addToPrincipal({
-      grantee: handler,
-      actions: ['ssm:AddTagsToResource', 'ssm:GetParameter', 'ssm:PutParameter', 'ssm:RemoveTagsFromResource',
-        ...(removalPolicy === RemovalPolicy.DESTROY ? ['ssm:DeleteParameter'] : [])],
-      resourceArns: [this.parameterArn],
-    });
+    const ssmActions = ['ssm:AddTagsToResource', 'ssm:GetParameter', 'ssm:ListTagsForResource', 'ssm:PutParameter',
+      'ssm:RemoveTagsFromResource', ...(removalPolicy === RemovalPolicy.DESTROY ? ['ssm:DeleteParameter'] : [])].sort();
+    iam.Grant.addToPrincipal({ grantee: handler, actions: ssmActions, resourceArns: [this.parameterArn] });
     // Parameter Store encrypts and decrypts with the key on the handler's behalf.
     key.grantThroughService(handler, KeyService.SSM, KeyCapability.ENCRYPT_DECRYPT, KeyCapability.GENERATE_DATA_KEY);
     const value = props.value;
@@ -275,8 +301,28 @@ export class SecureStringParameter extends Construct {
         Tags: props.tags,
         RemovalPolicy: removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : 'retain',
         Source: value._source,
+        OwnershipTags: 'true',
       },
     });
+
+    // The parameters this resource had under earlier names, which the statement above no longer
+    // names: a rename copies the value from the old one, and the rollback of a failed update writes
+    // the old one again. The handler tags every parameter it creates with the stack id and its
+    // logical id, and checks those tags itself before overwriting anything.
+    const anyParameter = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ssmActions,
+      resources: [anyParameter],
+      conditions: {
+        StringEquals: {
+          [`aws:ResourceTag/${OWNER_STACK_TAG}`]: Aws.STACK_ID,
+          [`aws:ResourceTag/${OWNER_RESOURCE_TAG}`]: (this.resource.node.defaultChild as CfnResource).logicalId,
+        },
+      },
+    }));
+    acknowledge(handler.role!, [`AwsSolutions-IAM5[Resource::${nagResource(stack, anyParameter)}]`],
+      'Only parameters tagged as created by this stack\'s SecureStringParameter resources (aws:ResourceTag on the stack id '
+      + 'and logical id): the names they had before a rename, which a rollback writes again');
   }
 
   /**
@@ -291,22 +337,41 @@ export class SecureStringParameter extends Construct {
   }
 }
 
-function checkName(name: string): void {
+/**
+ * Checks a parameter name with the handler's own rules. The 1011-character limit counts the ARN
+ * prefix `arn:<partition>:ssm:<region>:<account>:parameter/`, so it is checked when the stack's
+ * Region and account are known; when the partition is not (a token), the longest partition is
+ * assumed: a name is then refused only if it could be too long.
+ */
+function checkName(scope: Construct, name: string): void {
   if (Token.isUnresolved(name)) return;
-  if (name.length < 1 || name.length > 2048) {
-    invalid('parameterName', 'must be 1 to 2048 characters', name);
+  const stack = Stack.of(scope);
+  let arnPrefix: string | undefined;
+  let assumedPartition = false;
+  if (!Token.isUnresolved(stack.region) && !Token.isUnresolved(stack.account)) {
+    assumedPartition = Token.isUnresolved(stack.partition);
+    arnPrefix = parameterArnPrefix(assumedPartition ? longestPartition() : stack.partition, stack.region, stack.account);
   }
-  if (!/^[a-zA-Z0-9_.\-/]+$/.test(name)) {
-    invalid('parameterName', 'may contain only letters, digits and _.-/', name);
+  try {
+    validateParameterName(name, arnPrefix);
+  } catch (err) {
+    if (!(err instanceof ParameterNameError)) throw err;
+    const note = assumedPartition && err.expectation.includes(arnPrefix!)
+      ? ' (the longest partition, as the stack\'s partition is not known at synth)'
+      : '';
+    invalid('parameterName', `${err.expectation}${note}`, name);
   }
-  const bare = name.replace(/^\//, '').toLowerCase();
-  if (bare.startsWith('aws') || bare.startsWith('ssm')) {
-    invalid('parameterName', 'must not start with aws or ssm (reserved)', name);
-  }
-  if (name.includes('/') && !name.startsWith('/')) {
-    invalid('parameterName', 'must start with / when it has a hierarchy', name);
-  }
-  if (name.split('/').filter(p => p.length > 0).length > 15) {
-    invalid('parameterName', 'may have at most 15 levels of hierarchy', name);
-  }
+}
+
+/** The longest partition name, e.g. `aws-us-gov`: the upper bound of the ARN prefix. */
+function longestPartition(): string {
+  return RegionInfo.regions.map(r => r.partition ?? 'aws').reduce((a, b) => (b.length > a.length ? b : a), 'aws');
+}
+
+/** An ARN as cdk-nag names it in a finding id: `Ref`s as `<AWS::Partition>`. */
+function nagResource(stack: Stack, arn: string): string {
+  const resolved = stack.resolve(arn);
+  if (typeof resolved === 'string') return resolved;
+  const parts: unknown[] = resolved['Fn::Join'][1];
+  return parts.map(p => (typeof p === 'string' ? p : `<${(p as { Ref: string }).Ref}>`)).join('');
 }

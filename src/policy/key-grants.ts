@@ -7,7 +7,8 @@ import {
   resourceAliases, resourceTag, sourceAccount, viaService, viaServicesOf,
 } from './conditions';
 import { KeyAccessReportRegistry } from '../compliance/key-access-report';
-import { CAPABILITIES, capabilityMismatch, KeyCapability } from './key-capability';
+import { KeyCapability } from './key-capability';
+import { CAPABILITIES, capabilityMismatch } from '../private/capabilities';
 import { KeyPolicyDocument, KeyPolicyEntry } from './key-policy-document';
 import { KeyService } from './key-service';
 import { compareAccounts, KeyPolicyPrincipal, keyPolicyPrincipal } from './principals';
@@ -130,18 +131,19 @@ export class KeyGrants {
     const suffix = extra.labelSuffix ?? '';
     const plain = capabilities.filter(c => c !== KeyCapability.GRANT_FOR_AWS_RESOURCE);
     const grants: iam.Grant[] = [];
+    const grantLabel = extra.label ? `${extra.label}Grants${suffix}` : `GrantsForAwsResources${suffix}`;
     if (plain.length > 0) {
       grants.push(this.grant(grantee, plain.flatMap(c => CAPABILITIES[c].actions), {
         source,
         label: `${extra.label ?? labelOf(plain)}${suffix}`,
-        grantLabel: `GrantsForAwsResources${suffix}`,
+        grantLabel,
         conditions: extra.conditions,
       }));
     }
     if (capabilities.includes(KeyCapability.GRANT_FOR_AWS_RESOURCE)) {
       grants.push(this.grant(grantee, CAPABILITIES[KeyCapability.GRANT_FOR_AWS_RESOURCE].actions, {
         source,
-        label: `GrantsForAwsResources${suffix}`,
+        label: grantLabel,
         conditions: mergeConditions(extra.conditions, grantIsForAwsResource()),
       }));
     }

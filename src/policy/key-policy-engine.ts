@@ -1,4 +1,4 @@
-import { Annotations, Aws, DefaultStackSynthesizer, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, DefaultStackSynthesizer, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
@@ -7,10 +7,12 @@ import {
   principalAccount, principalArnLike, principalOrgId, principalTags, viaService,
 } from './conditions';
 import { KeyAccess, KeyPolicyMode } from './key-access';
-import { CAPABILITIES, capabilityMismatch, KeyCapability } from './key-capability';
+import { KeyCapability } from './key-capability';
+import { CAPABILITIES, capabilityMismatch } from '../private/capabilities';
 import { estimatePolicySize, KEY_POLICY_MAX_BYTES, KeyPolicyDocument } from './key-policy-document';
 import { KeyGrants } from './key-grants';
 import { checkKeyPolicyPrincipal, comparableArn, compareAccounts } from './principals';
+import { deploymentRoleArn } from '../private/deployer';
 import { WarningIds } from '../private/ids';
 import * as perms from '../private/perms';
 import { invalid, validateAccountId } from '../private/validation';
@@ -200,12 +202,7 @@ export class KeyPolicyEngine {
 
   /** The CloudFormation execution role of the stack's synthesizer, when it is known. */
   private deploymentRoleArn(): string | undefined {
-    const synthesizer = Stack.of(this.key).synthesizer;
-    if (synthesizer instanceof DefaultStackSynthesizer) {
-      // The synthesizer writes ${AWS::Partition} and friends for Fn::Sub.
-      return Fn.sub(synthesizer.cloudFormationExecutionRoleArn);
-    }
-    return undefined;
+    return deploymentRoleArn(this.key);
   }
 
   private validate(): string[] {

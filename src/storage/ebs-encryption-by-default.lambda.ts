@@ -23,7 +23,13 @@
  *
  * Delete restores the recorded settings: ResetEbsDefaultKmsKeyId when the AWS managed key was the
  * default, else ModifyEbsDefaultKmsKeyId(previous key); then DisableEbsEncryptionByDefault when
- * encryption by default was off, else it stays on. It changes nothing, and says so in the log, when:
+ * encryption by default was off, else it stays on. A previous customer managed key is first checked
+ * with kms:DescribeKey: only an Enabled key is restored. One that is disabled, pending deletion,
+ * pending import, in another state, not found, or that the handler may not describe, would make
+ * every new volume of the account fail (EBS checks the default key only when it uses it): the
+ * handler resets to the AWS managed key instead and logs why. This happens when two stacks set the
+ * default in turn and are deleted in turn: the first stack's key is deleted (pending deletion)
+ * before the second stack's resource would restore it. It changes nothing, and says so in the log, when:
  * - the physical id is not one this handler issued (for example a placeholder of a failed create),
  * - the physical id names another Region,
  * - the current default key is no longer `KmsKeyId` (someone, or another stack, changed it since:
@@ -32,7 +38,9 @@
  * IAM for the handler's role (these EC2 actions are account-level settings without a resource
  * type, so they need `Resource: '*'`): ec2:GetEbsEncryptionByDefault, ec2:GetEbsDefaultKmsKeyId,
  * ec2:EnableEbsEncryptionByDefault, ec2:DisableEbsEncryptionByDefault,
- * ec2:ModifyEbsDefaultKmsKeyId, ec2:ResetEbsDefaultKmsKeyId. The EC2 API documents no KMS permission
+ * ec2:ModifyEbsDefaultKmsKeyId, ec2:ResetEbsDefaultKmsKeyId. On Delete, kms:DescribeKey on the previous
+ * default key (any key of the account and Region; without it the handler resets to the AWS managed key
+ * rather than restore a key it cannot check). The EC2 API documents no KMS permission
  * for the caller of ModifyEbsDefaultKmsKeyId (EBS checks the key asynchronously); the principals that
  * later create volumes and launch instances need kms:CreateGrant, kms:Decrypt, kms:DescribeKey,
  * kms:GenerateDataKeyWithoutPlaintext and kms:ReEncrypt* on the key.
@@ -50,6 +58,8 @@ import {
   ModifyEbsDefaultKmsKeyIdCommand,
   ResetEbsDefaultKmsKeyIdCommand,
 } from '@aws-sdk/client-ec2';
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import {
   AWS_MANAGED_KEY,
@@ -66,6 +76,7 @@ import { errorName, log, stringProp } from '../private/handler-utils';
 const MAX_ATTEMPTS = 5;
 
 const ec2 = new EC2Client({ maxAttempts: MAX_ATTEMPTS });
+const kms = new KMSClient({ maxAttempts: MAX_ATTEMPTS });
 
 /** Response of an `onEvent` handler of the CDK Provider framework. */
 export interface EbsEncryptionByDefaultResponse {
@@ -82,6 +93,7 @@ type Step =
   | 'ModifyEbsDefaultKmsKeyId'
   | 'ResetEbsDefaultKmsKeyId'
   | 'DisableEbsEncryptionByDefault'
+  | 'DescribeKey'
   | 'RecordPreviousSettings';
 
 /** Every failure of this handler; the message names the step. */
@@ -182,10 +194,22 @@ async function remove(physicalId: string, kmsKeyId: string | undefined, region: 
     return response;
   }
 
-  if (previous.kmsKeyId === AWS_MANAGED_KEY) {
+  let restoredKmsKeyId = previous.kmsKeyId;
+  if (previous.kmsKeyId !== AWS_MANAGED_KEY) {
+    const unusable = await whyUnusable(previous.kmsKeyId);
+    if (unusable !== undefined) {
+      log('Delete', {
+        previousKmsKeyId: previous.kmsKeyId,
+        action: `the AWS managed key becomes the default instead of the previous key: ${unusable}; `
+          + 'restoring it would make new volumes of the account fail',
+      });
+      restoredKmsKeyId = AWS_MANAGED_KEY;
+    }
+  }
+  if (restoredKmsKeyId === AWS_MANAGED_KEY) {
     await resetDefaultKmsKeyId();
   } else {
-    await modifyDefaultKmsKeyId(previous.kmsKeyId);
+    await modifyDefaultKmsKeyId(restoredKmsKeyId);
   }
   if (!previous.enabled) {
     await disableEncryptionByDefault();
@@ -193,10 +217,40 @@ async function remove(physicalId: string, kmsKeyId: string | undefined, region: 
   log('Done', {
     requestType: 'Delete',
     region,
-    restoredKmsKeyId: previous.kmsKeyId,
+    previousKmsKeyId: previous.kmsKeyId,
+    restoredKmsKeyId,
     restoredEnabled: previous.enabled,
   });
   return response;
+}
+
+/**
+ * Why the previous default key cannot be the default again, or `undefined` when it is Enabled.
+ * Errors that say nothing about the key (throttling, KMS internal errors) are thrown: the delete
+ * fails and can be retried, rather than replace a good key for a passing reason.
+ */
+async function whyUnusable(kmsKeyId: string): Promise<string | undefined> {
+  log('DescribeKey', { kmsKeyId });
+  let state: string | undefined;
+  try {
+    state = (await kms.send(new DescribeKeyCommand({ KeyId: kmsKeyId }))).KeyMetadata?.KeyState;
+  } catch (err) {
+    const name = errorName(err);
+    switch (name) {
+      case 'NotFoundException':
+        return `key ${kmsKeyId} no longer exists (NotFoundException)`;
+      case 'AccessDeniedException':
+      case 'AccessDenied':
+        return `the handler may not describe key ${kmsKeyId} (${name}), so it cannot tell whether the key is usable `
+          + '(its role needs kms:DescribeKey on the key, and the key policy must allow it)';
+      case 'InvalidArnException':
+        return `${kmsKeyId} is not a valid key ARN for KMS (InvalidArnException)`;
+      default:
+        throw awsError('DescribeKey', err, kmsKeyId);
+    }
+  }
+  log('DescribeKey', { kmsKeyId, keyState: state ?? 'not reported' });
+  return state === 'Enabled' ? undefined : `key ${kmsKeyId} is ${state ?? 'in an unknown state'}, not Enabled`;
 }
 
 function data(previous: PreviousEbsSettings): Record<string, string> {
@@ -333,6 +387,8 @@ function awsError(step: Step, err: unknown, kmsKeyId?: string): EbsEncryptionByD
     case 'RequestLimitExceeded':
     case 'Throttling':
     case 'ThrottlingException':
+    case 'KMSInternalException':
+    case 'DependencyTimeoutException':
     case 'InternalError':
     case 'ServiceUnavailable':
     case 'Unavailable':

@@ -4,9 +4,10 @@ import { Construct } from 'constructs';
 import { EbsEncryptionByDefaultFunction } from './ebs-encryption-by-default-function';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { acknowledge } from '../private/acknowledge';
-import { WarningIds } from '../private/ids';
+import { checkEncryptionKey } from '../private/encrypted-resource';
+import { NagRules, WarningIds } from '../private/ids';
+import * as perms from '../private/perms';
 import { HandlerProvider } from '../private/handler-provider';
-import { invalid } from '../private/validation';
 
 /**
  * Properties of `EbsEncryptionByDefault`.
@@ -60,13 +61,8 @@ export class EbsEncryptionByDefault extends Construct {
    */
   constructor(scope: Construct, id: string, props: EbsEncryptionByDefaultProps) {
     const key = props.encryptionKey;
-    if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
-      invalid('encryptionKey', 'must be a SYMMETRIC_DEFAULT key (EBS supports only symmetric keys)', key.keySpec);
-    }
+    checkEncryptionKey(scope, 'encryptionKey', key, 'EBS');
     const stack = Stack.of(scope);
-    if (!Token.isUnresolved(key.env.region) && !Token.isUnresolved(stack.region) && key.env.region !== stack.region) {
-      invalid('encryptionKey', `must be in the stack's Region ${stack.region} (the setting is per Region)`, key.env.region);
-    }
     // One per account and Region across the app where both are known, else one per stack.
     const concrete = !Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region);
     const markerScope = concrete ? stack.node.root : stack;
@@ -98,9 +94,18 @@ export class EbsEncryptionByDefault extends Construct {
       ],
       resources: ['*'],
     }));
-    acknowledge(handler.role!, ['AwsSolutions-IAM5[Resource::*]'],
+    acknowledge(handler.role!, [NagRules.iam5('*')],
       'The EBS encryption-by-default account settings have no resource: AWS accepts only Resource "*" for them');
     key.grantDescribe(handler);
+    // On delete, the handler checks that the previous default key (any key of the account and
+    // Region, unknown at synth) is still enabled before restoring it.
+    const anyKey = stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
+    handler.addToRolePolicy(new iam.PolicyStatement({ actions: perms.DESCRIBE_ACTIONS, resources: [anyKey] }));
+    const nagRegion = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const nagAccount = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    acknowledge(handler.role!, [NagRules.iam5(`arn:<AWS::Partition>:kms:${nagRegion}:${nagAccount}:key/*`)],
+      'On delete the handler describes the previous default EBS key, which is known only at deploy time, before restoring it: '
+      + 'kms:DescribeKey reads metadata only');
 
     if (props.allowAccountThroughEc2 ?? true) {
       key.allowEbsForAccount();

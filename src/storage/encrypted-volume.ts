@@ -1,24 +1,29 @@
-import { Annotations, RemovalPolicy, Size, SizeRoundingBehavior, Token, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { EncryptionKey } from '../keys/encryption-key';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyCapability } from '../policy/key-capability';
 import { KeyService } from '../policy/key-service';
+import { grantDeployer } from '../private/deployer';
+import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
+import { WarningIds } from '../private/ids';
 import { invalid } from '../private/validation';
+import { validateAvailabilityZone, validateEbsVolume } from './private/ebs-volume-limits';
 
 /**
  * Properties of an `EncryptedVolume`.
  */
 export interface EncryptedVolumeProps {
   /**
-   * The Availability Zone of the volume, e.g. `eu-west-1a`.
+   * The Availability Zone of the volume, by name (`eu-west-1a`; Local Zone and Wavelength Zone
+   * names work too), in the stack's Region. Zone ids (`euw1-az1`) are not accepted.
    */
   readonly availabilityZone: string;
 
   /**
-   * The size of the volume. Set it, or `snapshotId`, or both.
+   * The size of the volume, in whole GiB: gp2 1 to 16384, gp3 1 to 65536, io1 4 to 16384, io2 4 to
+   * 65536, st1 and sc1 125 to 16384, standard 1 to 1024. Set it, or `snapshotId`, or both.
    *
    * @default - the snapshot's size
    */
@@ -39,14 +44,16 @@ export interface EncryptedVolumeProps {
   readonly volumeType?: ec2.EbsDeviceVolumeType;
 
   /**
-   * Provisioned IOPS (io1, io2, gp3).
+   * Provisioned IOPS: gp3 3000 to 80000 (at most 500 per GiB), io1 100 to 64000 (50 per GiB), io2
+   * 100 to 256000 (500 per GiB). Required for io1 and io2; not allowed for other types.
    *
-   * @default - the volume type's default
+   * @default - none: 3000 baseline IOPS for gp3
    */
   readonly iops?: number;
 
   /**
-   * Throughput in MiB/s (gp3 only).
+   * Throughput in MiB/s, gp3 only: 125 to 2000, at most 0.25 per provisioned IOPS (750 with the
+   * baseline 3000 IOPS).
    *
    * @default - 125 for gp3
    */
@@ -100,30 +107,26 @@ export class EncryptedVolume extends Construct {
     if (props.snapshotId !== undefined && !Token.isUnresolved(props.snapshotId) && !/^snap-[0-9a-f]{8,17}$/.test(props.snapshotId)) {
       invalid('snapshotId', 'must be a snapshot id (snap- and 8 to 17 hexadecimal digits)', props.snapshotId);
     }
-    const gib = props.size?.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
-    if (gib !== undefined && !Token.isUnresolved(gib)) {
-      if (!Number.isInteger(gib) || gib < 1 || gib > 65536) {
-        invalid('size', 'must be a whole number of GiB from 1 to 65536', `${gib} GiB`);
-      }
-    }
-    if (props.encryptionKey && props.encryptionKey.keySpec !== 'SYMMETRIC_DEFAULT') {
-      invalid('encryptionKey', 'must be a SYMMETRIC_DEFAULT key (EBS supports only symmetric keys)', props.encryptionKey.keySpec);
-    }
+    validateAvailabilityZone(props.availabilityZone, Stack.of(scope).region);
+    const volumeType = props.volumeType ?? ec2.EbsDeviceVolumeType.GP3;
+    // Everything ec2.Volume checks, checked first with messages that name the value and the limits.
+    validateEbsVolume({ volumeType, size: props.size, iops: props.iops, throughput: props.throughput });
+    checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, 'EBS');
     super(scope, id);
-    const key = props.encryptionKey ?? new EncryptionKey(this, 'Key', { description: `Encrypts ${this.node.path}` });
+    const key = encryptionKeyOrDefault(this, props.encryptionKey, `Encrypts ${this.node.path}`);
     this.encryptionKey = key;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (removalPolicy === RemovalPolicy.DESTROY) {
-      Annotations.of(this).addWarningV2('cdk-kms-patterns:volumeRemovalPolicy',
-        'removalPolicy is destroy: the volume and its data are deleted when it leaves the stack; RETAIN or SNAPSHOT keep the data');
-    }
+    const removalPolicy = removalPolicyOf(this, props.removalPolicy, {
+      warningId: WarningIds.VOLUME_REMOVAL_POLICY,
+      consequence: 'the volume and its data are deleted when it leaves the stack; RETAIN or SNAPSHOT keep the data',
+      warnOnlyOnDestroy: true,
+    });
 
     const viaEc2 = key.forService(KeyService.EC2);
     this.volume = new ec2.Volume(this, 'Resource', {
       availabilityZone: props.availabilityZone,
       size: props.size,
       snapshotId: props.snapshotId,
-      volumeType: props.volumeType ?? ec2.EbsDeviceVolumeType.GP3,
+      volumeType,
       iops: props.iops,
       throughput: props.throughput,
       encrypted: true,
@@ -131,8 +134,11 @@ export class EncryptedVolume extends Construct {
       volumeName: props.volumeName,
       removalPolicy,
     });
+    // CreateVolume by CloudFormation: EC2 creates a grant for the new volume on the deployer's behalf.
+    grantDeployer(this, key, KeyService.EC2, [KeyCapability.DESCRIBE, KeyCapability.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
+      KeyCapability.DECRYPT, KeyCapability.REENCRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE], 'EbsDeployer');
     Validations.of(viaEc2).acknowledge({
-      id: 'cdk-kms-patterns:accountWideGrant',
+      id: WarningIds.ACCOUNT_WIDE_GRANT,
       reason: 'EBS: principals of the account may create volumes under the key through EC2 (DescribeKey, GenerateDataKeyWithoutPlaintext), '
         + 'never read them: reading needs grantAttachVolume, a grant for an AWS resource',
     });
@@ -169,7 +175,7 @@ export interface EncryptedBlockDeviceOptions {
   readonly deviceName: string;
 
   /**
-   * The size of the volume.
+   * The size of the volume, in whole GiB within the volume type's range.
    */
   readonly size: Size;
 
@@ -209,8 +215,9 @@ export class EncryptedBlockDevice {
    * @param options the device
    */
   public static forAutoScaling(key: IEncryptionKey, options: EncryptedBlockDeviceOptions): ec2.BlockDevice {
+    const device = EncryptedBlockDevice.device(key, options);
     key.allowAutoScaling();
-    return EncryptedBlockDevice.device(key, options);
+    return device;
   }
 
   /**
@@ -222,25 +229,22 @@ export class EncryptedBlockDevice {
    * @param options the device
    */
   public static forLauncher(key: IEncryptionKey, launcher: iam.IGrantable, options: EncryptedBlockDeviceOptions): ec2.BlockDevice {
+    const device = EncryptedBlockDevice.device(key, options);
     key.grantThroughService(launcher, KeyService.EC2,
       KeyCapability.ENVELOPE, KeyCapability.DESCRIBE, KeyCapability.REENCRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
-    return EncryptedBlockDevice.device(key, options);
+    return device;
   }
 
   private static device(key: IEncryptionKey, options: EncryptedBlockDeviceOptions): ec2.BlockDevice {
-    if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
-      invalid('key', 'must be a SYMMETRIC_DEFAULT key (EBS supports only symmetric keys)', key.keySpec);
-    }
-    const gib = options.size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
-    if (!Token.isUnresolved(gib) && (!Number.isInteger(gib) || gib < 1 || gib > 65536)) {
-      invalid('size', 'must be a whole number of GiB from 1 to 65536', `${gib} GiB`);
-    }
+    checkEncryptionKey(key, 'key', key, 'EBS');
+    const volumeType = options.volumeType ?? ec2.EbsDeviceVolumeType.GP3;
+    const gib = validateEbsVolume({ volumeType, size: options.size, iops: options.iops })!;
     return {
       deviceName: options.deviceName,
       volume: ec2.BlockDeviceVolume.ebs(gib, {
         encrypted: true,
         kmsKey: key,
-        volumeType: options.volumeType ?? ec2.EbsDeviceVolumeType.GP3,
+        volumeType,
         iops: options.iops,
         deleteOnTermination: options.deleteOnTermination ?? true,
       }),

@@ -408,6 +408,30 @@ describe('import-key-material handler', () => {
     });
   });
 
+  describe('limits shared with the construct', () => {
+    test('the expiry limit comes from the module the construct reads it from', async () => {
+      // GIVEN that module allows 10 days
+      const wrappingModule = '../../src/keys/private/import-wrapping';
+      let isolatedHandler!: typeof handler;
+      jest.isolateModules(() => {
+        jest.doMock(wrappingModule, () => ({
+          ...jest.requireActual(wrappingModule),
+          MAX_KEY_MATERIAL_VALIDITY_DAYS: 10,
+          MAX_KEY_MATERIAL_VALIDITY_MS: 10 * 86_400_000,
+        }));
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        isolatedHandler = require('../../src/keys/import-key-material.lambda').handler;
+      });
+      jest.dontMock(wrappingModule);
+      givenSymmetricImport(randomBytes(32));
+      const elevenDays = new Date(Date.now() + 11 * 86_400_000).toISOString();
+
+      // WHEN / THEN
+      await expect(isolatedHandler(createEvent(props({ ValidTo: elevenDays }))))
+        .rejects.toThrow(/ValidTo must be at most 10 days from now \(a KMS limit\)/);
+    });
+  });
+
   describe('validation of the material', () => {
     test('rejects material of the wrong length without revealing it', async () => {
       // GIVEN

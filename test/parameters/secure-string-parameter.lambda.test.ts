@@ -5,6 +5,7 @@ import {
   AddTagsToResourceCommand,
   DeleteParameterCommand,
   GetParameterCommand,
+  ListTagsForResourceCommand,
   PutParameterCommand,
   RemoveTagsFromResourceCommand,
   SSMClient,
@@ -39,6 +40,12 @@ const OTHER_KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/5678abcd-12ab-34cd
 const ENCRYPTING_KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/9999abcd-12ab-34cd-56ef-1234567890ff';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf';
 const VERSION_ID = 'a1b2c3d4-0000-0000-0000-000000000001';
+const LOGICAL_ID = 'Parameter';
+/** The ownership tags of this resource, as PutParameter and ListTagsForResource carry them (sorted). */
+const OWNER_TAGS = [
+  { Key: 'cdk-kms-patterns:logical-id', Value: LOGICAL_ID },
+  { Key: 'cdk-kms-patterns:stack-id', Value: STACK_ID },
+];
 
 /** Values the tests treat as secret: none may ever show up in logs, errors or Data. */
 const PLAINTEXT = 'correct horse battery staple 9!';
@@ -70,8 +77,9 @@ type Props = Record<string, unknown>;
 
 const GENERATE_32 = { Type: 'generate', Length: '32' };
 
+/** Properties as the construct writes them (it always sends OwnershipTags). */
 function props(overrides: Props = {}): Props {
-  return { Name: NAME, KeyId: KEY_ARN, Source: GENERATE_32, ...overrides };
+  return { Name: NAME, KeyId: KEY_ARN, Source: GENERATE_32, OwnershipTags: 'true', ...overrides };
 }
 
 const common = {
@@ -79,7 +87,7 @@ const common = {
   ResponseURL: 'https://example.invalid/response',
   StackId: STACK_ID,
   RequestId: 'request-1',
-  LogicalResourceId: 'Parameter',
+  LogicalResourceId: LOGICAL_ID,
   ResourceType: 'Custom::SecureStringParameter',
 };
 
@@ -121,6 +129,7 @@ function givenAws(stored = 'stored-value-0001', version = 7): void {
     Parameter: { Name: NAME, Type: 'SecureString', Value: 'AQICAHh-encrypted-blob', Version: version },
   });
   ssmMock.on(AddTagsToResourceCommand).resolves({});
+  ssmMock.on(ListTagsForResourceCommand).resolves({ TagList: [] });
   ssmMock.on(RemoveTagsFromResourceCommand).resolves({});
   ssmMock.on(DeleteParameterCommand).resolves({});
 }
@@ -173,7 +182,7 @@ describe('secure-string-parameter handler', () => {
         Tier: 'Standard',
         Overwrite: false,
         Description: 'database password',
-        Tags: [{ Key: 'env', Value: 'prod' }, { Key: 'team', Value: 'payments' }],
+        Tags: [...OWNER_TAGS, { Key: 'env', Value: 'prod' }, { Key: 'team', Value: 'payments' }],
       });
       expect(response).toEqual({ PhysicalResourceId: NAME, Data: { Name: NAME, Version: '1', Tier: 'Standard' } });
       expect(JSON.stringify(response)).not.toContain(input.Value);
@@ -196,14 +205,14 @@ describe('secure-string-parameter handler', () => {
       expect(new Set(value)).toEqual(new Set(characters));
     });
 
-    test('generate: omits Description and Tags when none are given', async () => {
+    test('generate: omits Description when none is given; the only tags are the ownership tags', async () => {
       // WHEN
       await handler(createEvent(props()));
 
       // THEN
       const input = onlyPutInput();
       expect(input).not.toHaveProperty('Description');
-      expect(input).not.toHaveProperty('Tags');
+      expect(input.Tags).toEqual(OWNER_TAGS);
     });
 
     test('ciphertext: KMS Decrypt with the parameter key and the encryption context; the plaintext becomes the value', async () => {
@@ -329,20 +338,73 @@ describe('secure-string-parameter handler', () => {
         .rejects.toThrow(/holds SecretBinary, not SecretString/);
     });
 
-    test('ParameterAlreadyExists says the resource never overwrites a parameter it did not create', async () => {
-      // GIVEN
+    test('a foreign parameter of that name is never overwritten: the error says why', async () => {
+      // GIVEN a parameter without ownership tags holds the name
       const exists = awsError('ParameterAlreadyExists', 'The parameter already exists.');
       ssmMock.on(PutParameterCommand).rejects(exists);
+      ssmMock.on(ListTagsForResourceCommand).resolves({ TagList: [{ Key: 'team', Value: 'other' }] });
 
       // WHEN
       const err = await captureError(handler(createEvent(props())));
 
       // THEN
       expect(err.message).toBe(
-        `PutParameter failed: a parameter named ${NAME} already exists; choose another name or delete it first — `
+        `PutParameter failed: a parameter named ${NAME} already exists and it has no cdk-kms-patterns:stack-id and `
+        + 'cdk-kms-patterns:logical-id tags, so it was not created by this resource; choose another name or delete it first — '
         + 'this resource never overwrites a parameter it did not create',
       );
       expect(err.cause).toBe(exists);
+      expect(ssmMock.commandCalls(ListTagsForResourceCommand).map((call) => call.args[0].input))
+        .toEqual([{ ResourceType: 'Parameter', ResourceId: NAME }]);
+      expect(putInputs().map((input) => input.Overwrite)).toEqual([false]);
+      expect(ssmMock.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
+      expect(ssmMock.commandCalls(RemoveTagsFromResourceCommand)).toHaveLength(0);
+    });
+
+    test('a parameter of another resource of the same stack is not overwritten either', async () => {
+      // GIVEN
+      ssmMock.on(PutParameterCommand).rejects(awsError('ParameterAlreadyExists', 'The parameter already exists.'));
+      ssmMock.on(ListTagsForResourceCommand).resolves({
+        TagList: [{ Key: 'cdk-kms-patterns:stack-id', Value: STACK_ID }, { Key: 'cdk-kms-patterns:logical-id', Value: 'OtherParameter' }],
+      });
+
+      // WHEN / THEN
+      await expect(handler(createEvent(props()))).rejects.toThrow(
+        `PutParameter failed: a parameter named ${NAME} already exists and its tags say it is managed by resource OtherParameter `
+        + `of stack ${STACK_ID}; choose another name`,
+      );
+      expect(putInputs()).toHaveLength(1);
+    });
+
+    test('a parameter whose tags cannot be read is not overwritten, and the error names ssm:ListTagsForResource', async () => {
+      // GIVEN
+      ssmMock.on(PutParameterCommand).rejects(awsError('ParameterAlreadyExists', 'The parameter already exists.'));
+      ssmMock.on(ListTagsForResourceCommand).rejects(awsError('AccessDeniedException', 'denied'));
+
+      // WHEN / THEN
+      await expect(handler(createEvent(props()))).rejects.toThrow(
+        `ListTagsForResource failed: access denied: the handler's role needs ssm:ListTagsForResource on ${PARAMETER_ARN}: `
+        + 'the parameter already exists, and only its ownership tags tell whether this resource created it',
+      );
+      expect(putInputs()).toHaveLength(1);
+    });
+
+    test('a create retried after its PutParameter succeeded overwrites its own parameter', async () => {
+      // GIVEN the first attempt created the parameter, with the ownership tags
+      ssmMock.on(PutParameterCommand, { Overwrite: false }).rejects(awsError('ParameterAlreadyExists', 'The parameter already exists.'));
+      ssmMock.on(PutParameterCommand, { Overwrite: true }).resolves({ Version: 2 });
+      ssmMock.on(ListTagsForResourceCommand).resolves({ TagList: [...OWNER_TAGS, { Key: 'team', Value: 'payments' }] });
+
+      // WHEN
+      const response = await handler(createEvent(props({ Tags: { team: 'payments' } })));
+
+      // THEN
+      expect(putInputs().map((input) => [input.Name, input.Overwrite])).toEqual([[NAME, false], [NAME, true]]);
+      expect(putInputs()[1]).not.toHaveProperty('Tags');
+      expect(putInputs()[1].Value).toBe(putInputs()[0].Value);
+      expect(ssmMock.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
+      expect(ssmMock.commandCalls(RemoveTagsFromResourceCommand)).toHaveLength(0);
+      expect(response).toEqual({ PhysicalResourceId: NAME, Data: { Name: NAME, Version: '2', Tier: 'Standard' } });
     });
 
     test('accepts Tags as JSON text', async () => {
@@ -350,7 +412,7 @@ describe('secure-string-parameter handler', () => {
       await handler(createEvent(props({ Tags: '{"owner":"team-a"}' })));
 
       // THEN
-      expect(onlyPutInput().Tags).toEqual([{ Key: 'owner', Value: 'team-a' }]);
+      expect(onlyPutInput().Tags).toEqual([...OWNER_TAGS, { Key: 'owner', Value: 'team-a' }]);
     });
 
     test('sets Tier Advanced when asked', async () => {
@@ -360,6 +422,94 @@ describe('secure-string-parameter handler', () => {
       // THEN
       expect(onlyPutInput().Tier).toBe('Advanced');
       expect(response.Data?.Tier).toBe('Advanced');
+    });
+  });
+
+  describe('rename, and the rollback of a failed rename', () => {
+    const exists = () => awsError('ParameterAlreadyExists', 'The parameter already exists.');
+
+    test('renaming copies the value into a new parameter tagged as this resource\'s, and leaves the old one to CloudFormation', async () => {
+      // GIVEN the parameter under its old name holds a generated value
+      givenAws('previously-generated-Abc123');
+
+      // WHEN
+      const response = await handler(updateEvent(props({ Name: NEW_NAME }), props()));
+
+      // THEN
+      expect(ssmMock.commandCalls(GetParameterCommand).map((call) => call.args[0].input)).toEqual([{ Name: NAME, WithDecryption: true }]);
+      expect(onlyPutInput()).toMatchObject({ Name: NEW_NAME, Value: 'previously-generated-Abc123', Overwrite: false, Tags: OWNER_TAGS });
+      expect(kmsMock.commandCalls(GenerateRandomCommand)).toHaveLength(0);
+      expect(ssmMock.commandCalls(DeleteParameterCommand)).toHaveLength(0);
+      expect(response.PhysicalResourceId).toBe(NEW_NAME);
+    });
+
+    test('the rollback to the old name overwrites the kept old parameter, which carries this resource\'s tags', async () => {
+      // GIVEN the rename to NEW_NAME succeeded, the stack update failed later, and CloudFormation rolls
+      // back: an Update to the old properties, from the new physical id. The old parameter was kept.
+      ssmMock.on(GetParameterCommand, { Name: NEW_NAME, WithDecryption: true }).resolves({
+        Parameter: { Name: NEW_NAME, Type: 'SecureString', Value: 'previously-generated-Abc123', Version: 1 },
+      });
+      ssmMock.on(PutParameterCommand, { Name: NAME, Overwrite: false }).rejects(exists());
+      ssmMock.on(PutParameterCommand, { Name: NAME, Overwrite: true }).resolves({ Version: 8 });
+      ssmMock.on(ListTagsForResourceCommand, { ResourceId: NAME }).resolves({ TagList: [...OWNER_TAGS, { Key: 'a', Value: '1' }] });
+
+      // WHEN
+      const response = await handler(updateEvent(
+        props({ Tags: { a: '1' } }),
+        props({ Name: NEW_NAME, Tags: { a: '1', b: '2' } }),
+        NEW_NAME,
+      ));
+
+      // THEN the old name is written again, with the same value and its own tags, and is the physical id again
+      expect(putInputs()).toEqual([
+        expect.objectContaining({ Name: NAME, Overwrite: false }),
+        {
+          Name: NAME,
+          Value: 'previously-generated-Abc123',
+          Type: 'SecureString',
+          KeyId: KEY_ARN,
+          Tier: 'Standard',
+          Overwrite: true,
+          Description: '',
+        },
+      ]);
+      expect(ssmMock.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
+      expect(ssmMock.commandCalls(RemoveTagsFromResourceCommand)).toHaveLength(0);
+      expect(kmsMock.commandCalls(GenerateRandomCommand)).toHaveLength(0);
+      expect(response).toEqual({ PhysicalResourceId: NAME, Data: { Name: NAME, Version: '8', Tier: 'Standard' } });
+      expect(consoleOutput()).toContain('carries this resource\'s ownership tags');
+      expect(consoleOutput()).not.toContain('previously-generated-Abc123');
+    });
+
+    test('overwriting its own parameter makes the tags the requested ones', async () => {
+      // GIVEN the kept parameter has a tag that is no longer requested and lacks a requested one
+      ssmMock.on(PutParameterCommand, { Name: NAME, Overwrite: false }).rejects(exists());
+      ssmMock.on(ListTagsForResourceCommand).resolves({ TagList: [...OWNER_TAGS, { Key: 'old', Value: 'x' }] });
+
+      // WHEN
+      await handler(updateEvent(props({ Tags: { new: 'y' } }), props({ Name: NEW_NAME }), NEW_NAME));
+
+      // THEN
+      expect(ssmMock.commandCalls(AddTagsToResourceCommand).map((call) => call.args[0].input))
+        .toEqual([{ ResourceType: 'Parameter', ResourceId: NAME, Tags: [{ Key: 'new', Value: 'y' }] }]);
+      expect(ssmMock.commandCalls(RemoveTagsFromResourceCommand).map((call) => call.args[0].input))
+        .toEqual([{ ResourceType: 'Parameter', ResourceId: NAME, TagKeys: ['old'] }]);
+    });
+
+    test('renaming onto a parameter that is not this resource\'s fails and leaves it untouched', async () => {
+      // GIVEN a parameter of another stack holds the new name
+      ssmMock.on(PutParameterCommand, { Overwrite: false }).rejects(exists());
+      ssmMock.on(ListTagsForResourceCommand).resolves({
+        TagList: [{ Key: 'cdk-kms-patterns:stack-id', Value: 'arn:aws:cloudformation:eu-west-1:111122223333:stack/other/2' }, { Key: 'cdk-kms-patterns:logical-id', Value: LOGICAL_ID }],
+      });
+
+      // WHEN
+      const err = await captureError(handler(updateEvent(props({ Name: NEW_NAME }), props())));
+
+      // THEN
+      expect(err.message).toMatch(new RegExp(`^PutParameter failed: a parameter named ${NEW_NAME} already exists and its tags say it is managed by resource ${LOGICAL_ID} of stack arn:aws:cloudformation:eu-west-1:111122223333:stack/other/2`));
+      expect(putInputs().map((input) => input.Overwrite)).toEqual([false]);
+      expect(ssmMock.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
     });
   });
 
@@ -593,9 +743,10 @@ describe('secure-string-parameter handler', () => {
         KeyId: KEY_ARN,
         Tier: 'Standard',
         Overwrite: false,
-        Tags: [{ Key: 'a', Value: '1' }],
+        Tags: [{ Key: 'a', Value: '1' }, ...OWNER_TAGS],
       });
       expect(response.PhysicalResourceId).toBe(NEW_NAME);
+      expect(ssmMock.commandCalls(ListTagsForResourceCommand)).toHaveLength(0);
       expect(ssmMock.commandCalls(DeleteParameterCommand)).toHaveLength(0);
     });
 
@@ -623,6 +774,19 @@ describe('secure-string-parameter handler', () => {
       expect(onlyPutInput()).toMatchObject({ Name: NEW_NAME, Overwrite: false });
     });
 
+    test('a parameter created before ownership tags existed gets them at its next update', async () => {
+      // WHEN the old properties lack OwnershipTags (an earlier version of the construct and handler)
+      const old = props({ Tags: { a: '1' } });
+      delete old.OwnershipTags;
+      await handler(updateEvent(props({ Tags: { a: '1' } }), old));
+
+      // THEN only the ownership tags are added
+      expect(ssmMock.commandCalls(AddTagsToResourceCommand).map((call) => call.args[0].input))
+        .toEqual([{ ResourceType: 'Parameter', ResourceId: NAME, Tags: OWNER_TAGS }]);
+      expect(ssmMock.commandCalls(RemoveTagsFromResourceCommand)).toHaveLength(0);
+      expect(ssmMock.commandCalls(PutParameterCommand)).toHaveLength(0);
+    });
+
     test('a parameter deleted out of band is created again from Source', async () => {
       // GIVEN
       ssmMock.on(GetParameterCommand).rejects(awsError('ParameterNotFound', 'not found'));
@@ -632,7 +796,7 @@ describe('secure-string-parameter handler', () => {
 
       // THEN
       expect(kmsMock.commandCalls(GenerateRandomCommand)).toHaveLength(1);
-      expect(onlyPutInput()).toMatchObject({ Name: NAME, Overwrite: false, Description: 'd', Tags: [{ Key: 'a', Value: '1' }] });
+      expect(onlyPutInput()).toMatchObject({ Name: NAME, Overwrite: false, Description: 'd', Tags: [{ Key: 'a', Value: '1' }, ...OWNER_TAGS] });
       expect(ssmMock.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
       expect(response.Data?.Version).toBe('1');
     });
@@ -859,10 +1023,10 @@ describe('secure-string-parameter handler', () => {
       ['starts with aws', 'awsTestParameter', /must not start with "aws" or "ssm"/],
       ['starts with SSM', 'SSM-testparameter', /must not start with "aws" or "ssm"/],
       ['starts with /aws', '/aws/testparam1', /must not start with "aws" or "ssm"/],
-      ['is a hierarchy without a leading /', 'app/db', /Name in a hierarchy must start with \//],
+      ['is a hierarchy without a leading /', 'app/db', /Name must start with \/ when it is in a hierarchy, got app\/db/],
       ['has an empty level', '/app//db', /empty hierarchy level/],
-      ['has 16 levels', `/${Array.from({ length: 16 }, (_, i) => `l${i}`).join('/')}/name`, /16 hierarchy levels .* at most 15/],
-      ['is too long with the ARN prefix', `/${'a'.repeat(1012 - ARN_PREFIX.length)}`, /Name is too long: with the ARN prefix .* it is 1012 characters, SSM allows 1011/],
+      ['has 16 levels', `/${Array.from({ length: 16 }, (_, i) => `l${i}`).join('/')}/name`, /Name may have at most 15 hierarchy levels above the parameter name \(this one has 16\)/],
+      ['is too long with the ARN prefix', `/${'a'.repeat(1012 - ARN_PREFIX.length)}`, new RegExp(`Name must be at most 967 characters: SSM allows 1011 counting the ARN prefix ${ARN_PREFIX}, got 968 characters \\(1012 with the ARN prefix\\)`)],
     ])('rejects a Name that %s', async (_label, name, expected) => {
       await expect(handler(createEvent(props({ Name: name })))).rejects.toThrow(expected);
       expect(kmsMock.calls()).toHaveLength(0);
@@ -1057,9 +1221,15 @@ describe('secure-string-parameter handler', () => {
         .toMatchObject({ type: 'ciphertext', encryptionContext: { a: 'b' } });
     });
 
-    test('parseTags refuses more than 50 tags', () => {
-      const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
-      expect(() => parseTags(tags)).toThrow(/at most 50 tags, got 51/);
+    test('parseTags refuses more than 48 tags: SSM allows 50, two are the ownership tags', () => {
+      const tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v']));
+      expect(() => parseTags(tags)).toThrow(/Tags may hold at most 48 tags \(SSM allows 50, 2 are the ownership tags\), got 49/);
+      expect(Object.keys(parseTags(Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, 'v']))))).toHaveLength(48);
+    });
+
+    test('parseTags refuses the ownership tags\' prefix', () => {
+      expect(() => parseTags({ 'cdk-kms-patterns:stack-id': 'x' }))
+        .toThrow('tag key cdk-kms-patterns:stack-id uses the prefix cdk-kms-patterns:, which is reserved for the ownership tags of this resource');
     });
 
     test('extractJsonField refuses objects and arrays without quoting them', () => {

@@ -7,6 +7,7 @@ import {
   ModifyEbsDefaultKmsKeyIdCommand,
   ResetEbsDefaultKmsKeyIdCommand,
 } from '@aws-sdk/client-ec2';
+import { DescribeKeyCommand, KMSClient, type KeyState } from '@aws-sdk/client-kms';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../src/storage/ebs-encryption-by-default.lambda';
@@ -20,6 +21,7 @@ import {
 import { captureError } from '../handler-helpers';
 
 const ec2Mock = mockClient(EC2Client);
+const kmsMock = mockClient(KMSClient);
 
 const REGION = 'eu-west-1';
 const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -58,6 +60,8 @@ afterAll(() => {
 
 beforeEach(() => {
   ec2Mock.reset();
+  kmsMock.reset();
+  givenKeyState('Enabled');
   logSpy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
 
@@ -113,6 +117,11 @@ function givenSettings(enabled: boolean, defaultKmsKeyId: string | undefined): v
   ec2Mock.on(DisableEbsEncryptionByDefaultCommand).resolves({ EbsEncryptionByDefault: false });
   ec2Mock.on(ModifyEbsDefaultKmsKeyIdCommand).callsFake((input: { KmsKeyId: string }) => ({ KmsKeyId: input.KmsKeyId }));
   ec2Mock.on(ResetEbsDefaultKmsKeyIdCommand).resolves({ KmsKeyId: AWS_MANAGED_KEY_ARN });
+}
+
+/** What kms:DescribeKey reports for any key. */
+function givenKeyState(state: KeyState): void {
+  kmsMock.on(DescribeKeyCommand).callsFake((input: { KeyId: string }) => ({ KeyMetadata: { KeyId: input.KeyId, KeyState: state } }));
 }
 
 function awsError(name: string, message: string): Error {
@@ -334,6 +343,105 @@ describe('ebs-encryption-by-default handler', () => {
       // THEN
       expect(callLog()).toEqual(expected);
       expect(response).toEqual({ PhysicalResourceId: physicalId });
+    });
+
+    test('checks a previous customer managed key with DescribeKey before restoring it', async () => {
+      // GIVEN
+      givenSettings(true, KEY_ARN);
+
+      // WHEN
+      await handler(deleteEvent(ID_ENABLED_OTHER_CMK));
+
+      // THEN
+      expect(kmsMock.commandCalls(DescribeKeyCommand).map((call) => call.args[0].input)).toEqual([{ KeyId: OTHER_CMK_ARN }]);
+      expect(countOf(ModifyEbsDefaultKmsKeyIdCommand)).toBe(1);
+    });
+
+    test('never describes the AWS managed key', async () => {
+      // GIVEN
+      givenSettings(true, KEY_ARN);
+
+      // WHEN
+      await handler(deleteEvent(ID_DISABLED_AWS_MANAGED));
+
+      // THEN
+      expect(kmsMock.calls()).toHaveLength(0);
+    });
+
+    test.each([
+      'PendingDeletion', 'Disabled', 'PendingImport', 'Unavailable', 'PendingReplicaDeletion',
+    ] as KeyState[])('a previous key that is %s is not restored: the AWS managed key becomes the default, and the log says why', async (state) => {
+      // GIVEN
+      givenSettings(true, KEY_ARN);
+      givenKeyState(state);
+
+      // WHEN
+      const response = await handler(deleteEvent(`ebs-encryption-by-default:${REGION}:enabled=false:key=${OTHER_CMK_ARN}`));
+
+      // THEN
+      expect(callLog()).toEqual([
+        ['GetEbsDefaultKmsKeyIdCommand', {}],
+        ['ResetEbsDefaultKmsKeyIdCommand', {}],
+        ['DisableEbsEncryptionByDefaultCommand', {}],
+      ]);
+      expect(logSpy.mock.calls.flat().join('\n')).toContain(`key ${OTHER_CMK_ARN} is ${state}, not Enabled`);
+      expect(response).toEqual({ PhysicalResourceId: `ebs-encryption-by-default:${REGION}:enabled=false:key=${OTHER_CMK_ARN}` });
+    });
+
+    test.each([
+      ['NotFoundException', `key ${OTHER_CMK_ARN} no longer exists (NotFoundException)`],
+      ['AccessDeniedException', `the handler may not describe key ${OTHER_CMK_ARN} (AccessDeniedException), so it cannot tell whether the key is usable (its role needs kms:DescribeKey on the key, and the key policy must allow it)`],
+    ])('a previous key that DescribeKey answers with %s is not restored', async (errorName, reason) => {
+      // GIVEN
+      givenSettings(true, KEY_ARN);
+      kmsMock.on(DescribeKeyCommand).rejects(awsError(errorName, 'no'));
+
+      // WHEN
+      await handler(deleteEvent(ID_ENABLED_OTHER_CMK));
+
+      // THEN
+      expect(callLog()).toEqual([
+        ['GetEbsDefaultKmsKeyIdCommand', {}],
+        ['ResetEbsDefaultKmsKeyIdCommand', {}],
+      ]);
+      expect(logSpy.mock.calls.flat().join('\n')).toContain(reason);
+    });
+
+    test('two stacks deleted in turn: the second does not bring back the first one\'s key, now pending deletion', async () => {
+      // GIVEN stack A made KEY_ARN the default over the AWS managed key; stack B then made NEW_KEY_ARN
+      // the default and recorded KEY_ARN as the previous one
+      const idOfA = `ebs-encryption-by-default:${REGION}:enabled=false:key=aws-managed`;
+      const idOfB = `ebs-encryption-by-default:${REGION}:enabled=true:key=${KEY_ARN}`;
+      givenSettings(true, NEW_KEY_ARN);
+
+      // WHEN stack A is deleted: the default is no longer its key, so it changes nothing; its key is
+      // then scheduled for deletion
+      await handler(deleteEvent(idOfA, KEY_ARN));
+      expect(callLog()).toEqual([['GetEbsDefaultKmsKeyIdCommand', {}]]);
+      givenKeyState('PendingDeletion');
+
+      // ... and then stack B is deleted
+      ec2Mock.resetHistory();
+      await handler(deleteEvent(idOfB, NEW_KEY_ARN));
+
+      // THEN B resets to the AWS managed key instead of restoring A's key
+      expect(kmsMock.commandCalls(DescribeKeyCommand).map((call) => call.args[0].input)).toEqual([{ KeyId: KEY_ARN }]);
+      expect(callLog()).toEqual([
+        ['GetEbsDefaultKmsKeyIdCommand', {}],
+        ['ResetEbsDefaultKmsKeyIdCommand', {}],
+      ]);
+      expect(countOf(ModifyEbsDefaultKmsKeyIdCommand)).toBe(0);
+    });
+
+    test('a DescribeKey error that says nothing about the key fails the delete without changing anything', async () => {
+      // GIVEN
+      givenSettings(true, KEY_ARN);
+      kmsMock.on(DescribeKeyCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+
+      // WHEN / THEN
+      await expect(handler(deleteEvent(ID_ENABLED_OTHER_CMK)))
+        .rejects.toThrow(/^DescribeKey failed: ThrottlingException after 5 attempts; retry the deployment later/);
+      expect(callLog()).toEqual([['GetEbsDefaultKmsKeyIdCommand', {}]]);
     });
 
     test.each([

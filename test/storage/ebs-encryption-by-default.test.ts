@@ -86,7 +86,7 @@ describe('EbsEncryptionByDefault', () => {
       /encryptionKey must be a SYMMETRIC_DEFAULT key/],
     ['a key of another Region', (s: Stack) => new EbsEncryptionByDefault(s, 'D', {
       encryptionKey: EncryptionKey.fromKeyArn(s, 'K', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
-    }), /encryptionKey must be in the stack's Region eu-west-1 \(the setting is per Region\), got 'us-east-1'/],
+    }), /encryptionKey must be a key in the stack's Region eu-west-1 \(EBS uses keys of its own Region only\), got 'us-east-1'/],
     ['two in one stack', (s: Stack) => {
       const key = new EncryptionKey(s, 'K');
       new EbsEncryptionByDefault(s, 'First', { encryptionKey: key });

@@ -16,6 +16,10 @@
 //   IV A65959A6) of the material under a fresh 256-bit AES key, then RSA-OAEP-SHA-256 of that AES
 //   key; the import blob is the RSA-wrapped AES key followed by the AES-wrapped material. Supported
 //   for RSA and ECC private keys; not available in China Regions.
+// - KMS API Reference, ImportKeyMaterial: ValidTo is at most 365 days after the request.
+//
+// The constructs (`imported-key-material.ts`, `key-specs.ts`) import the key specs and the validity
+// limit from here, so that synth and deploy time check the same thing.
 
 import {
   KeyObject,
@@ -33,6 +37,11 @@ export const WRAPPING_ALGORITHM_HYBRID = 'RSA_AES_KEY_WRAP_SHA_256';
 /** The wrapping key spec requested from GetParametersForImport. */
 export const WRAPPING_KEY_SPEC = 'RSA_4096';
 const WRAPPING_KEY_BITS = 4096;
+
+/** Imported key material expires at most this many days after the import (ImportKeyMaterial ValidTo). */
+export const MAX_KEY_MATERIAL_VALIDITY_DAYS = 365;
+/** The same limit in milliseconds. */
+export const MAX_KEY_MATERIAL_VALIDITY_MS = MAX_KEY_MATERIAL_VALIDITY_DAYS * 24 * 60 * 60 * 1000;
 
 /** RFC 5649 alternative initial value (the 32-bit constant; OpenSSL appends the length). */
 const AES_KWP_IV = Buffer.from('A65959A6', 'hex');
@@ -65,7 +74,7 @@ const ASYMMETRIC_KEY_SPECS: Readonly<Record<string, AsymmetricExpectation>> = {
   ECC_SECG_P256K1: { keyType: 'ec', namedCurve: 'secp256k1' },
 };
 
-/** Every key spec the handler can import into, sorted. */
+/** Every key spec the handler can import into, sorted: also what the construct accepts. */
 export const SUPPORTED_KEY_SPECS: readonly string[] = [
   ...Object.keys(SECRET_KEY_LENGTHS),
   ...Object.keys(ASYMMETRIC_KEY_SPECS),

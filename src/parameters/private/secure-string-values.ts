@@ -18,6 +18,12 @@
 // - SSM API Reference, AddTagsToResource: at most 50 tags on a parameter; tag keys 1..128 and values
 //   0..256 characters of [\p{L}\p{Z}\p{N}_.:/=+\-@]. Keys starting with `aws:` are reserved by AWS.
 // - KMS API Reference, GenerateRandom: NumberOfBytes 1..1024. Decrypt: CiphertextBlob 1..6144 bytes.
+// - CloudFormation: a StackId is `arn:<partition>:cloudformation:<region>:<account>:stack/<name of at
+//   most 128 characters>/<uuid>` (at most 229 characters), a logical id at most 255 characters: each
+//   fits a tag value (256), which is why ownership takes two tags rather than one.
+//
+// The construct (`secure-string-parameter.ts`) imports the name rules and the ciphertext limit from
+// here, so that synth and deploy time check the same thing.
 
 /** Parameter tiers this resource supports; `Intelligent-Tiering` is not offered on purpose. */
 export const TIERS = ['Standard', 'Advanced'] as const;
@@ -51,44 +57,70 @@ export class ParameterPropertyError extends Error {
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * A parameter name SSM would refuse. `expectation` says what is allowed (`must be ...`), `received`
+ * what was given, so that the handler (`Name <expectation>, got <received>`) and the construct
+ * (`parameterName <expectation>, got '<name>'`) word the same rule the same way.
+ */
+export class ParameterNameError extends ParameterPropertyError {
+  constructor(public readonly expectation: string, public readonly received: string) {
+    super(`Name ${expectation}, got ${received}`);
+    this.name = 'ParameterNameError';
+  }
+}
+
+/** `arn:<partition>:ssm:<region>:<account>:parameter/`: what SSM counts before the name. */
+export function parameterArnPrefix(partition: string, region: string, account: string): string {
+  return `arn:${partition}:ssm:${region}:${account}:parameter/`;
+}
+
+/**
  * Validates a parameter name as SSM does. `arnPrefix` (`arn:<partition>:ssm:<region>:<account>:parameter/`)
- * enables the 1011-character check, which counts the ARN prefix.
+ * enables the 1011-character check, which counts the ARN prefix. Used by the handler and, at synth,
+ * by the construct.
+ *
+ * @throws ParameterNameError
  */
 export function validateParameterName(name: string, arnPrefix?: string): string {
   if (name.length < 1 || name.length > MAX_NAME_LENGTH) {
-    throw new ParameterPropertyError(`Name must be 1 to ${MAX_NAME_LENGTH} characters, got ${name.length}`);
+    throw new ParameterNameError(`must be 1 to ${MAX_NAME_LENGTH} characters`, `${name.length} characters`);
   }
   const invalid = Array.from(new Set(name.replace(/[a-zA-Z0-9_.\-/]/g, '')));
   if (invalid.length > 0) {
-    throw new ParameterPropertyError(
-      `Name may contain only a-z, A-Z, 0-9, _ . - and /, got ${JSON.stringify(name)} with ${invalid.map((c) => JSON.stringify(c)).join(', ')}`,
+    throw new ParameterNameError(
+      'may contain only a-z, A-Z, 0-9, _ . - and /',
+      `${JSON.stringify(name)} with ${invalid.map((c) => JSON.stringify(c)).join(', ')}`,
     );
   }
   if (/^\/?(aws|ssm)/i.test(name)) {
-    throw new ParameterPropertyError(
-      `Name must not start with "aws" or "ssm" (any case, with or without a leading /): those are reserved by AWS, got ${name}`,
+    throw new ParameterNameError(
+      'must not start with "aws" or "ssm" (any case, with or without a leading /): those are reserved by AWS',
+      name,
     );
   }
   if (name.includes('/')) {
     if (!name.startsWith('/')) {
-      throw new ParameterPropertyError(`Name in a hierarchy must start with /, got ${name}`);
+      throw new ParameterNameError('must start with / when it is in a hierarchy', name);
     }
     const segments = name.slice(1).split('/');
     if (segments.some((segment) => segment === '')) {
-      throw new ParameterPropertyError(`Name must not contain an empty hierarchy level (// or a trailing /), got ${name}`);
+      throw new ParameterNameError('must not contain an empty hierarchy level (// or a trailing /)', name);
     }
     const levels = segments.length - 1;
     if (levels > MAX_HIERARCHY_LEVELS) {
-      throw new ParameterPropertyError(
-        `Name has ${levels} hierarchy levels above the parameter name; SSM allows at most ${MAX_HIERARCHY_LEVELS}, got ${name}`,
+      throw new ParameterNameError(
+        `may have at most ${MAX_HIERARCHY_LEVELS} hierarchy levels above the parameter name (this one has ${levels})`,
+        name,
       );
     }
   }
   if (arnPrefix !== undefined) {
-    const arnLength = arnPrefix.length + name.replace(/^\//, '').length;
+    const bare = name.replace(/^\//, '');
+    const arnLength = arnPrefix.length + bare.length;
     if (arnLength > MAX_SPECIFIED_NAME_LENGTH) {
-      throw new ParameterPropertyError(
-        `Name is too long: with the ARN prefix ${arnPrefix} it is ${arnLength} characters, SSM allows ${MAX_SPECIFIED_NAME_LENGTH}`,
+      const allowed = MAX_SPECIFIED_NAME_LENGTH - arnPrefix.length + (name.length - bare.length);
+      throw new ParameterNameError(
+        `must be at most ${allowed} characters: SSM allows ${MAX_SPECIFIED_NAME_LENGTH} counting the ARN prefix ${arnPrefix}`,
+        `${name.length} characters (${arnLength} with the ARN prefix)`,
       );
     }
   }
@@ -193,8 +225,10 @@ const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 export function parseTags(raw: unknown): Record<string, string> {
   const tags = parseStringMap(raw, 'Tags') ?? {};
   const keys = Object.keys(tags);
-  if (keys.length > MAX_TAGS) {
-    throw new ParameterPropertyError(`Tags may hold at most ${MAX_TAGS} tags, got ${keys.length}`);
+  if (keys.length > MAX_USER_TAGS) {
+    throw new ParameterPropertyError(
+      `Tags may hold at most ${MAX_USER_TAGS} tags (SSM allows ${MAX_TAGS}, ${OWNER_TAG_KEYS.length} are the ownership tags), got ${keys.length}`,
+    );
   }
   for (const key of keys) {
     const value = tags[key];
@@ -206,6 +240,11 @@ export function parseTags(raw: unknown): Record<string, string> {
     if (key.toLowerCase().startsWith('aws:')) {
       throw new ParameterPropertyError(`tag key ${key} uses the prefix aws:, which is reserved by AWS`);
     }
+    if (key.startsWith(RESERVED_TAG_PREFIX)) {
+      throw new ParameterPropertyError(
+        `tag key ${key} uses the prefix ${RESERVED_TAG_PREFIX}, which is reserved for the ownership tags of this resource`,
+      );
+    }
     if (value.length > 256 || !TAG_TEXT.test(value)) {
       throw new ParameterPropertyError(
         `tag ${key} must have a value of at most 256 letters, digits, spaces or _ . : / = + - @`,
@@ -213,6 +252,60 @@ export function parseTags(raw: unknown): Record<string, string> {
     }
   }
   return tags;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ownership: the tags by which the handler knows a parameter as its own
+// ---------------------------------------------------------------------------------------------
+
+/** Prefix of the ownership tags; users' tags may not use it. */
+export const RESERVED_TAG_PREFIX = 'cdk-kms-patterns:';
+/** The `StackId` of the stack whose custom resource created the parameter (at most 229 characters). */
+export const OWNER_STACK_TAG = `${RESERVED_TAG_PREFIX}stack-id`;
+/** The `LogicalResourceId` of that custom resource (at most 255 characters). */
+export const OWNER_RESOURCE_TAG = `${RESERVED_TAG_PREFIX}logical-id`;
+export const OWNER_TAG_KEYS: readonly string[] = [OWNER_STACK_TAG, OWNER_RESOURCE_TAG];
+/** Tags a user may set: SSM's 50 less the ownership tags. */
+export const MAX_USER_TAGS = MAX_TAGS - OWNER_TAG_KEYS.length;
+
+/** Which custom resource manages a parameter: the stack id and logical id of its event. */
+export interface Owner {
+  readonly stackId: string;
+  readonly logicalResourceId: string;
+}
+
+/** The ownership tags of `owner`. */
+export function ownerTags(owner: Owner): Record<string, string> {
+  return { [OWNER_STACK_TAG]: owner.stackId, [OWNER_RESOURCE_TAG]: owner.logicalResourceId };
+}
+
+/**
+ * Whether tags read from an existing parameter (ListTagsForResource) mark it as managed by `owner`:
+ * `undefined` when they do, else why not (for the error message; tag values are identifiers, never
+ * secrets).
+ */
+export function notOwnedBecause(tags: readonly { Key?: string; Value?: string }[], owner: Owner): string | undefined {
+  const found = new Map(tags.map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+  const stackId = found.get(OWNER_STACK_TAG);
+  const logicalId = found.get(OWNER_RESOURCE_TAG);
+  if (stackId === undefined || logicalId === undefined) {
+    return `it has no ${OWNER_STACK_TAG} and ${OWNER_RESOURCE_TAG} tags, so it was not created by this resource`;
+  }
+  if (stackId !== owner.stackId || logicalId !== owner.logicalResourceId) {
+    return `its tags say it is managed by resource ${logicalId} of stack ${stackId}`;
+  }
+  return undefined;
+}
+
+/** User tags read back from a parameter: every tag except the ownership tags. */
+export function userTagsOf(tags: readonly { Key?: string; Value?: string }[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const tag of tags) {
+    if (tag.Key !== undefined && !OWNER_TAG_KEYS.includes(tag.Key)) {
+      result[tag.Key] = tag.Value ?? '';
+    }
+  }
+  return result;
 }
 
 export function toTagList(tags: Record<string, string>): Tag[] {
