@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as fc from 'fast-check';
 import { EncryptionKey, KeyAccess, KeyCapability, KeyPolicyMode, KeyService } from '../../src';
 import { KEY_SPEC_USAGES } from '../../src/keys/key-specs';
-import { capabilityMismatch } from '../../src/policy/key-capability';
+import { capabilityMismatch } from '../../src/private/capabilities';
 
 const ACCOUNT = '111111111111';
 const ACCOUNTS = [ACCOUNT, '222222222222', '333333333333'];
