@@ -107,12 +107,12 @@ export class KeyStack extends Stack {
       id: 'cdk-kms-patterns:accountWideGrant',
       reason: 'aws-cdk-lib Secret: the account may use this key through Secrets Manager only',
     });
-    const material = new secretsmanager.Secret(this, 'ByokMaterial', {
-      description: 'The 256-bit key material for the BYOK key (set by the HSM team)',
-      encryptionKey: secretsKey,
-    });
-    acknowledgeAll(material, ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled'],
-      'Holds imported key material: rotating the secret would not rotate the key, whose material can never change');
+    // Bring your own key: the HSM team puts 32 random bytes in a secret before the first deployment
+    // (the material must exist when the key is created, so the stack cannot generate it):
+    //   openssl rand 32 > material.bin
+    //   aws secretsmanager create-secret --name byok/payments-material --secret-binary fileb://material.bin
+    // The import handler reads it at deployment; the material never reaches the template.
+    const material = secretsmanager.Secret.fromSecretNameV2(this, 'ByokMaterial', 'byok/payments-material');
     this.byokKey = new EncryptionKey(this, 'ByokKey', {
       description: 'Bring your own key: material imported from the HSM team',
       aliases: ['byok/payments'],
@@ -170,6 +170,10 @@ export class StorageStack extends Stack {
     });
 
     new EbsEncryptionByDefault(this, 'EbsDefault', { encryptionKey: ebsKey });
+    Validations.of(ebsKey).acknowledge({
+      id: 'cdk-kms-patterns:ebsDefaultAccountAccess',
+      reason: 'This key encrypts EBS volumes only: every principal of the account may use it through EC2, as with aws/ebs',
+    });
 
     const dbPassword = new SecureStringParameter(this, 'DbPassword', {
       parameterName: '/orders/db/password',

@@ -1,4 +1,4 @@
-import { Annotations, Arn, ArnFormat, Aws, CfnResource, CustomResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, CfnResource, CustomResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -20,6 +20,9 @@ import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyCapability } from '../policy/key-capability';
 import { KeyService } from '../policy/key-service';
 import { acknowledge } from '../private/acknowledge';
+import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
+import { NagRules, WarningIds } from '../private/ids';
+import * as perms from '../private/perms';
 import { HandlerProvider } from '../private/handler-provider';
 import { invalid } from '../private/validation';
 
@@ -236,9 +239,7 @@ export class SecureStringParameter extends Construct {
     if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > 1024) {
       invalid('description', 'must be at most 1024 characters', `${props.description.length} characters`);
     }
-    if (props.encryptionKey && props.encryptionKey.keySpec !== 'SYMMETRIC_DEFAULT') {
-      invalid('encryptionKey', 'must be a SYMMETRIC_DEFAULT key (Parameter Store uses symmetric keys)', props.encryptionKey.keySpec);
-    }
+    checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, 'Parameter Store');
     const tags = Object.entries(props.tags ?? {});
     if (tags.length > MAX_USER_TAGS) {
       invalid('tags', `may hold at most ${MAX_USER_TAGS} tags (SSM allows 50, two are the parameter's ownership tags)`, `${tags.length} tags`);
@@ -253,7 +254,7 @@ export class SecureStringParameter extends Construct {
     }
     super(scope, id);
     const stack = Stack.of(this);
-    const key = props.encryptionKey ?? new EncryptionKey(this, 'Key', { description: `Encrypts the parameter ${name}` });
+    const key = encryptionKeyOrDefault(this, props.encryptionKey, `Encrypts the parameter ${name}`);
     this.encryptionKey = key;
     this.parameterName = name;
     this.parameterArn = Arn.format({
@@ -262,11 +263,11 @@ export class SecureStringParameter extends Construct {
       resourceName: name.startsWith('/') ? name.slice(1) : name,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     }, stack);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (removalPolicy === RemovalPolicy.DESTROY) {
-      Annotations.of(this).addWarningV2('cdk-kms-patterns:parameterRemovalPolicy',
-        'removalPolicy is destroy: the parameter and its value are deleted when it leaves the stack');
-    }
+    const removalPolicy = removalPolicyOf(this, props.removalPolicy, {
+      warningId: WarningIds.PARAMETER_REMOVAL_POLICY,
+      consequence: 'the parameter and its value are deleted when it leaves the stack',
+      warnOnlyOnDestroy: true,
+    });
 
     const { provider, handler } = HandlerProvider.of(this, {
       id: PROVIDER_ID,
@@ -287,8 +288,7 @@ export class SecureStringParameter extends Construct {
     } else if (value._secret) {
       value._secret.grantRead(handler);
     }
-    acknowledge(handler.role!, ['AwsSolutions-IAM5[Resource::*]'],
-      'kms:GenerateRandom has no resource: AWS accepts only Resource "*" for it, and it returns random bytes without touching any key');
+    acknowledge(handler.role!, [NagRules.iam5('*')], perms.GENERATE_RANDOM_REASON);
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -320,7 +320,7 @@ export class SecureStringParameter extends Construct {
         },
       },
     }));
-    acknowledge(handler.role!, [`AwsSolutions-IAM5[Resource::${nagResource(stack, anyParameter)}]`],
+    acknowledge(handler.role!, [NagRules.iam5(nagResource(stack, anyParameter))],
       'Only parameters tagged as created by this stack\'s SecureStringParameter resources (aws:ResourceTag on the stack id '
       + 'and logical id): the names they had before a rename, which a rollback writes again');
   }

@@ -139,7 +139,7 @@ function mergeByActions(entries: KeyPolicyEntry[]): KeyPolicyEntry[] {
     e => [ADMIN_LABELS.includes(e.label) ? e.label : '', e.principalType, e.principals, e.principalArns ?? null, e.conditions ?? {}],
     (into, e) => ({
       ...into,
-      label: into.label.split('And').includes(e.label) ? into.label : `${into.label}And${e.label}`,
+      label: [...new Set([...into.label.split('And'), ...e.label.split('And')])].join('And'),
       actions: uniqueSorted([...into.actions, ...e.actions]),
     }));
 }
