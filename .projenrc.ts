@@ -1,5 +1,5 @@
 import { awscdk, javascript } from 'projen';
-import { UpdateSnapshot } from 'projen/lib/javascript';
+import { RunBundleTask, UpdateSnapshot } from 'projen/lib/javascript';
 
 /**
  * The oldest aws-cdk-lib the library supports, and the one its tests run against.
@@ -53,6 +53,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   lambdaOptions: {
     runtime: awscdk.LambdaRuntime.NODEJS_24_X,
   },
+  // The handler bundles (assets/) are part of the package: compile bundles them (below), so that
+  // every path to a package (build, compile then package, compile then package:js) ships them.
+  bundlerOptions: {
+    runBundleTask: RunBundleTask.MANUAL,
+  },
 
   devDeps: [
     // Test harness: see README "Dependencies" for why each one is here.
@@ -90,6 +95,12 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 // Never reach for AWS credentials or the network during synth or tests.
 project.tasks.addEnvironment('AWS_EC2_METADATA_DISABLED', 'true');
 project.tasks.addEnvironment('CDK_DISABLE_VERSION_CHECK', '1');
+
+// The handler bundles are part of the package (assets/ in the npm tarball, and in the Python and
+// Java packages that embed it): compile bundles first, so `npx projen compile` followed by
+// `npx projen package` or `package:js` never ships a library whose constructs fail at synth for a
+// missing asset. (Bundling only in pre-compile, projen's default, covers `build` but not `compile`.)
+project.compileTask.prependSpawn(project.bundler.bundleTask);
 
 // README examples must compile: strict rosetta after every compile.
 project.postCompileTask.exec('jsii-rosetta extract --strict');

@@ -3,8 +3,8 @@ import * as path from 'path';
 import { attachCustomSynthesis, CfnElement, Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { KeyCapability } from '../policy/key-capability';
-import { CAPABILITIES } from '../private/capabilities';
 import { KeyPolicyEntry } from '../policy/key-policy-document';
+import { CAPABILITIES } from '../private/capabilities';
 import { ACCESS_REPORT_CONTEXT } from '../private/ids';
 import * as perms from '../private/perms';
 

@@ -10,7 +10,7 @@ import {
 } from '../policy/service-access';
 import { WarningIds } from '../private/ids';
 import * as perms from '../private/perms';
-import { normalizeAliasName } from '../private/validation';
+import { fail, normalizeAliasName } from '../private/validation';
 
 export { KEY_TAG };
 
@@ -262,7 +262,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    */
   public addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp: boolean = true): iam.AddToResourcePolicyResult {
     if (!this.policyEditable && !allowNoOp) {
-      throw new Error(`the key policy of ${this.node.path} cannot be edited (imported key); add the statement to the key's policy in its owner account`);
+      fail(`the key policy of ${this.node.path} cannot be edited (imported key); add the statement to the key's policy in its owner account`);
     }
     return this._grants.addStatement(statement, callerOf(new Error().stack));
   }
@@ -389,7 +389,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
    */
   public allowCloudWatchLogs(options: CloudWatchLogsAccessOptions = {}): void {
-    this.allow(cloudWatchLogsAccess(Stack.of(this), options.logGroupArnPattern));
+    this._allow(cloudWatchLogsAccess(Stack.of(this), options.logGroupArnPattern));
   }
 
   /**
@@ -402,7 +402,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
    */
   public allowCloudTrail(options: CloudTrailAccessOptions = {}): void {
-    this.allow(cloudTrailAccess(Stack.of(this), { trailArn: options.trailArn, trailAccount: options.trailAccount }));
+    this._allow(cloudTrailAccess(Stack.of(this), { trailArn: options.trailArn, trailAccount: options.trailAccount }));
   }
 
   /**
@@ -413,7 +413,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html
    */
   public allowEventBridge(options: EventBridgeAccessOptions = {}): void {
-    this.allow(eventBridgeAccess(Stack.of(this), options.sourceArn));
+    this._allow(eventBridgeAccess(Stack.of(this), options.sourceArn));
   }
 
   /**
@@ -430,7 +430,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
    */
   public allowAutoScaling(options: AutoScalingAccessOptions = {}): void {
-    this.allow(autoScalingAccess(Stack.of(this), options.roleSuffix));
+    this._allow(autoScalingAccess(Stack.of(this), options.roleSuffix));
   }
 
   /**
@@ -443,7 +443,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    */
   public allowEbsForAccount(): void {
     const stack = Stack.of(this);
-    this.allow(ebsAccountDefaultAccess(stack));
+    this._allow(ebsAccountDefaultAccess(stack));
     Annotations.of(this).addWarningV2(WarningIds.EBS_DEFAULT_ACCOUNT_ACCESS,
       `every principal of account ${stack.account} may create, attach and copy EBS volumes and snapshots under this key through EC2 `
       + '(EBS encryption by default): any data encrypted under this key through EC2 is reachable that way; give EBS a key of its own');
@@ -491,7 +491,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    *
    * @internal
    */
-  protected allow(recipe: ServiceAccess): void {
+  protected _allow(recipe: ServiceAccess): void {
     this._grants.allowService(recipe.source, recipe.capabilities, recipe.entries, recipe.grantLabel);
   }
 }

@@ -6,15 +6,16 @@ import { Construct } from 'constructs';
 import { EncryptionKeyBase, IEncryptionKey, KEY_TAG } from './encryption-key-base';
 import { ImportedKeyMaterial, validateImportedKeyMaterial } from './imported-key-material';
 import { IMPORTABLE_SPECS, isSymmetric, resolveKeyUsage } from './key-specs';
-import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
 import { KeyAccessReportRegistry } from '../compliance/key-access-report';
+import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
 import { KeyCapability } from '../policy/key-capability';
 import { KeyGrants } from '../policy/key-grants';
+import { KeyReferences } from '../policy/key-references';
 import { KeyPolicyEngine, validateKeyAccess } from '../policy/key-policy-engine';
 import { acknowledge } from '../private/acknowledge';
 import { NagRules, WarningIds } from '../private/ids';
 import * as perms from '../private/perms';
-import { invalid, normalizeAliasName, validateDays } from '../private/validation';
+import { fail, invalid, normalizeAliasName, validateDays } from '../private/validation';
 
 /**
  * Key material that the user holds and imports into the key (bring your own key).
@@ -386,6 +387,7 @@ export class EncryptionKey extends EncryptionKeyBase {
 
     this.keyArn = this.cfnKey.attrArn;
     this.keyId = this.cfnKey.attrKeyId;
+    KeyReferences.of(this).register(this);
     KeyAccessReportRegistry.of(this).addKey({
       construct: this,
       kind: `${keySpec} / ${keyUsage}${imported ? ' / imported material' : ''}${this.multiRegion ? ' / multi-Region primary' : ''}`,
@@ -431,7 +433,7 @@ export class EncryptionKey extends EncryptionKeyBase {
    */
   public addAccessForReplication(principalArn: string): void {
     if (!this.multiRegion) {
-      throw new Error(`${this.node.path} is not a multi-Region key; create it with multiRegion: true to replicate it`);
+      fail(`${this.node.path} is not a multi-Region key; create it with multiRegion: true to replicate it`);
     }
     this.engine.addReplicator(principalArn);
   }
@@ -468,12 +470,12 @@ function checkProps(props: EncryptionKeyProps): CheckedProps {
   }
   const rotatable = isSymmetric(keySpec) && !imported;
   if (props.rotation === true && !rotatable) {
-    throw new Error(`rotation cannot be enabled for ${imported ? 'a key with imported material' : `a ${keySpec} key`}: `
+    fail(`rotation cannot be enabled for ${imported ? 'a key with imported material' : `a ${keySpec} key`}: `
       + 'KMS rotates only symmetric keys with KMS-generated material automatically');
   }
   const rotationEnabled = props.rotation ?? rotatable;
   if (props.rotationPeriod !== undefined && !rotationEnabled) {
-    throw new Error('rotationPeriod is set but rotation is off; remove rotationPeriod or enable rotation');
+    fail('rotationPeriod is set but rotation is off; remove rotationPeriod or enable rotation');
   }
   const rotationDays = validateDays('rotationPeriod', props.rotationPeriod, 90, 2560) ?? (rotationEnabled ? 365 : undefined);
   const pendingDays = validateDays('pendingWindow', props.pendingWindow, 7, 30) ?? 30;

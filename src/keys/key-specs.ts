@@ -1,5 +1,6 @@
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SUPPORTED_KEY_SPECS } from './private/import-wrapping';
+import { fail } from '../private/validation';
 
 const { ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT } = kms.KeyUsage;
 const S = kms.KeySpec;
@@ -52,13 +53,13 @@ export function isSymmetric(spec: kms.KeySpec): boolean {
 export function resolveKeyUsage(spec: kms.KeySpec, usage: kms.KeyUsage | undefined): kms.KeyUsage {
   const allowed = KEY_SPEC_USAGES[spec];
   if (!allowed) {
-    throw new Error(`keySpec must be one of ${Object.keys(KEY_SPEC_USAGES).join(', ')}, got '${spec}'`);
+    fail(`keySpec must be one of ${Object.keys(KEY_SPEC_USAGES).join(', ')}, got '${spec}'`);
   }
   if (usage === undefined) {
     return allowed[0];
   }
   if (!allowed.includes(usage)) {
-    throw new Error(`keyUsage ${usage} is not allowed with keySpec ${spec}; allowed: ${allowed.join(', ')}`);
+    fail(`keyUsage ${usage} is not allowed with keySpec ${spec}; allowed: ${allowed.join(', ')}`);
   }
   return usage;
 }

@@ -4,13 +4,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { EncryptionKey } from './encryption-key';
 import { EncryptionKeyBase, KEY_TAG } from './encryption-key-base';
-import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
 import { KeyAccessReportRegistry } from '../compliance/key-access-report';
+import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
 import { KeyGrants } from '../policy/key-grants';
+import { KeyReferences } from '../policy/key-references';
 import { KeyPolicyEngine, validateKeyAccess } from '../policy/key-policy-engine';
 import { compareAccounts } from '../policy/principals';
 import { WarningIds } from '../private/ids';
-import { invalid, normalizeAliasName, validateDays } from '../private/validation';
+import { fail, invalid, normalizeAliasName, validateDays } from '../private/validation';
 
 /**
  * Properties of a `ReplicaKey`.
@@ -133,13 +134,13 @@ export class ReplicaKey extends EncryptionKeyBase {
     const stack = Stack.of(scope);
     const primaryStack = Stack.of(primary);
     if (!primary.multiRegion) {
-      throw new Error(`primaryKey ${primary.node.path} is not a multi-Region key; create it with multiRegion: true`);
+      fail(`primaryKey ${primary.node.path} is not a multi-Region key; create it with multiRegion: true`);
     }
     if (primary.importedMaterial) {
-      throw new Error(`primaryKey ${primary.node.path} has imported key material; replicas of such keys are not supported yet (import into the replica by hand)`);
+      fail(`primaryKey ${primary.node.path} has imported key material; replicas of such keys are not supported yet (import into the replica by hand)`);
     }
     if (Token.isUnresolved(stack.region) || Token.isUnresolved(primaryStack.region)) {
-      throw new Error(`ReplicaKey needs concrete Regions on both stacks (env.region), got '${stack.region}' and '${primaryStack.region}'`);
+      fail(`ReplicaKey needs concrete Regions on both stacks (env.region), got '${stack.region}' and '${primaryStack.region}'`);
     }
     if (stack.region === primaryStack.region) {
       invalid('primaryKey', 'must live in another Region than the replica', `${primary.node.path} in ${primaryStack.region}`);
@@ -148,7 +149,7 @@ export class ReplicaKey extends EncryptionKeyBase {
       invalid('primaryKey', `must be in the replica's account ${stack.account} (multi-Region keys replicate within one account)`, `${primary.node.path} in ${primaryStack.account}`);
     }
     if ((stack as unknown as { _crossRegionReferences?: boolean })._crossRegionReferences === false) {
-      throw new Error(`ReplicaKey ${scope.node.path}/${id} reads the primary key's ARN from ${primaryStack.region}: set crossRegionReferences: true on stack ${stack.stackName}`);
+      fail(`ReplicaKey ${scope.node.path}/${id} reads the primary key's ARN from ${primaryStack.region}: set crossRegionReferences: true on stack ${stack.stackName}`);
     }
     const pendingDays = validateDays('pendingWindow', props.pendingWindow, 7, 30) ?? 30;
     const aliases = (props.aliases ?? []).map((a, i) => normalizeAliasName(`aliases[${i}]`, a));
@@ -198,6 +199,7 @@ export class ReplicaKey extends EncryptionKeyBase {
     Tags.of(this).add(KEY_TAG, keyTagValue);
     this.keyArn = this.cfnReplicaKey.attrArn;
     this.keyId = this.cfnReplicaKey.attrKeyId;
+    KeyReferences.of(this).register(this);
     KeyAccessReportRegistry.of(this).addKey({
       construct: this,
       kind: `${this.keySpec} / ${this.keyUsage} / replica of ${primary.node.path}`,

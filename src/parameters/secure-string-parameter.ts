@@ -21,9 +21,9 @@ import { KeyCapability } from '../policy/key-capability';
 import { KeyService } from '../policy/key-service';
 import { acknowledge } from '../private/acknowledge';
 import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
+import { HandlerProvider } from '../private/handler-provider';
 import { NagRules, WarningIds } from '../private/ids';
 import * as perms from '../private/perms';
-import { HandlerProvider } from '../private/handler-provider';
 import { invalid } from '../private/validation';
 
 /**

@@ -1,3 +1,5 @@
+import { fail } from '../private/validation';
+
 /**
  * Condition builders for key policies and the IAM policies that go with them. Every condition the
  * library writes is built here, never inlined.
@@ -9,6 +11,11 @@ export type Conditions = { [operator: string]: { [key: string]: string | string[
 /** Only through these services' endpoints. */
 export function viaService(services: string[]): Conditions {
   return { StringEquals: { 'kms:ViaService': unique(services) } };
+}
+
+/** Only through some AWS service's endpoint (`kms:ViaService` present), whichever it is. */
+export function throughAnyService(): Conditions {
+  return { Null: { 'kms:ViaService': 'false' } };
 }
 
 /** Only callers from these accounts. */
@@ -104,7 +111,7 @@ export function mergeConditions(...blocks: (Conditions | undefined)[]): Conditio
       for (const [key, raw] of Object.entries(pairs)) {
         const value = normalizeValue(raw);
         if (key in target && JSON.stringify(target[key]) !== JSON.stringify(value)) {
-          throw new Error(`conflicting condition ${operator} ${key}: ${JSON.stringify(target[key])} and ${JSON.stringify(value)}`);
+          fail(`conflicting condition ${operator} ${key}: ${JSON.stringify(target[key])} and ${JSON.stringify(value)}`);
         }
         target[key] = value;
       }
@@ -132,7 +139,8 @@ export function conditionKeys(conditions: Conditions | undefined): string[] {
 
 /** Whether a block restricts the requests by `kms:ViaService`. */
 export function hasViaService(conditions: Conditions | undefined): boolean {
-  return conditionKeys(conditions).includes('kms:ViaService');
+  return Object.entries(conditions ?? {}).some(([operator, pairs]) => operator !== 'Null' && 'kms:ViaService' in pairs)
+    || conditions?.Null?.['kms:ViaService'] === 'false';
 }
 
 /** Whether a block names the source of a service principal's request (confused-deputy protection). */

@@ -3,18 +3,20 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import {
-  callerAccount, Conditions, grantIsForAwsResource, hasEncryptionContext, hasGrantIsForAwsResource, hasSource, hasViaService, mergeConditions, pinsPrincipal,
-  resourceAliases, resourceTag, sourceAccount, viaService, viaServicesOf,
+  callerAccount, Conditions, grantIsForAwsResource, hasEncryptionContext, hasGrantIsForAwsResource, hasSource, hasViaService,
+  mergeConditions, pinsPrincipal, resourceAliases, resourceTag, sourceAccount, viaService, viaServicesOf,
 } from './conditions';
-import { KeyAccessReportRegistry } from '../compliance/key-access-report';
 import { KeyCapability } from './key-capability';
-import { CAPABILITIES, capabilityMismatch } from '../private/capabilities';
 import { KeyPolicyDocument, KeyPolicyEntry } from './key-policy-document';
+import { KeyReferences } from './key-references';
 import { KeyService } from './key-service';
 import { compareAccounts, KeyPolicyPrincipal, keyPolicyPrincipal } from './principals';
+import { KeyAccessReportRegistry } from '../compliance/key-access-report';
 import { acknowledge } from '../private/acknowledge';
+import { CAPABILITIES, capabilityMismatch } from '../private/capabilities';
 import { WarningIds } from '../private/ids';
 import * as perms from '../private/perms';
+import { fail } from '../private/validation';
 
 /**
  * The key a `KeyGrants` writes for. Read lazily: a key's ARN exists only once its resource does.
@@ -64,6 +66,8 @@ interface GrantOptions {
    * @default 'always'
    */
   readonly identity?: 'always' | 'whenNeeded' | 'never';
+  /** The statement as another construct asked for it, for messages. */
+  readonly statementJson?: string;
 }
 
 /** The tag every key created by this library carries (see `EncryptionKeyBase.KEY_TAG`). */
@@ -112,7 +116,7 @@ export class KeyGrants {
     for (const capability of capabilities) {
       const mismatch = capabilityMismatch(capability, subject.keySpec, subject.keyUsage);
       if (mismatch) {
-        throw new Error(`${source}: cannot grant ${capability} on ${subject.node.path}: ${mismatch}`);
+        fail(`${source}: cannot grant ${capability} on ${subject.node.path}: ${mismatch}`);
       }
     }
   }
@@ -125,7 +129,7 @@ export class KeyGrants {
   public grantCapabilities(grantee: iam.IGrantable, capabilities: KeyCapability[], source: string,
     extra: { labelSuffix?: string; conditions?: Conditions; label?: string } = {}): iam.Grant {
     if (capabilities.length === 0) {
-      throw new Error(`${source} needs at least one capability`);
+      fail(`${source} needs at least one capability`);
     }
     this.checkCapabilities(source, capabilities);
     const suffix = extra.labelSuffix ?? '';
@@ -173,7 +177,7 @@ export class KeyGrants {
    */
   public grantActions(grantee: iam.IGrantable, actions: string[], source: string): iam.Grant {
     if (actions.length === 0) {
-      throw new Error(`${source} needs at least one action`);
+      fail(`${source} needs at least one action`);
     }
     return this.grant(grantee, expandActions(actions, `${source} on ${this.props.subject.node.path}`), { source, label: 'Grant' });
   }
@@ -199,7 +203,8 @@ export class KeyGrants {
    * conditions, service principals of recipes). Used by `KeyAccess` and the service recipes.
    */
   public addEntries(source: string, entries: KeyPolicyEntry[], options: { grantLabel?: string; administrative?: boolean } = {}): void {
-    const planned = entries.flatMap(entry => splitCreateGrant(entry.actions, entry.conditions, { source, label: entry.label, grantLabel: options.grantLabel })
+    const planned = entries.flatMap(entry => splitCreateGrant(entry.actions, entry.conditions,
+      { source, label: entry.label, grantLabel: options.grantLabel })
       .flatMap(group => this.plan({ ...entry, label: group.label, actions: group.actions, conditions: group.conditions },
         { source, label: group.label, administrative: options.administrative })));
     this.write(planned);
@@ -220,7 +225,7 @@ export class KeyGrants {
     const subject = this.props.subject;
     const json = Stack.of(subject).resolve(statement.toStatementJson());
     if (statement.notActions.length > 0 || statement.notPrincipals.length > 0) {
-      throw new Error(`${caller} asked to add a statement with NotAction or NotPrincipal to the key policy of ${subject.node.path}: `
+      fail(`${caller} asked to add a statement with NotAction or NotPrincipal to the key policy of ${subject.node.path}: `
         + `a least-privilege key policy names its principals and actions; statement: ${JSON.stringify(json)}`);
     }
     if (statement.effect === iam.Effect.DENY) {
@@ -235,7 +240,7 @@ export class KeyGrants {
     const conditions = statement.conditions && Object.keys(statement.conditions).length > 0 ? statement.conditions as Conditions : undefined;
     const label = statement.sid ? statement.sid.replace(/[^A-Za-z0-9]/g, '') || 'Statement' : 'Statement';
     if (statement.hasPrincipal && statement.principals.length === 0) {
-      throw new Error(`${caller}: a key policy statement needs a principal; got ${JSON.stringify(json)}`);
+      fail(`${caller}: a key policy statement needs a principal; got ${JSON.stringify(json)}`);
     }
     for (const principal of statement.principals) {
       this.grant({ grantPrincipal: principal }, actions, {
@@ -244,9 +249,20 @@ export class KeyGrants {
         conditions,
         fromStatement: true,
         identity: 'never',
+        statementJson: JSON.stringify(json),
       });
     }
     return this.props.document ? { statementAdded: true, policyDependable: subject } : { statementAdded: false };
+  }
+
+  /**
+   * Honours in the key policy an IAM statement of the app that names this key but that the grant
+   * path did not write (aws-cdk-lib constructs that only write the principal's IAM policy): exactly
+   * that principal, those actions (written out) and those conditions.
+   */
+  public grantFromIdentityStatement(principal: iam.IPrincipal, actions: string[], conditions: Conditions | undefined, source: string): void {
+    const expanded = expandActions(actions, `${source} on ${this.props.subject.node.path}`);
+    this.grant({ grantPrincipal: principal }, expanded, { source, label: 'FromIamPolicy', conditions, identity: 'never' });
   }
 
   /**
@@ -300,7 +316,7 @@ export class KeyGrants {
         if (options.administrative) {
           actions = actions.filter(a => perms.CROSS_ACCOUNT_ACTIONS.includes(a));
         } else {
-          throw new Error(`${options.source}: cannot grant ${refused.join(', ')} on ${subject.node.path} to a principal of account `
+          fail(`${options.source}: cannot grant ${refused.join(', ')} on ${subject.node.path} to a principal of account `
             + `${rendered?.account ?? entry.principals.join(', ')}: KMS does not honour these across accounts; allowed across accounts: `
             + `${perms.CROSS_ACCOUNT_ACTIONS.join(', ')}`);
         }
@@ -309,19 +325,19 @@ export class KeyGrants {
     const accountRoot = rendered?.accountRoot && compareAccounts(rendered.account, keyAccount) === 'SAME';
     const accountWideStatement = accountRoot && options.fromStatement && !hasViaService(conditions) && this.props.document !== undefined;
     if (accountWideStatement && !this.props.allowAccountWideStatements) {
-      throw new Error(`${options.source} asked to add ${actions.length > 8 ? `${actions.length} actions` : actions.join(', ')} for the whole account `
+      fail(`${options.source} asked to add ${options.statementJson ?? actions.join(', ')} for the whole account `
         + `${keyAccount} to the key policy of ${subject.node.path}: any principal of the account whose IAM policy allows it would `
         + 'get this access. Refused; to accept it (narrowed to the cryptographic actions, never administration), create the key with '
         + 'allowAccountWideStatements: true');
     }
+    if (accountWideStatement) {
+      // Narrowed to the cryptographic actions: administration (reading included) is never delegated.
+      actions = actions.filter(a => perms.CRYPTOGRAPHIC_ACTIONS.includes(a));
+    }
     const admin = actions.filter(a => perms.MUTATING_ADMIN_ACTIONS.includes(a));
     if (admin.length > 0 && !options.administrative) {
-      if (accountWideStatement) {
-        actions = actions.filter(a => !admin.includes(a));
-      } else {
-        throw new Error(`${options.source}: cannot grant ${admin.join(', ')} on ${subject.node.path} to ${who}: administrative actions `
-          + 'are given only to declared administrators (administrators, addAdministrator)');
-      }
+      fail(`${options.source}: cannot grant ${admin.join(', ')} on ${subject.node.path} to ${who}: administrative actions `
+        + 'are given only to declared administrators (administrators, addAdministrator)');
     }
     if (accountWideStatement) {
       Annotations.of(subject).addWarningV2(WarningIds.ACCOUNT_WIDE_STATEMENT,
@@ -334,7 +350,7 @@ export class KeyGrants {
         + 'give such resources a key of their own if that is too wide');
     }
     if (entry.principalType === '*' && !pinsPrincipal(conditions)) {
-      throw new Error(`${options.source}: a statement for any principal on ${subject.node.path} must pin an account, organization or principal `
+      fail(`${options.source}: a statement for any principal on ${subject.node.path} must pin an account, organization or principal `
         + '(kms:CallerAccount, aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalArn); it would be public');
     }
     if (entry.principalType === 'Service' && !hasSource(conditions) && !hasEncryptionContext(conditions) && keyAccount !== undefined) {
@@ -381,12 +397,15 @@ export class KeyGrants {
   /** The IAM half: the key ARN, the key's tag in another environment, or the alias of a key imported by alias. */
   private identityHalf(grantee: iam.IGrantable, actions: string[], conditions: Conditions | undefined): iam.Grant {
     const target = this.identityTarget(grantee);
-    return iam.Grant.addToPrincipal({
+    const grant = iam.Grant.addToPrincipal({
       grantee,
       actions,
       resourceArns: target.resourceArns,
       conditions: mergeConditions(target.conditions, conditions),
     });
+    // The statement needs no mirroring into the key policy: this path wrote both halves.
+    KeyReferences.of(this.props.subject).recordOwn(grant.principalStatements);
+    return grant;
   }
 
   /**
@@ -416,7 +435,7 @@ export class KeyGrants {
     }
     const tag = this.props.keyTagValue?.();
     if (!tag || Token.isUnresolved(subject.env.account) || Token.isUnresolved(subject.env.region)) {
-      throw new Error(`cannot grant ${subject.node.path} to ${granteeScope.node.path} in another environment: `
+      fail(`cannot grant ${subject.node.path} to ${granteeScope.node.path} in another environment: `
         + 'the key needs a concrete account and Region (set env on its stack), or import it with EncryptionKey.fromKeyArn');
     }
     acknowledge(granteeScope, [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${subject.env.region}:${subject.env.account}:key/*]`],
@@ -515,16 +534,16 @@ export function expandActions(actions: string[], what: string): string[] {
   const result = new Set<string>();
   for (const action of actions) {
     if (Token.isUnresolved(action)) {
-      throw new Error(`${what}: the action must be a literal, got a token`);
+      fail(`${what}: the action must be a literal, got a token`);
     }
     const pattern = action === '*' ? perms.ALL_ACTIONS_WILDCARD : action;
     if (!/^kms:[A-Za-z*?]+$/i.test(pattern)) {
-      throw new Error(`${what}: '${action}' is not a KMS action; a key policy holds kms: actions only`);
+      fail(`${what}: '${action}' is not a KMS action; a key policy holds kms: actions only`);
     }
     const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
     const matched = perms.KEY_RESOURCE_ACTIONS.filter(a => regex.test(a));
     if (matched.length === 0) {
-      throw new Error(`${what}: '${action}' matches no KMS action that applies to a key`);
+      fail(`${what}: '${action}' matches no KMS action that applies to a key`);
     }
     matched.forEach(a => result.add(a));
   }

@@ -4,18 +4,18 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import {
   callerAccount, Conditions, encryptionContext, grantIsForAwsResource, mergeConditions,
-  principalAccount, principalArnLike, principalOrgId, principalTags, viaService,
+  principalAccount, principalArnLike, principalOrgId, principalTags, throughAnyService, viaService,
 } from './conditions';
 import { KeyAccess, KeyPolicyMode } from './key-access';
 import { KeyCapability } from './key-capability';
-import { CAPABILITIES, capabilityMismatch } from '../private/capabilities';
-import { estimatePolicySize, KEY_POLICY_MAX_BYTES, KeyPolicyDocument } from './key-policy-document';
 import { KeyGrants } from './key-grants';
+import { estimatePolicySize, KEY_POLICY_MAX_BYTES, KeyPolicyDocument } from './key-policy-document';
 import { checkKeyPolicyPrincipal, comparableArn, compareAccounts } from './principals';
+import { CAPABILITIES, capabilityMismatch } from '../private/capabilities';
 import { deploymentRoleArn } from '../private/deployer';
 import { WarningIds } from '../private/ids';
 import * as perms from '../private/perms';
-import { invalid, validateAccountId } from '../private/validation';
+import { fail, invalid, validateAccountId } from '../private/validation';
 
 /**
  * Options of the key policy engine.
@@ -147,14 +147,14 @@ export class KeyPolicyEngine {
 
   private bound(): KeyGrants {
     if (!this.grants) {
-      throw new Error(`the key policy engine of ${this.key.node.path} is not bound to its key`);
+      fail(`the key policy engine of ${this.key.node.path} is not bound to its key`);
     }
     return this.grants;
   }
 
   private assertOpen(what: string): void {
     if (this.rendered) {
-      throw new Error(`${what} was called on ${this.key.node.path} after its key policy was rendered`);
+      fail(`${what} was called on ${this.key.node.path} after its key policy was rendered`);
     }
   }
 
@@ -184,6 +184,18 @@ export class KeyPolicyEngine {
     const deployRole = this.deploymentRoleArn();
     if (deployRole && this.options.deploymentRoleAdministers) {
       principals.push(new iam.ArnPrincipal(deployRole));
+    }
+    if (deployRole && this.options.deploymentRoleAdministers) {
+      // CloudFormation creates the resources encrypted with the key as this role: the services call
+      // KMS on its behalf (and create grants for the new resources). Through AWS services only; the
+      // role administers the key already, so this adds no power it could not give itself.
+      this.bound().addEntries('deployment', [{
+        label: 'DeployEncryptedResources',
+        principalType: 'AWS',
+        principals: [deployRole],
+        actions: perms.DEPLOY_THROUGH_SERVICE_ACTIONS,
+        conditions: mergeConditions(throughAnyService(), callerAccount([stack.account])),
+      }], { grantLabel: 'DeployEncryptedResourcesGrants' });
     }
     for (const principal of principals) {
       const account = principal.principalAccount ?? accountOfPrincipalArn(principal);
@@ -283,7 +295,7 @@ export function validateKeyAccess(prop: string, access: KeyAccess, keySpec: kms.
     if (!KEY_ACCESS_FIELDS.includes(field)) {
       const camel = field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
       const hint = KEY_ACCESS_FIELDS.includes(camel) ? ` (did you mean ${camel}? In Python, pass KeyAccess(...) objects, not dicts)` : '';
-      throw new Error(`${prop}: unknown field '${field}'${hint}; fields: ${KEY_ACCESS_FIELDS.join(', ')}`);
+      fail(`${prop}: unknown field '${field}'${hint}; fields: ${KEY_ACCESS_FIELDS.join(', ')}`);
     }
   }
   if (!access.capabilities || access.capabilities.length === 0) {
@@ -291,7 +303,7 @@ export function validateKeyAccess(prop: string, access: KeyAccess, keySpec: kms.
   }
   const subjects = (access.principals?.length ?? 0) + (access.principalArnPatterns?.length ?? 0) + (access.accounts?.length ?? 0);
   if (subjects === 0) {
-    throw new Error(`${prop} must set principals, principalArnPatterns or accounts`);
+    fail(`${prop} must set principals, principalArnPatterns or accounts`);
   }
   for (const pattern of access.principalArnPatterns ?? []) {
     if (/^arn:[^:]+:sts::/.test(pattern)) {
@@ -309,7 +321,7 @@ export function validateKeyAccess(prop: string, access: KeyAccess, keySpec: kms.
     invalid(`${prop}.organizationId`, 'must be an organization id (o- and 10 to 32 lowercase letters or digits)', access.organizationId);
   }
   if (access.principalTags && Object.keys(access.principalTags).length > 0 && !access.principalArnPatterns?.length && !access.accounts?.length) {
-    throw new Error(`${prop}.principalTags needs principalArnPatterns or accounts: tags restrict a group of principals`);
+    fail(`${prop}.principalTags needs principalArnPatterns or accounts: tags restrict a group of principals`);
   }
   for (const capability of access.capabilities) {
     if (!CAPABILITIES[capability]) {
@@ -317,14 +329,14 @@ export function validateKeyAccess(prop: string, access: KeyAccess, keySpec: kms.
     }
     const mismatch = capabilityMismatch(capability, keySpec, keyUsage);
     if (mismatch) {
-      throw new Error(`${prop}.capabilities: ${mismatch}`);
+      fail(`${prop}.capabilities: ${mismatch}`);
     }
   }
   for (const principal of access.principals ?? []) {
     try {
       checkKeyPolicyPrincipal(principal);
     } catch (e) {
-      throw new Error(`${prop}.principals: ${(e as Error).message}`);
+      fail(`${prop}.principals: ${(e as Error).message}`);
     }
   }
 }

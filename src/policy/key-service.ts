@@ -1,3 +1,5 @@
+import { fail } from '../private/validation';
+
 /**
  * An AWS service that uses a key on a principal's behalf, named the way the `kms:ViaService`
  * condition key names it (`<service>.<region>.amazonaws.com`).
@@ -38,7 +40,7 @@ export class KeyService {
    */
   public static of(endpointPrefix: string): KeyService {
     if (!/^[a-z][a-z0-9-]{0,62}$/.test(endpointPrefix)) {
-      throw new Error(`KeyService.of endpointPrefix must be lowercase letters, digits and hyphens starting with a letter, got '${endpointPrefix}'`);
+      fail(`KeyService.of endpointPrefix must be lowercase letters, digits and hyphens starting with a letter, got '${endpointPrefix}'`);
     }
     return new KeyService(endpointPrefix);
   }

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { Conditions } from './conditions';
 import { WarningIds } from '../private/ids';
+import { fail } from '../private/validation';
 
 /**
  * How one principal appears in a key policy.
@@ -85,26 +86,26 @@ export function checkKeyPolicyPrincipal(principal: iam.IPrincipal): void {
   const json = principal.policyFragment.principalJson;
   for (const other of ['Federated', 'CanonicalUser']) {
     if ((json[other] ?? []).length > 0) {
-      throw new Error(`principal of type ${other} cannot be used in a key policy; use an IAM role or user`);
+      fail(`principal of type ${other} cannot be used in a key policy; use an IAM role or user`);
     }
   }
   const construct = unwrap(principal) as unknown as IConstruct;
   const child = construct && typeof construct === 'object' && 'node' in construct ? construct.node.defaultChild : undefined;
   if (child && CfnResource.isCfnResource(child) && child.cfnResourceType === GROUP) {
-    throw new Error(`principal ${construct.node.path} is an IAM group, which a key policy cannot name (KMS rejects it): grant the `
+    fail(`principal ${construct.node.path} is an IAM group, which a key policy cannot name (KMS rejects it): grant the `
       + 'group\'s roles or users, or use KeyAccess.principalArnPatterns with an IAM policy on the group');
   }
   for (const arn of json.AWS ?? []) {
     if (arn === '*') {
-      throw new Error('principal \'*\' (AnyPrincipal) is not allowed; name the principals, or use principalArnPatterns or accounts');
+      fail('principal \'*\' (AnyPrincipal) is not allowed; name the principals, or use principalArnPatterns or accounts');
     }
     if (Token.isUnresolved(arn)) continue;
     if (/^arn:[^:]+:iam::[^:]*:group\//.test(arn)) {
-      throw new Error(`principal ${arn} is an IAM group, which a key policy cannot name (KMS rejects it): grant the group's roles or users, `
+      fail(`principal ${arn} is an IAM group, which a key policy cannot name (KMS rejects it): grant the group's roles or users, `
         + 'or use KeyAccess.principalArnPatterns with an IAM policy on the group');
     }
     if (/[*?]/.test(arn)) {
-      throw new Error(`principal ${arn} has a wildcard, which KMS rejects in a key policy principal: name the principals, or match them `
+      fail(`principal ${arn} has a wildcard, which KMS rejects in a key policy principal: name the principals, or match them `
         + 'with KeyAccess.principalArnPatterns (aws:PrincipalArn) or grant whole accounts with KeyAccess.accounts');
     }
   }
@@ -241,7 +242,7 @@ export function ensureLiteralArn(cfn: CfnResource): string {
       `cdk-kms-patterns gave this ${isRole ? 'role' : 'user'} the name '${name}' so that a key in another stack can name it `
       + 'in its key policy without a circular dependency; setting a name replaces an existing resource once');
   } else if (name === undefined || referencesResources(stack, name)) {
-    throw new Error(`the ${isRole ? 'role' : 'user'} ${cfn.node.path} has a name that references other resources; give it a literal name to grant it a key in another stack`);
+    fail(`the ${isRole ? 'role' : 'user'} ${cfn.node.path} has a name that references other resources; give it a literal name to grant it a key in another stack`);
   }
   const path: string = props.path ?? '/';
   return `arn:${Aws.PARTITION}:iam::${stack.account}:${isRole ? 'role' : 'user'}${path}${name}`;

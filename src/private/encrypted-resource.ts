@@ -1,8 +1,8 @@
 import { Annotations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { invalid } from './validation';
 import { EncryptionKey } from '../keys/encryption-key';
 import { IEncryptionKey } from '../keys/encryption-key-base';
-import { invalid } from './validation';
 
 /**
  * Shared scaffolding of the encrypted-resource constructs (bucket, volume, secret, parameter, EBS

@@ -265,3 +265,44 @@ export const EVENTBRIDGE_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Gener
 
 /** Importing key material into an EXTERNAL key. */
 export const IMPORT_KEY_MATERIAL_ACTIONS = ['kms:DescribeKey', 'kms:GetParametersForImport', 'kms:ImportKeyMaterial'];
+
+/**
+ * What the stack's deployment role may do through AWS services when CloudFormation creates a
+ * resource encrypted with the key (EC2 CreateVolume, RDS CreateDBInstance, EFS CreateFileSystem,
+ * DynamoDB CreateTable, Lambda CreateFunction, Step Functions CreateStateMachine, Backup
+ * CreateBackupVault, Secrets Manager CreateSecret...): the service calls these on its behalf.
+ * `kms:CreateGrant` only for AWS resources.
+ */
+export const DEPLOY_THROUGH_SERVICE_ACTIONS = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+/**
+ * The cryptographic actions (and DescribeKey, CreateGrant for AWS resources): what an account-wide
+ * statement accepted by `allowAccountWideStatements` is narrowed to.
+ */
+export const CRYPTOGRAPHIC_ACTIONS = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DeriveSharedSecret',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:GenerateMac',
+  'kms:GetPublicKey',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:Sign',
+  'kms:Verify',
+  'kms:VerifyMac',
+];

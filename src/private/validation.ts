@@ -1,10 +1,17 @@
 import { Duration, Token } from 'aws-cdk-lib';
 
 /**
+ * Throws a validation error: every error the library's constructs raise at synth goes through here.
+ */
+export function fail(message: string): never {
+  throw new Error(message);
+}
+
+/**
  * Throws a validation error: `<prop> <what is wrong>, got <value>`.
  */
 export function invalid(prop: string, expectation: string, value: unknown): never {
-  throw new Error(`${prop} ${expectation}, got ${formatValue(value)}`);
+  fail(`${prop} ${expectation}, got ${formatValue(value)}`);
 }
 
 function formatValue(value: unknown): string {
@@ -20,7 +27,7 @@ export function validateDays(prop: string, value: Duration | undefined, min: num
   if (Token.isUnresolved(value.toDays({ integral: false }))) return value.toDays();
   const days = value.toDays({ integral: false });
   if (!Number.isInteger(days) || days < min || days > max) {
-    throw new Error(`${prop} must be between ${min} and ${max} days, got ${formatDays(days)}`);
+    fail(`${prop} must be between ${min} and ${max} days, got ${formatDays(days)}`);
   }
   return days;
 }

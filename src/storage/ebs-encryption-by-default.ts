@@ -5,9 +5,10 @@ import { EbsEncryptionByDefaultFunction } from './ebs-encryption-by-default-func
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { acknowledge } from '../private/acknowledge';
 import { checkEncryptionKey } from '../private/encrypted-resource';
+import { HandlerProvider } from '../private/handler-provider';
 import { NagRules, WarningIds } from '../private/ids';
 import * as perms from '../private/perms';
-import { HandlerProvider } from '../private/handler-provider';
+import { fail } from '../private/validation';
 
 /**
  * Properties of `EbsEncryptionByDefault`.
@@ -69,7 +70,7 @@ export class EbsEncryptionByDefault extends Construct {
     const markerId = concrete ? `${MARKER}-${stack.account}-${stack.region}` : MARKER;
     const existing = markerScope.node.tryFindChild(markerId) as EbsDefaultMarker | undefined;
     if (existing) {
-      throw new Error(`EbsEncryptionByDefault ${scope.node.path}/${id}: ${concrete ? `account ${stack.account} in ${stack.region}` : `stack ${stack.stackName}`} `
+      fail(`EbsEncryptionByDefault ${scope.node.path}/${id}: ${concrete ? `account ${stack.account} in ${stack.region}` : `stack ${stack.stackName}`} `
         + `already has one (${existing.owner}); one is allowed per account and Region, since EBS encryption by default is a single `
         + 'setting of the account in each Region');
     }

@@ -8,7 +8,7 @@ import { KeyService } from '../policy/key-service';
 import { acknowledge, acknowledgeInCompliancePacks } from '../private/acknowledge';
 import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
 import { NagRules, WarningIds } from '../private/ids';
-import { invalid } from '../private/validation';
+import { fail, invalid } from '../private/validation';
 
 /**
  * Properties of an `EncryptedBucket`.
@@ -124,7 +124,7 @@ export class EncryptedBucket extends Construct {
       invalid('noncurrentVersionExpiration', `must be later than noncurrentVersionTransition (${transitionDays} days)`, `${expirationDays} days`);
     }
     if (props.dualLayerEncryption && props.bucketKeyEnabled) {
-      throw new Error('set either dualLayerEncryption or bucketKeyEnabled, not both: DSSE-KMS does not support S3 Bucket Keys');
+      fail('set either dualLayerEncryption or bucketKeyEnabled, not both: DSSE-KMS does not support S3 Bucket Keys');
     }
     const logsPrefix = props.serverAccessLogsPrefix;
     if (logsPrefix !== undefined && !Token.isUnresolved(logsPrefix) && logsPrefix.length > 512) {

@@ -5,10 +5,9 @@ import { Construct } from 'constructs';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyCapability } from '../policy/key-capability';
 import { KeyService } from '../policy/key-service';
-import { grantDeployer } from '../private/deployer';
 import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
 import { WarningIds } from '../private/ids';
-import { invalid } from '../private/validation';
+import { fail, invalid } from '../private/validation';
 import { validateAvailabilityZone, validateEbsVolume } from './private/ebs-volume-limits';
 
 /**
@@ -102,7 +101,7 @@ export class EncryptedVolume extends Construct {
    */
   constructor(scope: Construct, id: string, props: EncryptedVolumeProps) {
     if (props.size === undefined && props.snapshotId === undefined) {
-      throw new Error('set size, snapshotId or both: an EBS volume needs a size or a snapshot to copy');
+      fail('set size, snapshotId or both: an EBS volume needs a size or a snapshot to copy');
     }
     if (props.snapshotId !== undefined && !Token.isUnresolved(props.snapshotId) && !/^snap-[0-9a-f]{8,17}$/.test(props.snapshotId)) {
       invalid('snapshotId', 'must be a snapshot id (snap- and 8 to 17 hexadecimal digits)', props.snapshotId);
@@ -134,9 +133,6 @@ export class EncryptedVolume extends Construct {
       volumeName: props.volumeName,
       removalPolicy,
     });
-    // CreateVolume by CloudFormation: EC2 creates a grant for the new volume on the deployer's behalf.
-    grantDeployer(this, key, KeyService.EC2, [KeyCapability.DESCRIBE, KeyCapability.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
-      KeyCapability.DECRYPT, KeyCapability.REENCRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE], 'EbsDeployer');
     Validations.of(viaEc2).acknowledge({
       id: WarningIds.ACCOUNT_WIDE_GRANT,
       reason: 'EBS: principals of the account may create volumes under the key through EC2 (DescribeKey, GenerateDataKeyWithoutPlaintext), '

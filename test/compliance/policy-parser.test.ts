@@ -21,7 +21,8 @@ describe('parseKeyPolicy', () => {
     const parsed = parseKeyPolicy(policyOf(stack));
     expect(parsed.unparsed).toEqual([]);
     expect(parsed.denies).toEqual([]);
-    expect(parsed.entries.map(e => e.label)).toEqual(['EnvelopeViaEc2', 'GrantsForAwsResourcesViaEc2', 'Administer']);
+    expect(parsed.entries.map(e => e.label)).toEqual(['EnvelopeViaEc2', 'GrantsForAwsResourcesViaEc2', 'DeployEncryptedResources',
+      'DeployEncryptedResourcesGrants', 'Administer']);
     const grants = parsed.entries.find(e => e.label === 'GrantsForAwsResourcesViaEc2')!;
     expect(grants.actions).toEqual(['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant']);
     expect(grants.conditions!.Bool).toEqual({ 'kms:GrantIsForAWSResource': 'true' });

@@ -48,12 +48,21 @@ describe('EncryptionKey defaults', () => {
       }),
     });
     const policy = statements(stack);
-    expect(policy).toHaveLength(1);
-    expect(policy[0].Sid).toBe('Administer');
-    expect(policy[0].Principal.AWS).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1' });
-    expect(policy[0].Action).toContain('kms:PutKeyPolicy');
-    expect(policy[0].Action).not.toContain('kms:Decrypt');
-    expect(policy[0].Action).not.toContain('kms:CreateGrant');
+    const deployer = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1' };
+    expect(policy.map(s => s.Sid)).toEqual(['DeployEncryptedResources', 'DeployEncryptedResourcesGrants', 'Administer']);
+    const admin = policy.find(s => s.Sid === 'Administer');
+    expect(admin.Principal.AWS).toEqual(deployer);
+    expect(admin.Action).toContain('kms:PutKeyPolicy');
+    expect(admin.Action).not.toContain('kms:Decrypt');
+    expect(admin.Action).not.toContain('kms:CreateGrant');
+    expect(admin.Condition).toBeUndefined();
+    // the deployer creates encrypted resources through AWS services only, grants only for AWS resources
+    for (const deploy of policy.filter(s => s.Sid !== 'Administer')) {
+      expect(deploy.Principal.AWS).toEqual(deployer);
+      expect(deploy.Condition.Null).toEqual({ 'kms:ViaService': 'false' });
+      expect(deploy.Condition.StringEquals).toEqual({ 'kms:CallerAccount': '111111111111' });
+    }
+    expect(policy.find(s => s.Sid === 'DeployEncryptedResourcesGrants').Condition.Bool).toEqual({ 'kms:GrantIsForAWSResource': 'true' });
     expect(JSON.stringify(policy)).not.toContain('kms:*');
   });
 
