@@ -17,6 +17,7 @@ import {
 import { SecureStringParameterFunction } from './secure-string-parameter-function';
 import { EncryptionKey } from '../keys/encryption-key';
 import { IEncryptionKey } from '../keys/encryption-key-base';
+import { mergeConditions, resourceTag } from '../policy/conditions';
 import { KeyCapability } from '../policy/key-capability';
 import { KeyService } from '../policy/key-service';
 import { acknowledge } from '../private/acknowledge';
@@ -313,12 +314,8 @@ export class SecureStringParameter extends Construct {
     handler.addToRolePolicy(new iam.PolicyStatement({
       actions: ssmActions,
       resources: [anyParameter],
-      conditions: {
-        StringEquals: {
-          [`aws:ResourceTag/${OWNER_STACK_TAG}`]: Aws.STACK_ID,
-          [`aws:ResourceTag/${OWNER_RESOURCE_TAG}`]: (this.resource.node.defaultChild as CfnResource).logicalId,
-        },
-      },
+      conditions: mergeConditions(resourceTag(OWNER_STACK_TAG, Aws.STACK_ID),
+        resourceTag(OWNER_RESOURCE_TAG, (this.resource.node.defaultChild as CfnResource).logicalId)),
     }));
     acknowledge(handler.role!, [NagRules.iam5(nagResource(stack, anyParameter))],
       'Only parameters tagged as created by this stack\'s SecureStringParameter resources (aws:ResourceTag on the stack id '

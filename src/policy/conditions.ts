@@ -77,10 +77,24 @@ export function sourceArnLike(arns: string[]): Conditions {
   return { ArnLike: { 'aws:SourceArn': unique(arns) } };
 }
 
-/** Keys carrying this tag (identity policies for keys that cannot be referenced by ARN). */
+/** Resources carrying this tag (keys that cannot be referenced by ARN, parameters a handler owns). */
 export function resourceTag(key: string, value: string): Conditions {
   return { StringEquals: { [`aws:ResourceTag/${key}`]: value } };
 }
+
+/**
+ * Requests that set a request key to anything but `value` (and set it at all): what a bucket
+ * policy denies to refuse uploads asking for another encryption or another key.
+ */
+export function requestValueOtherThan(key: string, value: string): Conditions {
+  return { StringNotEquals: { [key]: value }, Null: { [key]: 'false' } };
+}
+
+/** The S3 request key naming the server-side encryption algorithm. */
+export const S3_ENCRYPTION_ALGORITHM_KEY = 's3:x-amz-server-side-encryption';
+
+/** The S3 request key naming the KMS key of server-side encryption. */
+export const S3_ENCRYPTION_KEY_ID_KEY = 's3:x-amz-server-side-encryption-aws-kms-key-id';
 
 /**
  * An encryption context pair. A value with `*` or `?` matches with `StringLike`, others with

@@ -106,7 +106,7 @@ export class EbsEncryptionByDefault extends Construct {
     const nagAccount = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     acknowledge(handler.role!, [NagRules.iam5(`arn:<AWS::Partition>:kms:${nagRegion}:${nagAccount}:key/*`)],
       'On delete the handler describes the previous default EBS key, which is known only at deploy time, before restoring it: '
-      + 'kms:DescribeKey reads metadata only');
+      + 'describing a key reads its metadata only');
 
     if (props.allowAccountThroughEc2 ?? true) {
       key.allowEbsForAccount();

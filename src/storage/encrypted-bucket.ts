@@ -3,11 +3,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IEncryptionKey } from '../keys/encryption-key-base';
+import {
+  mergeConditions, requestValueOtherThan, S3_ENCRYPTION_ALGORITHM_KEY, S3_ENCRYPTION_KEY_ID_KEY, sourceAccount, sourceArnLike,
+} from '../policy/conditions';
 import { KeyCapability } from '../policy/key-capability';
 import { KeyService } from '../policy/key-service';
 import { acknowledge, acknowledgeInCompliancePacks } from '../private/acknowledge';
 import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
 import { NagRules, WarningIds } from '../private/ids';
+import { accessLogBucketProps, encryptedBucketProps } from './private/bucket-defaults';
 import { fail, invalid } from '../private/validation';
 
 /**
@@ -142,17 +146,7 @@ export class EncryptedBucket extends Construct {
 
     let logBucket = props.serverAccessLogsBucket;
     if (!logBucket) {
-      this.logBucket = new s3.Bucket(this, 'AccessLogs', {
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        versioned: true,
-        removalPolicy: RemovalPolicy.RETAIN,
-        lifecycleRules: [{
-          noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(30) }],
-        }],
-      });
+      this.logBucket = new s3.Bucket(this, 'AccessLogs', accessLogBucketProps());
       acknowledge(this.logBucket, [NagRules.S3_ACCESS_LOGS], 'This is the server access log bucket: logging its own access would loop');
       acknowledgeInCompliancePacks(this.logBucket, 'S3BucketLoggingEnabled', 'This is the server access log bucket: logging its own access would loop');
       acknowledgeInCompliancePacks(this.logBucket, 'S3DefaultEncryptionKMS',
@@ -164,21 +158,16 @@ export class EncryptedBucket extends Construct {
 
     const dsse = props.dualLayerEncryption ?? false;
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      ...encryptedBucketProps({
+        key,
+        dualLayerEncryption: dsse,
+        bucketKeyEnabled: props.bucketKeyEnabled,
+        versioned: props.versioned,
+        removalPolicy,
+        noncurrentTransitionDays: transitionDays,
+        noncurrentExpirationDays: expirationDays,
+      }),
       bucketName: props.bucketName,
-      encryption: dsse ? s3.BucketEncryption.DSSE : s3.BucketEncryption.KMS,
-      encryptionKey: key.forService(KeyService.S3),
-      bucketKeyEnabled: dsse ? undefined : (props.bucketKeyEnabled ?? true),
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: props.versioned ?? true,
-      removalPolicy,
-      lifecycleRules: [{
-        id: 'NoncurrentVersions',
-        noncurrentVersionTransitions: transitionDays === undefined ? undefined
-          : [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(transitionDays) }],
-        noncurrentVersionExpiration: expirationDays === undefined ? undefined : Duration.days(expirationDays),
-      }],
     });
 
     // Server access logs, delivered by a bucket policy (never ACLs, whatever the feature flags).
@@ -192,10 +181,7 @@ export class EncryptedBucket extends Construct {
       principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
       actions: ['s3:PutObject'],
       resources: [logBucket.arnForObjects(`${prefix}*`)],
-      conditions: {
-        ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
-        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-      },
+      conditions: mergeConditions(sourceArnLike([this.bucket.bucketArn]), sourceAccount(Stack.of(this).account)),
     }));
 
     // Uploads that ask for another encryption, or another key, are refused. Uploads that ask for
@@ -207,10 +193,7 @@ export class EncryptedBucket extends Construct {
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:PutObject'],
       resources: [this.bucket.arnForObjects('*')],
-      conditions: {
-        StringNotEquals: { 's3:x-amz-server-side-encryption': algorithm },
-        Null: { 's3:x-amz-server-side-encryption': 'false' },
-      },
+      conditions: requestValueOtherThan(S3_ENCRYPTION_ALGORITHM_KEY, algorithm),
     }));
     this.bucket.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'DenyOtherKeys',
@@ -218,10 +201,7 @@ export class EncryptedBucket extends Construct {
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:PutObject'],
       resources: [this.bucket.arnForObjects('*')],
-      conditions: {
-        StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': key.keyArn },
-        Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
-      },
+      conditions: requestValueOtherThan(S3_ENCRYPTION_KEY_ID_KEY, key.keyArn),
     }));
   }
 

@@ -1,8 +1,8 @@
 import { Duration, Expiration } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { validateImportedKeyMaterial } from '../../src/keys/imported-key-material';
 import { IMPORTABLE_SPECS } from '../../src/keys/key-specs';
 import { MAX_KEY_MATERIAL_VALIDITY_DAYS, SUPPORTED_KEY_SPECS } from '../../src/keys/private/import-wrapping';
+import { validateImportedKeyMaterial } from '../../src/keys/private/imported-key-material-options';
 
 const WRAPPING_MODULE = '../../src/keys/private/import-wrapping';
 
@@ -38,7 +38,7 @@ describe('imported key material limits: written once, shared by the construct an
         MAX_KEY_MATERIAL_VALIDITY_MS: 10 * 86_400_000,
       }));
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const isolated: typeof validateImportedKeyMaterial = require('../../src/keys/imported-key-material').validateImportedKeyMaterial;
+      const isolated: typeof validateImportedKeyMaterial = require('../../src/keys/private/imported-key-material-options').validateImportedKeyMaterial;
 
       // WHEN / THEN
       expect(() => isolated('importedKeyMaterial', { expiration: Expiration.after(Duration.days(9)) })).not.toThrow();

@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import {
   callerAccount, canonicalConditions, conditionKeys, encryptionContext, encryptionContextArnLike, grantIsForAwsResource, hasEncryptionContext,
   hasGrantIsForAwsResource, hasSource, hasViaService, mergeConditions, pinsPrincipal, principalAccount, principalArnEquals, principalArnLike,
-  principalOrgId, principalTags, resourceAliases, resourceTag, sourceAccount, sourceArnEquals, sourceArnLike, viaService, viaServicesOf,
+  principalOrgId, principalTags, resourceAliases, resourceTag, sourceAccount, sourceArnEquals, sourceArnLike, throughAnyService, viaService, viaServicesOf,
 } from '../../src/policy/conditions';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
 
@@ -13,6 +13,7 @@ describe('condition builders', () => {
   test.each([
     ['viaService', () => viaService(['s3.eu-west-1.amazonaws.com', 'ssm.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com']),
       { StringEquals: { 'kms:ViaService': ['s3.eu-west-1.amazonaws.com', 'ssm.eu-west-1.amazonaws.com'] } }],
+    ['throughAnyService', () => throughAnyService(), { Null: { 'kms:ViaService': 'false' } }],
     ['callerAccount', () => callerAccount([ACCOUNT, ACCOUNT]), { StringEquals: { 'kms:CallerAccount': [ACCOUNT] } }],
     ['grantIsForAwsResource', () => grantIsForAwsResource(), { Bool: { 'kms:GrantIsForAWSResource': 'true' } }],
     ['principalArnEquals', () => principalArnEquals(['arn:aws:iam::111111111111:role/a']), { ArnEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/a'] } }],
@@ -109,6 +110,8 @@ describe('predicates', () => {
     expect(hasGrantIsForAwsResource(block)).toBe(false);
     expect(hasGrantIsForAwsResource(grantIsForAwsResource())).toBe(true);
     expect(hasViaService(undefined)).toBe(false);
+    expect(hasViaService(throughAnyService())).toBe(true);
+    expect(hasViaService({ Null: { 'kms:ViaService': 'true' } })).toBe(false);
     expect(viaServicesOf(callerAccount([ACCOUNT]))).toBeUndefined();
   });
 
@@ -157,6 +160,14 @@ describe('the builders mean to IAM what their names say (simulated)', () => {
       { label: 'through S3', principal: READER, action: 'kms:Decrypt', key, extraIdentityPolicies: [KMS_ALL], context: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' }, expect: 'allow' },
       { label: 'directly', principal: READER, action: 'kms:Decrypt', key, extraIdentityPolicies: [KMS_ALL], expect: 'deny' },
       { label: 'through SSM', principal: READER, action: 'kms:Decrypt', key, extraIdentityPolicies: [KMS_ALL], context: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' }, expect: 'deny' },
+    ]);
+  });
+
+  test('throughAnyService: through any service, never directly', async () => {
+    const { world: w, key } = world(throughAnyService());
+    await expectAccess(w, [
+      { label: 'through SSM', principal: READER, action: 'kms:Decrypt', key, extraIdentityPolicies: [KMS_ALL], context: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' }, expect: 'allow' },
+      { label: 'directly', principal: READER, action: 'kms:Decrypt', key, extraIdentityPolicies: [KMS_ALL], expect: 'deny' },
     ]);
   });
 

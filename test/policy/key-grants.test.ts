@@ -145,7 +145,7 @@ describe('statements other constructs add', () => {
     const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
     zone.enableDnssec({ kmsKey: key });
     const statements = keyStatements(stack);
-    const createGrant = statements.find(s => [].concat(s.Action).includes('kms:CreateGrant'));
+    const createGrant = statements.find(s => ([] as string[]).concat(s.Action).includes('kms:CreateGrant'));
     expect(createGrant.Condition.Bool).toEqual({ 'kms:GrantIsForAWSResource': 'true' });
     for (const statement of statements.filter(s => s.Principal.Service)) {
       const keys = Object.values(statement.Condition as Record<string, object>).flatMap(pairs => Object.keys(pairs));
