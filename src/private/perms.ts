@@ -288,21 +288,5 @@ export const DEPLOY_THROUGH_SERVICE_ACTIONS = [
  * The cryptographic actions (and DescribeKey, CreateGrant for AWS resources): what an account-wide
  * statement accepted by `allowAccountWideStatements` is narrowed to.
  */
-export const CRYPTOGRAPHIC_ACTIONS = [
-  'kms:CreateGrant',
-  'kms:Decrypt',
-  'kms:DeriveSharedSecret',
-  'kms:DescribeKey',
-  'kms:Encrypt',
-  'kms:GenerateDataKey',
-  'kms:GenerateDataKeyPair',
-  'kms:GenerateDataKeyPairWithoutPlaintext',
-  'kms:GenerateDataKeyWithoutPlaintext',
-  'kms:GenerateMac',
-  'kms:GetPublicKey',
-  'kms:ReEncryptFrom',
-  'kms:ReEncryptTo',
-  'kms:Sign',
-  'kms:Verify',
-  'kms:VerifyMac',
-];
+export const CRYPTOGRAPHIC_ACTIONS = CROSS_ACCOUNT_ACTIONS.filter(a =>
+  !['kms:GetKeyRotationStatus', 'kms:ListGrants', 'kms:RetireGrant', 'kms:RevokeGrant'].includes(a));
