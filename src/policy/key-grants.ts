@@ -77,8 +77,9 @@ export const KEY_TAG = 'cdk-kms-patterns:key';
  * The one path from any grant to a key policy and an IAM policy.
  *
  * Every grant method of every key kind, `KeyAccess`, the service views, the service recipes, the
- * administrators and statements other constructs add with `addToResourcePolicy` go through
- * `write`, which applies the rules once:
+ * administrators, the statements other constructs add with `addToResourcePolicy`, and the IAM
+ * statements and encrypted resources `KeyReferences` finds go through `plan` (the rules, applied
+ * once, before anything is written) and `write`:
  *
  * - actions are explicit (wildcards expanded against the key's actions, names in KMS's casing);
  * - `kms:CreateGrant` only ever with `kms:GrantIsForAWSResource`;
