@@ -37,9 +37,27 @@ export class KeyPolicyDocument {
   private readonly deferred: Array<() => KeyPolicyEntry[]> = [];
   private settled = false;
 
+  private sealedBecause?: string;
+
   /** Adds an allow rule. */
   public add(entry: KeyPolicyEntry): void {
+    this.assertOpen(entry.label);
     this.entries.push(entry);
+  }
+
+  /**
+   * Refuses further rules: once the policy is rendered, a rule added later would be lost silently.
+   *
+   * @param reason why, for the message
+   */
+  public seal(reason: string): void {
+    this.sealedBecause = reason;
+  }
+
+  private assertOpen(what: string): void {
+    if (this.sealedBecause) {
+      throw new Error(`cannot add ${what} to the key policy: ${this.sealedBecause}; make every grant before reading keyPolicy`);
+    }
   }
 
   /**
@@ -52,6 +70,7 @@ export class KeyPolicyDocument {
 
   /** Adds a statement written by hand (or by another construct through `addToResourcePolicy`). */
   public addStatement(statement: iam.PolicyStatement): void {
+    this.assertOpen(statement.sid ?? 'a statement');
     this.extraStatements.push(statement);
   }
 

@@ -142,6 +142,7 @@ export class KeyPolicyEngine {
       }], { administrative: true });
     }
     this.rendered = this.document.render();
+    this.document.seal(`the key policy of ${this.key.node.path} was already rendered (at synth, or by reading keyPolicy)`);
     return this.rendered;
   }
 
@@ -185,7 +186,7 @@ export class KeyPolicyEngine {
     if (deployRole && this.options.deploymentRoleAdministers) {
       principals.push(new iam.ArnPrincipal(deployRole));
     }
-    if (deployRole && this.options.deploymentRoleAdministers) {
+    if (deployRole && this.options.deploymentRoleAdministers && this.options.keySpec === kms.KeySpec.SYMMETRIC_DEFAULT) {
       // CloudFormation creates the resources encrypted with the key as this role: the services call
       // KMS on its behalf (and create grants for the new resources). Through AWS services only; the
       // role administers the key already, so this adds no power it could not give itself.

@@ -302,3 +302,18 @@ describe('grants whose principal statement another construct extends', () => {
     expect(actions).toEqual(expect.arrayContaining(['kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext']));
   });
 });
+
+describe('the key policy, once read', () => {
+  test('a grant after reading keyPolicy is refused, not lost', () => {
+    const { stack, role } = setup();
+    const key = new EncryptionKey(stack, 'Key');
+    expect(key.keyPolicy.statementCount).toBeGreaterThan(0);
+    expect(() => key.grantEncrypt(role)).toThrow(/cannot add Encrypt to the key policy: the key policy of S\/Key was already rendered \(at synth, or by reading keyPolicy\)/);
+  });
+
+  test('keys that are not symmetric get no deployment statement: services use none of those actions on them', () => {
+    const { stack } = setup();
+    new EncryptionKey(stack, 'Key', { keySpec: kms.KeySpec.HMAC_256 });
+    expect(keyStatements(stack).map(s => s.Sid)).toEqual(['Administer']);
+  });
+});

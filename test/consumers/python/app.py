@@ -48,6 +48,7 @@ def build_consumer_app(app: cdk.App) -> None:
     admins = iam.Role(keys, "KeyAdmins", assumed_by=iam.AccountRootPrincipal())
     app_role = iam.Role(keys, "AppRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     batch_role = iam.Role(keys, "BatchRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    ingest_role = iam.Role(keys, "IngestRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
 
     data_key = EncryptionKey(
         keys,
@@ -82,8 +83,14 @@ def build_consumer_app(app: cdk.App) -> None:
     data_key.grant_capabilities(
         batch_role, KeyCapability.ENCRYPT, KeyCapability.DECRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE
     )
+    # raw actions: the wildcard is written out (kms:ReEncryptFrom, kms:ReEncryptTo)
+    data_key.grant(batch_role, "kms:ReEncrypt*")
+    # aws-cdk-lib's grantEncrypt contract, written out
+    data_key.grant_encrypt(ingest_role)
     data_key.allow_cloud_watch_logs()
     data_key.allow_cloud_trail()
+    # the organization trail of the management account (the partner's, here) logs to this account
+    data_key.allow_cloud_trail(trail_account=PARTNER_ACCOUNT)
     data_key.allow_auto_scaling()
 
     signing_key = EncryptionKey(
@@ -158,6 +165,9 @@ def build_consumer_app(app: cdk.App) -> None:
             EncryptedBlockDevice.for_auto_scaling(ebs_key, device_name="/dev/xvda", size=cdk.Size.gibibytes(30))
         ],
     )
+    # Every launch in the account may use the key through EC2; EbsEncryptionByDefault asks for the
+    # same (once is enough: the statements and the warning are not repeated).
+    ebs_key.allow_ebs_for_account()
     EbsEncryptionByDefault(storage, "EbsDefault", encryption_key=ebs_key)
 
     db_password = SecureStringParameter(

@@ -62,6 +62,54 @@ def key_policy(outdir, stack, prefix, rtype="AWS::KMS::Key"):
     return props(outdir, stack, prefix, rtype)["KeyPolicy"]["Statement"]
 
 
+ACCOUNT = consumer_app.ACCOUNT
+PARTNER = consumer_app.PARTNER_ACCOUNT
+STACKS = ("ConsumerKeys", "ConsumerKeysDr", "ConsumerWorkload", "ConsumerPartner", "ConsumerStorage")
+# aws-cdk-lib's grantEncrypt contract on a symmetric key, written out
+ENCRYPT_CONTRACT = [
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+]
+# what the CloudFormation execution role may do with a key through AWS services (CreateGrant apart)
+DEPLOY_THROUGH_SERVICES = [
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+]
+
+
+def account_root(account):
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::{account}:root"]]}
+
+
+def deployment_role(region):
+    return {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::{ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-{ACCOUNT}-{region}"}
+
+
+def all_key_policies(outdir):
+    """(stack, logical id, key spec, statements) of every key and replica of the app."""
+    found = []
+    for stack in STACKS:
+        for logical_id, r in template(outdir, stack)["Resources"].items():
+            if r["Type"] in ("AWS::KMS::Key", "AWS::KMS::ReplicaKey"):
+                spec = r["Properties"].get("KeySpec", "SYMMETRIC_DEFAULT")
+                found.append((stack, logical_id, spec, r["Properties"]["KeyPolicy"]["Statement"]))
+    return found
+
+
+def principals_of(statement, kind="AWS"):
+    return as_list(statement.get("Principal", {}).get(kind, []))
+
+
 # --- the checks --------------------------------------------------------------------------------
 
 
@@ -121,9 +169,19 @@ def test_principal_tags_encryption_context_and_partner_account(outdir):
     statements = key_policy(outdir, "ConsumerKeys", "DataKey")
     by_pattern = [s for s in statements if "role/analytics/*" in json.dumps(s.get("Condition"))]
     assert len(by_pattern) == 1
+    # an ARN pattern names the account root, narrowed to the matching principals of that account
+    assert by_pattern[0]["Principal"] == {"AWS": account_root(ACCOUNT)}
+    assert by_pattern[0]["Action"] == "kms:Decrypt"
     condition = by_pattern[0]["Condition"]
-    assert condition["StringEquals"]["aws:PrincipalTag/team"] == "analytics"
+    assert condition["ArnLike"] == {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/analytics/*"}
+    assert condition["StringEquals"] == {
+        "aws:PrincipalAccount": ACCOUNT,
+        "aws:PrincipalTag/team": "analytics",
+        "kms:CallerAccount": ACCOUNT,
+        "kms:ViaService": "s3.eu-west-1.amazonaws.com",
+    }
     assert condition["StringLike"] == {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::consumer-data/*"}
+    assert set(condition) == {"ArnLike", "StringEquals", "StringLike"}
 
     partner = [s for s in statements if s.get("Condition", {}).get("StringEquals", {}).get("kms:CallerAccount") == "222222222222"]
     assert len(partner) == 1
@@ -153,6 +211,131 @@ def test_generate_random_and_imported_key(outdir):
     metadata = json.loads((outdir / "ConsumerKeys.metadata.json").read_text(encoding="utf-8"))
     warnings = [e["data"] for e in metadata.get("/ConsumerKeys/SharedKey", []) if e["type"] == "aws:cdk:warning"]
     assert any("cdk-kms-patterns:importedKeyPolicy" in w for w in warnings), warnings
+
+
+def test_grant_encrypt_writes_out_the_aws_cdk_lib_contract(outdir):
+    ingest, _ = resource(outdir, "ConsumerKeys", "IngestRole", "AWS::IAM::Role")
+    data_key, _ = resource(outdir, "ConsumerKeys", "DataKey", "AWS::KMS::Key")
+    mine = [s for s in key_policy(outdir, "ConsumerKeys", "DataKey") if s["Principal"] == {"AWS": {"Fn::GetAtt": [ingest, "Arn"]}}]
+    assert [(s["Action"], s.get("Condition")) for s in mine] == [(ENCRYPT_CONTRACT, None)]
+    document = props(outdir, "ConsumerKeys", "IngestRole", "AWS::IAM::Policy")["PolicyDocument"]
+    assert document["Statement"] == [
+        {"Action": ENCRYPT_CONTRACT, "Effect": "Allow", "Resource": {"Fn::GetAtt": [data_key, "Arn"]}},
+    ]
+
+
+def test_raw_grant_writes_wildcards_out(outdir):
+    batch, _ = resource(outdir, "ConsumerKeys", "BatchRole", "AWS::IAM::Role")
+    data_key, _ = resource(outdir, "ConsumerKeys", "DataKey", "AWS::KMS::Key")
+    mine = [s for s in key_policy(outdir, "ConsumerKeys", "DataKey") if s["Principal"] == {"AWS": {"Fn::GetAtt": [batch, "Arn"]}}]
+    assert sorted((json.dumps(s["Action"]), json.dumps(s.get("Condition"), sort_keys=True)) for s in mine) == sorted([
+        (json.dumps(["kms:Decrypt", "kms:Encrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo"]), "null"),
+        (json.dumps(["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]),
+         json.dumps({"Bool": {"kms:GrantIsForAWSResource": "true"}})),
+    ])
+    document = props(outdir, "ConsumerKeys", "BatchRole", "AWS::IAM::Policy")["PolicyDocument"]
+    assert {"Action": ["kms:ReEncryptFrom", "kms:ReEncryptTo"], "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [data_key, "Arn"]}} in document["Statement"]
+    # no KMS wildcard anywhere in the app: key policies and IAM policies alike
+    for stack in STACKS:
+        for logical_id, r in template(outdir, stack)["Resources"].items():
+            for statement in json_statements(r):
+                wild = [a for a in as_list(statement.get("Action", [])) if a.startswith("kms:") and "*" in a]
+                assert not wild, f"{stack}/{logical_id}: {statement}"
+
+
+def json_statements(r):
+    """The policy statements of a resource: key policy, IAM policy, inline role policies."""
+    p = r.get("Properties", {})
+    documents = [p.get("KeyPolicy"), p.get("PolicyDocument")] + [x.get("PolicyDocument") for x in p.get("Policies", [])]
+    return [s for d in documents if d for s in as_list(d["Statement"])]
+
+
+def test_deployment_role_uses_keys_through_aws_services_only(outdir):
+    keys = all_key_policies(outdir)
+    assert len(keys) == 7, [k[:2] for k in keys]
+    for stack, logical_id, spec, statements in keys:
+        region = "us-east-1" if stack == "ConsumerKeysDr" else "eu-west-1"
+        role = deployment_role(region)
+        named = {s["Sid"]: s for s in statements if role in principals_of(s)}
+        # administration, and cryptographic use only through an AWS service (kms:ViaService present)
+        assert "Administer" in named, (stack, logical_id)
+        for sid, statement in named.items():
+            if sid == "Administer":
+                crypto = [a for a in as_list(statement["Action"]) if a in DEPLOY_THROUGH_SERVICES and a != "kms:DescribeKey"]
+                assert not crypto, (stack, logical_id, crypto)
+                continue
+            assert statement["Condition"]["Null"] == {"kms:ViaService": "false"}, (stack, logical_id, statement)
+            assert statement["Condition"]["StringEquals"] == {"kms:CallerAccount": ACCOUNT}, (stack, logical_id, statement)
+        if spec != "SYMMETRIC_DEFAULT":
+            continue
+        # symmetric keys: what AWS services need to create the encrypted resources of a deployment
+        assert set(named) == {"Administer", "DeployEncryptedResources", "DeployEncryptedResourcesGrants"}, (stack, logical_id)
+        assert named["DeployEncryptedResources"]["Action"] == DEPLOY_THROUGH_SERVICES
+        assert named["DeployEncryptedResources"]["Principal"] == {"AWS": role}
+        grants = named["DeployEncryptedResourcesGrants"]
+        assert (grants["Action"], grants["Principal"]) == ("kms:CreateGrant", {"AWS": role})
+        assert grants["Condition"] == {
+            "Bool": {"kms:GrantIsForAWSResource": "true"},
+            "Null": {"kms:ViaService": "false"},
+            "StringEquals": {"kms:CallerAccount": ACCOUNT},
+        }
+    # the replica's deployment role only replicates the primary
+    replicate = [s for s in key_policy(outdir, "ConsumerKeys", "DataKey") if deployment_role("us-east-1") in principals_of(s)]
+    assert [(s["Sid"], s["Action"], s.get("Condition")) for s in replicate] == [("Replicate", ["kms:DescribeKey", "kms:ReplicateKey"], None)]
+
+
+def test_no_principal_is_a_bare_wildcard(outdir):
+    """`Principal: *` only for the recipes that need it (the Auto Scaling service-linked role, EBS
+    encryption by default), each pinned to this account; ARN patterns name the account root."""
+    expected = {
+        ("ConsumerKeys", "DataKey"): {"AutoScalingServiceLinkedRole", "AutoScalingServiceLinkedRoleGrants"},
+        ("ConsumerStorage", "EbsKey"): {
+            "AutoScalingServiceLinkedRole", "AutoScalingServiceLinkedRoleGrants",
+            "EbsByDefaultAccountThroughEc2", "EbsByDefaultAccountGrantsThroughEc2",
+        },
+    }
+    for stack, logical_id, _, statements in all_key_policies(outdir):
+        wildcard = {s["Sid"] for s in statements if "*" in principals_of(s)}
+        want = next((sids for (st, prefix), sids in expected.items() if st == stack and logical_id.startswith(prefix)), set())
+        assert wildcard == want, (stack, logical_id)
+        for statement in statements:
+            if "*" in principals_of(statement):
+                assert statement["Condition"]["StringEquals"]["kms:CallerAccount"] == ACCOUNT, statement
+
+
+def test_service_principals_act_for_the_app_accounts_only(outdir):
+    pinning = ("aws:SourceAccount", "aws:SourceArn", "kms:EncryptionContext:aws:logs:arn")
+    seen = 0
+    for stack, logical_id, _, statements in all_key_policies(outdir):
+        for statement in statements:
+            if not principals_of(statement, "Service"):
+                continue
+            seen += 1
+            pins = {k: v for op in statement["Condition"].values() for k, v in op.items() if k in pinning}
+            assert pins, (stack, logical_id, statement)
+            assert all(f":{ACCOUNT}:" in json.dumps(v) or f":{PARTNER}:trail" in json.dumps(v) or v == ACCOUNT
+                       for v in pins.values()), (stack, logical_id, statement)
+    assert seen == 5  # CloudWatch Logs, and CloudTrail (encrypt, describe) for two trail accounts
+
+
+def test_cloudtrail_for_the_key_account_and_the_trail_account(outdir):
+    statements = [s for s in key_policy(outdir, "ConsumerKeys", "DataKey") if principals_of(s, "Service") == ["cloudtrail.amazonaws.com"]]
+    by_sid = {s["Sid"]: s for s in statements}
+    assert set(by_sid) == {"CloudTrailEncryptLogs", "CloudTrailDescribeKey", "CloudTrailEncryptLogs2", "CloudTrailDescribeKey2"}
+
+    def arn(account, region="eu-west-1"):
+        return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":cloudtrail:{region}:{account}:trail/*"]]}
+
+    for suffix, account in (("", ACCOUNT), ("2", PARTNER)):
+        encrypt = by_sid[f"CloudTrailEncryptLogs{suffix}"]
+        assert encrypt["Action"] == ["kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"]
+        assert encrypt["Condition"] == {
+            "ArnLike": {"aws:SourceArn": arn(account)},
+            "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": arn(account, "*")},
+        }
+        describe = by_sid[f"CloudTrailDescribeKey{suffix}"]
+        assert (describe["Action"], describe["Condition"]) == ("kms:DescribeKey", {"ArnLike": {"aws:SourceArn": arn(account)}})
 
 
 # --- storage and parameters (ConsumerStorage) ------------------------------------------------
@@ -218,6 +401,13 @@ def test_volume_launch_template_and_ebs_default_use_the_ebs_key(outdir):
         "kms:CallerAccount": "111111111111", "kms:ViaService": "ec2.eu-west-1.amazonaws.com",
     }
     assert "AutoScalingServiceLinkedRole" in statements
+    # allowEbsForAccount() and EbsEncryptionByDefault both ask for it: written once, warned once
+    assert sorted(sid for sid in statements if sid.startswith("EbsByDefault")) == [
+        "EbsByDefaultAccountGrantsThroughEc2", "EbsByDefaultAccountThroughEc2",
+    ]
+    metadata = json.loads((outdir / f"{STORAGE}.metadata.json").read_text(encoding="utf-8"))
+    warnings = [e["data"] for e in metadata.get(f"/{STORAGE}/EbsKey", []) if e["type"] == "aws:cdk:warning"]
+    assert [w for w in warnings if "cdk-kms-patterns:ebsDefaultAccountAccess" in w] == warnings and len(warnings) == 1, warnings
 
 
 def test_the_worker_uses_keys_only_through_their_services(outdir):
@@ -229,6 +419,10 @@ def test_the_worker_uses_keys_only_through_their_services(outdir):
     }
     for statement in on_data_key:
         assert statement["Condition"]["StringEquals"]["kms:CallerAccount"] == "111111111111", statement
+        assert statement["Principal"] == {"AWS": account_root(ACCOUNT)}, statement
+    # the queue's grantSendMessages: aws-cdk-lib's grantEncryptDecrypt contract, through SQS only
+    via_sqs = [s for s in on_data_key if s["Condition"]["StringEquals"]["kms:ViaService"] == "sqs.eu-west-1.amazonaws.com"]
+    assert [s["Action"] for s in via_sqs] == [sorted(ENCRYPT_CONTRACT + ["kms:Decrypt"])]
     # on the EBS key and the secret's key (same stack): named by Principal
     by_worker = {"AWS": {"Fn::GetAtt": [worker, "Arn"]}}
     ebs = [s for s in key_policy(outdir, STORAGE, "EbsKey") if s["Principal"] == by_worker]
@@ -292,5 +486,87 @@ def test_access_rule_as_dict_with_snake_case_keys_is_not_silently_widened():
         return
     tpl = app.synth().get_stack_by_name("DictStack").template
     key = next(r for r in tpl["Resources"].values() if r["Type"] == "AWS::KMS::Key")
-    rendered = json.dumps(key["Properties"]["KeyPolicy"])
-    assert "kms:ViaService" in rendered, "via_services was dropped silently"
+    # the rule's own statement (the partner account's), not the whole policy: the deployment role's
+    # statements carry a kms:ViaService condition of their own
+    rule = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if account_root("222222222222") in principals_of(s)]
+    assert len(rule) == 1, rule
+    assert rule[0].get("Condition", {}).get("StringEquals", {}).get("kms:ViaService") == "s3.eu-west-1.amazonaws.com", (
+        "via_services was dropped silently: " + json.dumps(rule[0])
+    )
+
+
+# --- what the library refuses, through the binding (small apps of their own, not compared) ---
+
+
+def small_stack(name):
+    import aws_cdk as cdk
+
+    app = cdk.App()
+    return app, cdk.Stack(app, name, env=cdk.Environment(account=ACCOUNT, region="eu-west-1"))
+
+
+def test_raw_grant_refuses_administrative_actions():
+    from aws_cdk import aws_iam as iam
+    from cdk_kms_patterns import EncryptionKey
+
+    _, stack = small_stack("AdminGrant")
+    key = EncryptionKey(stack, "Key")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    with pytest.raises(Exception, match=r"cannot grant kms:PutKeyPolicy on AdminGrant/Key .*administrative actions"):
+        key.grant(role, "kms:PutKeyPolicy")
+    # a wildcard that covers administration is refused too, naming what it would have given
+    with pytest.raises(Exception, match=r"cannot grant .*kms:ScheduleKeyDeletion.*administrative actions"):
+        key.grant(role, "kms:*")
+
+
+def test_account_wide_statements_are_refused_by_default():
+    from aws_cdk import aws_iam as iam
+    from cdk_kms_patterns import EncryptionKey
+
+    _, stack = small_stack("AccountWide")
+    key = EncryptionKey(stack, "Key")
+    statement = iam.PolicyStatement(actions=["kms:Decrypt"], principals=[iam.AccountRootPrincipal()], resources=["*"])
+    with pytest.raises(Exception, match=r"for the whole account 111111111111 .*allowAccountWideStatements: true"):
+        key.add_to_resource_policy(statement)
+
+
+def test_encrypted_volume_refuses_a_zone_of_another_region():
+    import aws_cdk as cdk
+    from cdk_kms_patterns import EncryptedVolume, EncryptionKey
+
+    _, stack = small_stack("Volume")
+    key = EncryptionKey(stack, "Key")
+    with pytest.raises(Exception, match=r"availabilityZone must be a zone of the stack's Region eu-west-1, got 'us-east-1a'"):
+        EncryptedVolume(stack, "Scratch", availability_zone="us-east-1a", size=cdk.Size.gibibytes(20), encryption_key=key)
+
+
+def test_key_policy_is_a_policy_document():
+    from aws_cdk import aws_iam as iam
+    from cdk_kms_patterns import EncryptionKey
+
+    _, stack = small_stack("Policy")
+    key = EncryptionKey(stack, "Key")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    key.grant_decrypt(role)
+    document = key.key_policy
+    assert isinstance(document, iam.PolicyDocument), type(document)
+    rendered = stack.resolve(document.to_json())
+    assert [s["Sid"] for s in rendered["Statement"]] == [
+        "Decrypt", "DeployEncryptedResources", "DeployEncryptedResourcesGrants", "Administer",
+    ]
+    assert document.statement_count == 4
+    assert rendered["Statement"][0]["Principal"] == {"AWS": {"Fn::GetAtt": [stack.get_logical_id(role.node.default_child), "Arn"]}}
+
+
+def test_a_grant_after_reading_the_key_policy_is_refused():
+    from aws_cdk import aws_iam as iam
+    from cdk_kms_patterns import EncryptionKey
+
+    app, stack = small_stack("LateGrant")
+    key = EncryptionKey(stack, "Key")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    key.grant_decrypt(role)
+    assert key.key_policy.statement_count == 4
+    # refused, as documented: a grant after the policy was rendered would lose its key policy half
+    with pytest.raises(Exception, match="already rendered"):
+        key.grant_encrypt(role)

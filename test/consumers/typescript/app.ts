@@ -35,6 +35,7 @@ export function buildConsumerApp(app: App): void {
   const admins = new iam.Role(keys, 'KeyAdmins', { assumedBy: new iam.AccountRootPrincipal() });
   const appRole = new iam.Role(keys, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   const batchRole = new iam.Role(keys, 'BatchRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const ingestRole = new iam.Role(keys, 'IngestRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
 
   const dataKey = new EncryptionKey(keys, 'DataKey', {
     description: 'Consumer data key',
@@ -62,8 +63,14 @@ export function buildConsumerApp(app: App): void {
     ],
   });
   dataKey.grantCapabilities(batchRole, KeyCapability.ENCRYPT, KeyCapability.DECRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
+  // raw actions: the wildcard is written out (kms:ReEncryptFrom, kms:ReEncryptTo)
+  dataKey.grant(batchRole, 'kms:ReEncrypt*');
+  // aws-cdk-lib's grantEncrypt contract, written out
+  dataKey.grantEncrypt(ingestRole);
   dataKey.allowCloudWatchLogs();
   dataKey.allowCloudTrail();
+  // the organization trail of the management account (the partner's, here) logs to this account
+  dataKey.allowCloudTrail({ trailAccount: PARTNER_ACCOUNT });
   dataKey.allowAutoScaling();
 
   const signingKey = new EncryptionKey(keys, 'SigningKey', {
@@ -133,6 +140,9 @@ export function buildConsumerApp(app: App): void {
   new ec2.LaunchTemplate(storage, 'FleetTemplate', {
     blockDevices: [EncryptedBlockDevice.forAutoScaling(ebsKey, { deviceName: '/dev/xvda', size: Size.gibibytes(30) })],
   });
+  // Every launch in the account may use the key through EC2; EbsEncryptionByDefault asks for the
+  // same (once is enough: the statements and the warning are not repeated).
+  ebsKey.allowEbsForAccount();
   new EbsEncryptionByDefault(storage, 'EbsDefault', { encryptionKey: ebsKey });
 
   const dbPassword = new SecureStringParameter(storage, 'DbPassword', {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.cdkkmspatterns.CiphertextValueOptions;
+import io.github.cdkkmspatterns.CloudTrailAccessOptions;
 import io.github.cdkkmspatterns.EbsEncryptionByDefault;
 import io.github.cdkkmspatterns.EncryptedBlockDevice;
 import io.github.cdkkmspatterns.EncryptedBlockDeviceOptions;
@@ -69,6 +70,7 @@ public final class ConsumerApp {
         final Role admins = Role.Builder.create(keys, "KeyAdmins").assumedBy(new AccountRootPrincipal()).build();
         final Role appRole = lambdaRole(keys, "AppRole");
         final Role batchRole = lambdaRole(keys, "BatchRole");
+        final Role ingestRole = lambdaRole(keys, "IngestRole");
 
         final EncryptionKey dataKey = EncryptionKey.Builder.create(keys, "DataKey")
             .description("Consumer data key")
@@ -95,8 +97,14 @@ public final class ConsumerApp {
                     .build()))
             .build();
         dataKey.grantCapabilities(batchRole, KeyCapability.ENCRYPT, KeyCapability.DECRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
+        // raw actions: the wildcard is written out (kms:ReEncryptFrom, kms:ReEncryptTo)
+        dataKey.grant(batchRole, "kms:ReEncrypt*");
+        // aws-cdk-lib's grantEncrypt contract, written out
+        dataKey.grantEncrypt(ingestRole);
         dataKey.allowCloudWatchLogs();
         dataKey.allowCloudTrail();
+        // the organization trail of the management account (the partner's, here) logs to this account
+        dataKey.allowCloudTrail(CloudTrailAccessOptions.builder().trailAccount(PARTNER_ACCOUNT).build());
         dataKey.allowAutoScaling();
 
         final EncryptionKey signingKey = EncryptionKey.Builder.create(keys, "SigningKey")
@@ -177,6 +185,9 @@ public final class ConsumerApp {
                 .size(Size.gibibytes(30))
                 .build())))
             .build();
+        // Every launch in the account may use the key through EC2; EbsEncryptionByDefault asks for the
+        // same (once is enough: the statements and the warning are not repeated).
+        ebsKey.allowEbsForAccount();
         EbsEncryptionByDefault.Builder.create(storage, "EbsDefault").encryptionKey(ebsKey).build();
 
         final SecureStringParameter dbPassword = SecureStringParameter.Builder.create(storage, "DbPassword")

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -17,10 +18,23 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.github.cdkkmspatterns.EncryptedVolume;
+import io.github.cdkkmspatterns.EncryptionKey;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.CfnElement;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Size;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.cxapi.CloudAssembly;
+import software.amazon.awscdk.services.iam.AccountRootPrincipal;
+import software.amazon.awscdk.services.iam.PolicyDocument;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
 
 /**
  * Synthesizes the Java consumer app once (into CONSUMER_OUTDIR, or a temporary directory), checks
@@ -78,6 +92,70 @@ class ConsumerAppTest {
         return resources(stack).entrySet().stream()
             .filter(e -> e.getKey().startsWith(prefix) && type.equals(map(e.getValue()).get("Type")))
             .map(Map.Entry::getKey).findFirst().orElseThrow();
+    }
+
+    private static final String ACCOUNT = ConsumerApp.ACCOUNT;
+    private static final String PARTNER = ConsumerApp.PARTNER_ACCOUNT;
+    private static final List<String> STACKS =
+        List.of("ConsumerKeys", "ConsumerKeysDr", "ConsumerWorkload", "ConsumerPartner", "ConsumerStorage");
+    /** aws-cdk-lib's grantEncrypt contract on a symmetric key, written out. */
+    private static final List<String> ENCRYPT_CONTRACT = List.of(
+        "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
+        "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo");
+    /** What the CloudFormation execution role may do with a key through AWS services (CreateGrant apart). */
+    private static final List<String> DEPLOY_THROUGH_SERVICES = List.of(
+        "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:ReEncryptFrom", "kms:ReEncryptTo");
+
+    private static Map<String, Object> accountRoot(final String account) {
+        return Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":iam::" + account + ":root")));
+    }
+
+    private static Map<String, Object> deploymentRole(final String region) {
+        return Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::" + ACCOUNT + ":role/cdk-hnb659fds-cfn-exec-role-" + ACCOUNT + "-" + region);
+    }
+
+    private static Map<String, Object> getAtt(final String logicalId) {
+        return Map.of("Fn::GetAtt", List.of(logicalId, "Arn"));
+    }
+
+    private static List<?> principals(final Map<String, Object> statement, final String kind) {
+        final Object principal = statement.get("Principal");
+        if (!(principal instanceof Map) || !map(principal).containsKey(kind)) {
+            return List.of();
+        }
+        return list(map(principal).get(kind));
+    }
+
+    /** The policy statements of a resource: key policy, IAM policy, inline role policies. */
+    private static List<Map<String, Object>> statementsOf(final Map<String, Object> resource) {
+        final Map<String, Object> p = resource.get("Properties") instanceof Map ? map(resource.get("Properties")) : Map.of();
+        final List<Object> documents = new ArrayList<>();
+        documents.add(p.get("KeyPolicy"));
+        documents.add(p.get("PolicyDocument"));
+        if (p.get("Policies") != null) {
+            for (final Object inline : list(p.get("Policies"))) {
+                documents.add(map(inline).get("PolicyDocument"));
+            }
+        }
+        final List<Map<String, Object>> statements = new ArrayList<>();
+        for (final Object document : documents) {
+            if (document != null) {
+                list(map(document).get("Statement")).forEach(st -> statements.add(map(st)));
+            }
+        }
+        return statements;
+    }
+
+    /** A small stack of its own (not compared), for what the library refuses. */
+    private static Stack smallStack(final String name) {
+        return new Stack(new App(), name, StackProps.builder()
+            .env(Environment.builder().account(ACCOUNT).region("eu-west-1").build())
+            .build());
+    }
+
+    private static Role lambdaRole(final Stack stack) {
+        return Role.Builder.create(stack, "Role").assumedBy(new ServicePrincipal("lambda.amazonaws.com")).build();
     }
 
     // --- the checks ----------------------------------------------------------------------------
@@ -145,9 +223,140 @@ class ConsumerAppTest {
         final Map<String, Object> st = keyPolicy("ConsumerKeys", "DataKey", "AWS::KMS::Key").stream()
             .filter(s -> String.valueOf(s.get("Condition")).contains("role/analytics/*"))
             .findFirst().orElseThrow();
+        // an ARN pattern names the account root, narrowed to the matching principals of that account
+        assertEquals(Map.of("AWS", accountRoot(ACCOUNT)), st.get("Principal"));
+        assertEquals("kms:Decrypt", st.get("Action"));
         final Map<String, Object> condition = map(st.get("Condition"));
-        assertEquals("analytics", map(condition.get("StringEquals")).get("aws:PrincipalTag/team"));
+        assertEquals(Set.of("ArnLike", "StringEquals", "StringLike"), condition.keySet());
+        assertEquals(Map.of("aws:PrincipalArn", "arn:aws:iam::" + ACCOUNT + ":role/analytics/*"), condition.get("ArnLike"));
+        assertEquals(Map.of(
+            "aws:PrincipalAccount", ACCOUNT,
+            "aws:PrincipalTag/team", "analytics",
+            "kms:CallerAccount", ACCOUNT,
+            "kms:ViaService", "s3.eu-west-1.amazonaws.com"), condition.get("StringEquals"));
         assertEquals("arn:aws:s3:::consumer-data/*", map(condition.get("StringLike")).get("kms:EncryptionContext:aws:s3:arn"));
+    }
+
+    @Test
+    void grantEncryptWritesOutTheAwsCdkLibContract() {
+        final Map<String, Object> ingest = getAtt(logicalId("ConsumerKeys", "IngestRole", "AWS::IAM::Role"));
+        final List<Map<String, Object>> mine = keyPolicy("ConsumerKeys", "DataKey", "AWS::KMS::Key").stream()
+            .filter(s -> Map.of("AWS", ingest).equals(s.get("Principal"))).collect(Collectors.toList());
+        assertEquals(1, mine.size(), "one statement for the ingest role: " + mine);
+        assertEquals(ENCRYPT_CONTRACT, mine.get(0).get("Action"));
+        assertFalse(mine.get(0).containsKey("Condition"), "no condition: " + mine);
+        final Map<String, Object> policy = map(props("ConsumerKeys", "IngestRole", "AWS::IAM::Policy").get("PolicyDocument"));
+        assertEquals(List.of(Map.of(
+            "Action", ENCRYPT_CONTRACT,
+            "Effect", "Allow",
+            "Resource", getAtt(logicalId("ConsumerKeys", "DataKey", "AWS::KMS::Key")))), policy.get("Statement"));
+    }
+
+    @Test
+    void rawGrantWritesWildcardsOut() {
+        final Map<String, Object> batch = getAtt(logicalId("ConsumerKeys", "BatchRole", "AWS::IAM::Role"));
+        final List<Object> unconditioned = keyPolicy("ConsumerKeys", "DataKey", "AWS::KMS::Key").stream()
+            .filter(s -> Map.of("AWS", batch).equals(s.get("Principal")) && !s.containsKey("Condition"))
+            .map(s -> s.get("Action")).collect(Collectors.toList());
+        assertEquals(List.of(List.of("kms:Decrypt", "kms:Encrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo")), unconditioned);
+        final Map<String, Object> policy = map(props("ConsumerKeys", "BatchRole", "AWS::IAM::Policy").get("PolicyDocument"));
+        assertTrue(list(policy.get("Statement")).contains(Map.of(
+            "Action", List.of("kms:ReEncryptFrom", "kms:ReEncryptTo"),
+            "Effect", "Allow",
+            "Resource", getAtt(logicalId("ConsumerKeys", "DataKey", "AWS::KMS::Key")))), "the IAM half: " + policy);
+        // no KMS wildcard anywhere in the app: key policies and IAM policies alike
+        for (final String stack : STACKS) {
+            for (final Map.Entry<String, Object> e : resources(stack).entrySet()) {
+                for (final Map<String, Object> st : statementsOf(map(e.getValue()))) {
+                    for (final Object action : list(st.get("Action"))) {
+                        final String a = String.valueOf(action);
+                        assertFalse(a.startsWith("kms:") && a.contains("*"), stack + "/" + e.getKey() + ": " + st);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void deploymentRoleUsesKeysThroughAwsServicesOnly() {
+        int keys = 0;
+        for (final String stack : STACKS) {
+            final Map<String, Object> role = deploymentRole("ConsumerKeysDr".equals(stack) ? "us-east-1" : "eu-west-1");
+            for (final Map.Entry<String, Object> e : resources(stack).entrySet()) {
+                final Map<String, Object> resource = map(e.getValue());
+                if (!"AWS::KMS::Key".equals(resource.get("Type")) && !"AWS::KMS::ReplicaKey".equals(resource.get("Type"))) {
+                    continue;
+                }
+                keys++;
+                final String where = stack + "/" + e.getKey();
+                final Map<String, Map<String, Object>> named = new java.util.HashMap<>();
+                for (final Map<String, Object> st : statementsOf(resource)) {
+                    if (principals(st, "AWS").contains(role)) {
+                        named.put((String) st.get("Sid"), st);
+                    }
+                }
+                assertTrue(named.containsKey("Administer"), where);
+                for (final Map.Entry<String, Map<String, Object>> n : named.entrySet()) {
+                    final Map<String, Object> st = n.getValue();
+                    if ("Administer".equals(n.getKey())) {
+                        for (final Object action : list(st.get("Action"))) {
+                            assertFalse(DEPLOY_THROUGH_SERVICES.contains(action) && !"kms:DescribeKey".equals(action),
+                                where + ": administration only, got " + action);
+                        }
+                        continue;
+                    }
+                    final Map<String, Object> condition = map(st.get("Condition"));
+                    assertEquals(Map.of("kms:ViaService", "false"), condition.get("Null"), where + ": " + st);
+                    assertEquals(Map.of("kms:CallerAccount", ACCOUNT), condition.get("StringEquals"), where + ": " + st);
+                }
+                final Map<String, Object> p = map(resource.get("Properties"));
+                if (p.get("KeySpec") != null && !"SYMMETRIC_DEFAULT".equals(p.get("KeySpec"))) {
+                    continue;
+                }
+                // symmetric keys: what AWS services need to create the encrypted resources of a deployment
+                assertEquals(Set.of("Administer", "DeployEncryptedResources", "DeployEncryptedResourcesGrants"), named.keySet(), where);
+                assertEquals(DEPLOY_THROUGH_SERVICES, named.get("DeployEncryptedResources").get("Action"), where);
+                final Map<String, Object> grants = named.get("DeployEncryptedResourcesGrants");
+                assertEquals("kms:CreateGrant", grants.get("Action"), where);
+                assertEquals(Map.of(
+                    "Bool", Map.of("kms:GrantIsForAWSResource", "true"),
+                    "Null", Map.of("kms:ViaService", "false"),
+                    "StringEquals", Map.of("kms:CallerAccount", ACCOUNT)), grants.get("Condition"), where);
+            }
+        }
+        assertEquals(7, keys, "keys and replicas of the app");
+        // the replica's deployment role only replicates the primary
+        final List<Object> replicate = keyPolicy("ConsumerKeys", "DataKey", "AWS::KMS::Key").stream()
+            .filter(s -> principals(s, "AWS").contains(deploymentRole("us-east-1")))
+            .map(s -> List.of(s.get("Sid"), s.get("Action"), String.valueOf(s.get("Condition"))))
+            .collect(Collectors.toList());
+        assertEquals(List.of(List.of("Replicate", List.of("kms:DescribeKey", "kms:ReplicateKey"), "null")), replicate);
+    }
+
+    @Test
+    void cloudTrailForTheKeyAccountAndTheTrailAccount() {
+        final Map<String, Map<String, Object>> bySid = new java.util.HashMap<>();
+        keyPolicy("ConsumerKeys", "DataKey", "AWS::KMS::Key").stream()
+            .filter(s -> principals(s, "Service").equals(List.of("cloudtrail.amazonaws.com")))
+            .forEach(s -> bySid.put((String) s.get("Sid"), s));
+        assertEquals(Set.of("CloudTrailEncryptLogs", "CloudTrailDescribeKey", "CloudTrailEncryptLogs2", "CloudTrailDescribeKey2"),
+            bySid.keySet());
+        for (final List<String> pair : List.of(List.of("", ACCOUNT), List.of("2", PARTNER))) {
+            final String suffix = pair.get(0);
+            final String account = pair.get(1);
+            final Map<String, Object> trails = Map.of("Fn::Join", List.of("", List.of(
+                "arn:", Map.of("Ref", "AWS::Partition"), ":cloudtrail:eu-west-1:" + account + ":trail/*")));
+            final Map<String, Object> anyRegion = Map.of("Fn::Join", List.of("", List.of(
+                "arn:", Map.of("Ref", "AWS::Partition"), ":cloudtrail:*:" + account + ":trail/*")));
+            final Map<String, Object> encrypt = bySid.get("CloudTrailEncryptLogs" + suffix);
+            assertEquals(List.of("kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"), encrypt.get("Action"));
+            assertEquals(Map.of(
+                "ArnLike", Map.of("aws:SourceArn", trails),
+                "StringLike", Map.of("kms:EncryptionContext:aws:cloudtrail:arn", anyRegion)), encrypt.get("Condition"));
+            final Map<String, Object> describe = bySid.get("CloudTrailDescribeKey" + suffix);
+            assertEquals("kms:DescribeKey", describe.get("Action"));
+            assertEquals(Map.of("ArnLike", Map.of("aws:SourceArn", trails)), describe.get("Condition"));
+        }
     }
 
     @Test
@@ -246,6 +455,17 @@ class ConsumerAppTest {
         final Map<String, Object> accountWide = keyPolicy(STORAGE, "EbsKey", "AWS::KMS::Key").stream()
             .filter(s -> "EbsByDefaultAccountThroughEc2".equals(s.get("Sid"))).findFirst().orElseThrow();
         assertEquals("ec2.eu-west-1.amazonaws.com", viaService(accountWide));
+        // allowEbsForAccount() and EbsEncryptionByDefault both ask for it: written once, warned once
+        assertEquals(Set.of("EbsByDefaultAccountThroughEc2", "EbsByDefaultAccountGrantsThroughEc2"),
+            keyPolicy(STORAGE, "EbsKey", "AWS::KMS::Key").stream().map(s -> String.valueOf(s.get("Sid")))
+                .filter(sid -> sid.startsWith("EbsByDefault")).collect(Collectors.toSet()));
+        assertEquals(2, keyPolicy(STORAGE, "EbsKey", "AWS::KMS::Key").stream()
+            .filter(s -> String.valueOf(s.get("Sid")).startsWith("EbsByDefault")).count());
+        final List<String> warnings = assembly.getStackByName(STORAGE).findMetadataByType("aws:cdk:warning").stream()
+            .filter(m -> ("/" + STORAGE + "/EbsKey").equals(m.getPath()))
+            .map(m -> String.valueOf(m.getData())).collect(Collectors.toList());
+        assertEquals(1, warnings.size(), "one warning on the EBS key: " + warnings);
+        assertTrue(warnings.get(0).contains("cdk-kms-patterns:ebsDefaultAccountAccess"), warnings.get(0));
     }
 
     @Test
@@ -256,6 +476,15 @@ class ConsumerAppTest {
             .map(ConsumerAppTest::viaService)
             .collect(Collectors.toSet());
         assertEquals(Set.of("s3.eu-west-1.amazonaws.com", "ssm.eu-west-1.amazonaws.com", "sqs.eu-west-1.amazonaws.com"), onDataKey);
+        // the queue's grantSendMessages: aws-cdk-lib's grantEncryptDecrypt contract, through SQS only
+        final List<Object> viaSqs = keyPolicy("ConsumerKeys", "DataKey", "AWS::KMS::Key").stream()
+            .filter(s -> String.valueOf(s.get("Condition")).contains(workerArnPart))
+            .filter(s -> "sqs.eu-west-1.amazonaws.com".equals(viaService(s)))
+            .map(s -> s.get("Action")).collect(Collectors.toList());
+        final List<String> encryptDecrypt = new ArrayList<>(ENCRYPT_CONTRACT);
+        encryptDecrypt.add("kms:Decrypt");
+        java.util.Collections.sort(encryptDecrypt);
+        assertEquals(List.of(encryptDecrypt), viaSqs);
 
         final Map<String, Object> byWorker = Map.of("AWS", Map.of("Fn::GetAtt", List.of(logicalId(STORAGE, "StorageWorker", "AWS::IAM::Role"), "Arn")));
         final List<Object> onEbsKey = keyPolicy(STORAGE, "EbsKey", "AWS::KMS::Key").stream()
@@ -268,6 +497,64 @@ class ConsumerAppTest {
             .map(ConsumerAppTest::viaService)
             .collect(Collectors.toList());
         assertEquals(List.of("secretsmanager.eu-west-1.amazonaws.com"), onSecretKey);
+    }
+
+    // --- what the library refuses, through the binding (small stacks of their own, not compared) --
+
+    @Test
+    void rawGrantRefusesAdministrativeActions() {
+        final Stack stack = smallStack("AdminGrant");
+        final EncryptionKey key = EncryptionKey.Builder.create(stack, "Key").build();
+        final Role role = lambdaRole(stack);
+        final RuntimeException single = assertThrows(RuntimeException.class, () -> key.grant(role, "kms:PutKeyPolicy"));
+        assertTrue(single.getMessage().contains("cannot grant kms:PutKeyPolicy on AdminGrant/Key")
+            && single.getMessage().contains("administrative actions"), single.getMessage());
+        final RuntimeException wildcard = assertThrows(RuntimeException.class, () -> key.grant(role, "kms:*"));
+        assertTrue(wildcard.getMessage().contains("kms:ScheduleKeyDeletion")
+            && wildcard.getMessage().contains("administrative actions"), wildcard.getMessage());
+    }
+
+    @Test
+    void accountWideStatementsAreRefusedByDefault() {
+        final Stack stack = smallStack("AccountWide");
+        final EncryptionKey key = EncryptionKey.Builder.create(stack, "Key").build();
+        final PolicyStatement statement = PolicyStatement.Builder.create()
+            .actions(List.of("kms:Decrypt"))
+            .principals(List.of(new AccountRootPrincipal()))
+            .resources(List.of("*"))
+            .build();
+        final RuntimeException error = assertThrows(RuntimeException.class, () -> key.addToResourcePolicy(statement));
+        assertTrue(error.getMessage().contains("for the whole account " + ACCOUNT)
+            && error.getMessage().contains("allowAccountWideStatements: true"), error.getMessage());
+    }
+
+    @Test
+    void encryptedVolumeRefusesAZoneOfAnotherRegion() {
+        final Stack stack = smallStack("Volume");
+        final EncryptionKey key = EncryptionKey.Builder.create(stack, "Key").build();
+        final RuntimeException error = assertThrows(RuntimeException.class, () -> EncryptedVolume.Builder.create(stack, "Scratch")
+            .availabilityZone("us-east-1a")
+            .size(Size.gibibytes(20))
+            .encryptionKey(key)
+            .build());
+        assertTrue(error.getMessage().contains("availabilityZone must be a zone of the stack's Region eu-west-1, got 'us-east-1a'"),
+            error.getMessage());
+    }
+
+    @Test
+    void keyPolicyIsAPolicyDocument() {
+        final Stack stack = smallStack("Policy");
+        final EncryptionKey key = EncryptionKey.Builder.create(stack, "Key").build();
+        final Role role = lambdaRole(stack);
+        key.grantDecrypt(role);
+        final PolicyDocument document = key.getKeyPolicy();
+        assertEquals(4, document.getStatementCount().intValue());
+        final List<Map<String, Object>> statements = list(map(stack.resolve(document.toJSON())).get("Statement")).stream()
+            .map(ConsumerAppTest::map).collect(Collectors.toList());
+        assertEquals(List.of("Decrypt", "DeployEncryptedResources", "DeployEncryptedResourcesGrants", "Administer"),
+            statements.stream().map(s -> s.get("Sid")).collect(Collectors.toList()));
+        final String roleId = stack.getLogicalId((CfnElement) role.getNode().getDefaultChild());
+        assertEquals(Map.of("AWS", getAtt(roleId)), statements.get(0).get("Principal"));
     }
 
     @Test
