@@ -3,9 +3,19 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import {
   callerAccount, canonicalConditions, conditionKeys, encryptionContext, encryptionContextArnLike, grantIsForAwsResource, hasEncryptionContext,
   hasGrantIsForAwsResource, hasSource, hasViaService, mergeConditions, pinsPrincipal, principalAccount, principalArnEquals, principalArnLike,
-  principalOrgId, principalTags, resourceAliases, resourceTag, sourceAccount, sourceArnEquals, sourceArnLike, throughAnyService, viaService, viaServicesOf,
+  principalOrgId, principalTags, requestValueOtherThan, resourceAliases, resourceTag, S3_ENCRYPTION_ALGORITHM_KEY, S3_ENCRYPTION_KEY_ID_KEY,
+  sourceAccount, sourceArnEquals, sourceArnLike, throughAnyService, viaService, viaServicesOf,
 } from '../../src/policy/conditions';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
+
+// These tests synthesize for policies and manifests; aws-cdk-lib's default CloudFormation schema
+// validation (warnings only, seconds to load in each test file) is left to the cfn-lint tests.
+const cdkValidation = process.env.CDK_VALIDATION;
+process.env.CDK_VALIDATION = 'false';
+afterAll(() => {
+  if (cdkValidation === undefined) delete process.env.CDK_VALIDATION;
+  else process.env.CDK_VALIDATION = cdkValidation;
+});
 
 const ACCOUNT = '111111111111';
 
@@ -28,10 +38,16 @@ describe('condition builders', () => {
     ['sourceAccount', () => sourceAccount(ACCOUNT), { StringEquals: { 'aws:SourceAccount': ACCOUNT } }],
     ['sourceArnLike', () => sourceArnLike(['arn:aws:cloudtrail:*:111111111111:trail/*']), { ArnLike: { 'aws:SourceArn': ['arn:aws:cloudtrail:*:111111111111:trail/*'] } }],
     ['resourceTag', () => resourceTag('cdk-kms-patterns:key', 'S/Key'), { StringEquals: { 'aws:ResourceTag/cdk-kms-patterns:key': 'S/Key' } }],
+    ['requestValueOtherThan (set, and to something else)', () => requestValueOtherThan(S3_ENCRYPTION_ALGORITHM_KEY, 'aws:kms'),
+      { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' }, Null: { 's3:x-amz-server-side-encryption': 'false' } }],
     ['encryptionContextArnLike', () => encryptionContextArnLike('aws:logs:arn', ['arn:aws:logs:eu-west-1:111111111111:log-group:*']),
       { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': ['arn:aws:logs:eu-west-1:111111111111:log-group:*'] } }],
   ])('%s', (_name, build, expected) => {
     expect(build()).toEqual(expected);
+  });
+
+  test('the S3 request keys are the ones S3 documents for SSE-KMS', () => {
+    expect([S3_ENCRYPTION_ALGORITHM_KEY, S3_ENCRYPTION_KEY_ID_KEY]).toEqual(['s3:x-amz-server-side-encryption', 's3:x-amz-server-side-encryption-aws-kms-key-id']);
   });
 
   test('encryptionContext: exact values with StringEquals, values with * or ? with StringLike', () => {

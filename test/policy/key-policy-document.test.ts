@@ -141,7 +141,9 @@ describe('merging', () => {
       const rendered = new Set<string>();
       for (const s of statements) {
         const written = s.Condition ? JSON.stringify(s.Condition) : 'none';
-        for (const p of ([] as string[]).concat(s.Principal.AWS)) for (const a of ([] as string[]).concat(s.Action)) rendered.add(JSON.stringify([p, a, written]));
+        for (const p of ([] as string[]).concat(s.Principal.AWS)) {
+          for (const a of ([] as string[]).concat(s.Action)) rendered.add(JSON.stringify([p, a, written]));
+        }
       }
       expect([...rendered].sort()).toEqual([...triples].sort());
       expect(new Set(statements.map((s: any) => s.Sid)).size).toBe(statements.length);

@@ -3,9 +3,19 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { EncryptionKey } from '../../src';
 import {
-  checkKeyPolicyPrincipal, comparableArn, compareAccounts, ensureLiteralArn, iamResourceOf, keyPolicyPrincipal, referencesOtherStacks, referencesResources,
+  checkKeyPolicyPrincipal, comparableArn, compareAccounts, ensureLiteralArn, iamResourceOf, keyPolicyPrincipal, referencesOtherStacks,
+  referencesResources,
 } from '../../src/policy/principals';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
+
+// These tests synthesize for policies and manifests; aws-cdk-lib's default CloudFormation schema
+// validation (warnings only, seconds to load in each test file) is left to the cfn-lint tests.
+const cdkValidation = process.env.CDK_VALIDATION;
+process.env.CDK_VALIDATION = 'false';
+afterAll(() => {
+  if (cdkValidation === undefined) delete process.env.CDK_VALIDATION;
+  else process.env.CDK_VALIDATION = cdkValidation;
+});
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const KMS_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] };

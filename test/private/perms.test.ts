@@ -168,12 +168,19 @@ describe('service recipes', () => {
       CLOUDWATCH_LOGS_ACTIONS: perms.CLOUDWATCH_LOGS_ACTIONS,
       CLOUDTRAIL_ENCRYPT_ACTIONS: perms.CLOUDTRAIL_ENCRYPT_ACTIONS,
       EVENTBRIDGE_ACTIONS: perms.EVENTBRIDGE_ACTIONS,
+      DEPLOY_THROUGH_SERVICE_ACTIONS: perms.DEPLOY_THROUGH_SERVICE_ACTIONS,
     };
     for (const [name, list] of Object.entries(recipes)) {
       expect({ name, admin: list.filter(a => perms.MUTATING_ADMIN_ACTIONS.includes(a)) }).toEqual({ name, admin: [] });
     }
     expect(perms.IMPORT_KEY_MATERIAL_ACTIONS.filter(a => perms.MUTATING_ADMIN_ACTIONS.includes(a))).toEqual(['kms:GetParametersForImport', 'kms:ImportKeyMaterial']);
     expect(perms.REPLICATE_ACTIONS.filter(a => perms.MUTATING_ADMIN_ACTIONS.includes(a))).toEqual(['kms:ReplicateKey']);
+  });
+
+  test('CRYPTOGRAPHIC_ACTIONS (what an accepted account-wide statement keeps): every use of a key, DescribeKey, no other administration', () => {
+    const use = [...new Set(Object.values(CAPABILITIES).flatMap(info => info.actions))].filter(a => !perms.ADMIN_ACTIONS.includes(a));
+    expect(use.filter(a => !perms.CRYPTOGRAPHIC_ACTIONS.includes(a))).toEqual([]);
+    expect(perms.CRYPTOGRAPHIC_ACTIONS.filter(a => perms.ADMIN_ACTIONS.includes(a))).toEqual(['kms:DescribeKey']);
   });
 
   test('the GenerateRandom reason says why Resource "*" is needed', () => {

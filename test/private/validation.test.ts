@@ -1,5 +1,11 @@
 import { Duration, Lazy, Token } from 'aws-cdk-lib';
-import { invalid, normalizeAliasName, validateAccountId, validateDays } from '../../src/private/validation';
+import { fail, invalid, normalizeAliasName, validateAccountId, validateDays } from '../../src/private/validation';
+
+describe('fail', () => {
+  test('throws an Error with exactly the message given', () => {
+    expect(() => fail('keySpec must be one of X, got \'Y\'')).toThrow(new Error('keySpec must be one of X, got \'Y\''));
+  });
+});
 
 describe('invalid', () => {
   test.each([
