@@ -481,7 +481,7 @@ export abstract class EncryptionKeyBase extends Resource implements IEncryptionK
    * @param service the service
    */
   public forService(service: KeyService): IEncryptionKey {
-    const id = `Via${service.endpointPrefix.replace(/[^A-Za-z0-9]/g, '')}`;
+    const id = `Via${service.endpointPrefix}`;
     const existing = this.node.tryFindChild(id) as IEncryptionKey | undefined;
     return existing ?? new ServiceScopedKey(this, id, service);
   }

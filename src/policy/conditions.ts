@@ -124,7 +124,7 @@ export function mergeConditions(...blocks: (Conditions | undefined)[]): Conditio
       const target = (result[operator] = result[operator] ?? {});
       for (const [key, raw] of Object.entries(pairs)) {
         const value = normalizeValue(raw);
-        if (key in target && JSON.stringify(target[key]) !== JSON.stringify(value)) {
+        if (key in target && sameValues(target[key]) !== sameValues(value)) {
           fail(`conflicting condition ${operator} ${key}: ${JSON.stringify(target[key])} and ${JSON.stringify(value)}`);
         }
         target[key] = value;
@@ -144,6 +144,12 @@ function normalizeValue(value: unknown): string | string[] {
     return value.map(v => (typeof v === 'boolean' || typeof v === 'number' ? String(v) : v));
   }
   return typeof value === 'boolean' || typeof value === 'number' ? String(value) : value as string;
+}
+
+/** A condition value compared as a set: `'a'`, `['a']` and `['b', 'a']` against `['a', 'b']`. */
+function sameValues(value: string | string[]): string {
+  const values = (Array.isArray(value) ? value : [value]).map(v => (typeof v === 'string' ? v : JSON.stringify(v)));
+  return JSON.stringify([...new Set(values)].sort());
 }
 
 /** The condition keys a block holds, whatever their operators. */

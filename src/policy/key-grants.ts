@@ -70,6 +70,9 @@ interface GrantOptions {
   readonly statementJson?: string;
 }
 
+/** Who asks for the administrators' statements. */
+const ADMINISTRATORS_SOURCE = 'administrators';
+
 /** The tag every key created by this library carries (see `EncryptionKeyBase.KEY_TAG`). */
 export const KEY_TAG = 'cdk-kms-patterns:key';
 
@@ -196,7 +199,7 @@ export class KeyGrants {
    * Adds an administrator's statement (administrative actions, never cryptographic use).
    */
   public addAdministrator(principal: iam.IPrincipal, actions: string[], label: string): void {
-    this.grant({ grantPrincipal: principal }, actions, { source: 'administrators', label, administrative: true, identity: 'never' });
+    this.grant({ grantPrincipal: principal }, actions, { source: ADMINISTRATORS_SOURCE, label, administrative: true, identity: 'never' });
   }
 
   /**
@@ -240,7 +243,7 @@ export class KeyGrants {
     const actions = expandActions(statement.actions, `${caller} (statement ${JSON.stringify(json)}) on ${subject.node.path}`);
     const conditions = statement.conditions && Object.keys(statement.conditions).length > 0 ? statement.conditions as Conditions : undefined;
     const label = statement.sid ? statement.sid.replace(/[^A-Za-z0-9]/g, '') || 'Statement' : 'Statement';
-    if (statement.hasPrincipal && statement.principals.length === 0) {
+    if (statement.principals.length === 0) {
       fail(`${caller}: a key policy statement needs a principal; got ${JSON.stringify(json)}`);
     }
     for (const principal of statement.principals) {
@@ -314,7 +317,8 @@ export class KeyGrants {
     if (entry.principalType === 'AWS' && entry.principals.some(p => compareAccounts(accountOfRoot(p) ?? rendered?.account, keyAccount) === 'DIFFERENT')) {
       const refused = actions.filter(a => !perms.CROSS_ACCOUNT_ACTIONS.includes(a));
       if (refused.length > 0) {
-        if (options.administrative) {
+        if (options.administrative && options.source === ADMINISTRATORS_SOURCE) {
+          // declared administrators of another account: the engine warns that they can only inspect
           actions = actions.filter(a => perms.CROSS_ACCOUNT_ACTIONS.includes(a));
         } else {
           fail(`${options.source}: cannot grant ${refused.join(', ')} on ${subject.node.path} to a principal of account `

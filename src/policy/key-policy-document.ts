@@ -252,6 +252,10 @@ function substitute(value: any): any {
       if (fn === 'Ref' && typeof arg === 'string' && arg in PSEUDO_WORST_CASE) {
         return PSEUDO_WORST_CASE[arg];
       }
+      if (fn === 'Fn::Sub' && typeof arg === 'string') {
+        // Pseudo parameters at their longest; any other variable at the reference estimate.
+        return arg.replace(/\$\{([^}]+)\}/g, (_, name: string) => PSEUDO_WORST_CASE[name] ?? 'r'.repeat(REFERENCE_SIZE_ESTIMATE));
+      }
       if (fn === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) {
         return arg[1].map((part: any) => {
           const s = substitute(part);

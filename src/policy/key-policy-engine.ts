@@ -232,7 +232,7 @@ export class KeyPolicyEngine {
     // KMS's lockout safety check: CreateKey (and PutKeyPolicy) fail unless the new policy lets the
     // principal that makes the call, the stack's CloudFormation execution role, call PutKeyPolicy.
     const deployRole = this.deploymentRoleArn();
-    if (administered && this.options.mode !== KeyPolicyMode.AWS_DEFAULT && !this.options.deploymentRoleAdministers) {
+    if (administered && this.options.mode !== KeyPolicyMode.AWS_DEFAULT && (deployRole === undefined || !this.options.deploymentRoleAdministers)) {
       if (deployRole === undefined) {
         Annotations.of(this.key).addWarningV2(WarningIds.LOCKOUT_UNPROVEN,
           `the principal that deploys ${stack.stackName} is not known (custom synthesizer): KMS refuses to create the key unless that `

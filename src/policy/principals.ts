@@ -259,6 +259,7 @@ function flatten(value: any): string {
   if (typeof value === 'string') return value.replace(/\$\{AWS::Partition\}/g, 'aws');
   if (value && typeof value === 'object') {
     if (value.Ref === 'AWS::Partition') return 'aws';
+    if (typeof value.Ref === 'string' && value.Ref.startsWith('AWS::')) return `\${${value.Ref}}`;
     if (typeof value['Fn::Sub'] === 'string') return flatten(value['Fn::Sub']);
     if (Array.isArray(value['Fn::Join'])) return (value['Fn::Join'][1] as any[]).map(flatten).join(value['Fn::Join'][0]);
   }

@@ -6,7 +6,12 @@ import { IConstruct } from 'constructs';
  * synthesizer, or undefined for other synthesizers. Never exported from the package.
  */
 export function deploymentRoleArn(scope: IConstruct): string | undefined {
-  const synthesizer = Stack.of(scope).synthesizer;
+  // A nested stack is deployed by its parent's execution role.
+  let stack = Stack.of(scope);
+  while (stack.nestedStackParent) {
+    stack = stack.nestedStackParent;
+  }
+  const synthesizer = stack.synthesizer;
   if (synthesizer instanceof DefaultStackSynthesizer) {
     // The synthesizer writes ${AWS::Partition} and friends for Fn::Sub.
     return Fn.sub(synthesizer.cloudFormationExecutionRoleArn);

@@ -133,6 +133,13 @@ export const CROSS_ACCOUNT_ACTIONS = [
   'kms:VerifyMac',
 ];
 
+/**
+ * When the key was last used (a read of the key's metadata, not given to administrators by default).
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html
+ */
+export const KEY_USAGE_READ_ACTIONS = ['kms:GetKeyLastUsage'];
+
 /** Retire a grant: done by the grantee principal of a grant, or by the key's account. */
 export const RETIRE_GRANT_ACTIONS = ['kms:RetireGrant'];
 
@@ -151,7 +158,9 @@ export const ALL_ACTIONS_WILDCARD = 'kms:*';
  *
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
  */
-export const KEY_RESOURCE_ACTIONS = [...new Set([...ADMIN_ACTIONS, ...CROSS_ACCOUNT_ACTIONS, ...RETIRE_GRANT_ACTIONS])].sort();
+export const KEY_RESOURCE_ACTIONS = [
+  ...new Set([...ADMIN_ACTIONS, ...CROSS_ACCOUNT_ACTIONS, ...RETIRE_GRANT_ACTIONS, ...KEY_USAGE_READ_ACTIONS]),
+].sort();
 
 /**
  * Administrative actions that change the key, its policy, aliases, tags, rotation or lifecycle.

@@ -92,7 +92,7 @@ describe('mergeConditions', () => {
   // compared "as IAM reads them"; yet a canonical (unwrapped) block does not merge with a fresh one.
   // Reachable through the grant path: a forService(...) view's canonical kms:ViaService merged with
   // a principal whose conditions (PrincipalWithConditions) list the same service in an array.
-  test.failing('a single value and a one-element list of it are the same condition', () => {
+  test('a single value and a one-element list of it are the same condition', () => {
     const canonical = canonicalConditions(viaService(['s3.eu-west-1.amazonaws.com']));
     expect(mergeConditions(canonical, viaService(['s3.eu-west-1.amazonaws.com']))).toEqual(canonical);
   });

@@ -182,7 +182,7 @@ describe('the lockout safety check', () => {
   // comparableArn flattens only ${AWS::Partition}: in an environment-agnostic stack the deployer
   // written with Aws.ACCOUNT_ID and Aws.REGION (Fn::Join of Refs) never matches the synthesizer's
   // Fn::Sub "${AWS::AccountId}...${AWS::Region}", so a correct key policy fails synth.
-  test.failing('environment-agnostic: the deployer named with Aws.ACCOUNT_ID and Aws.REGION passes', () => {
+  test('environment-agnostic: the deployer named with Aws.ACCOUNT_ID and Aws.REGION passes', () => {
     const agnostic = new Stack(new App(), 'S');
     const deployer = new iam.ArnPrincipal(`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cdk-hnb659fds-cfn-exec-role-${Aws.ACCOUNT_ID}-${Aws.REGION}`);
     const key = new EncryptionKey(agnostic, 'Key', { deploymentRoleAdministers: false, administrators: [deployer] });
@@ -191,7 +191,7 @@ describe('the lockout safety check', () => {
 
   // A nested stack is deployed with its parent's CloudFormation execution role, but the engine asks
   // the nested stack's own synthesizer, which knows no role (see test/private/deployer.test.ts).
-  test.failing('a key with default props in a nested stack is administered by the parent\'s deployment role', () => {
+  test('a key with default props in a nested stack is administered by the parent\'s deployment role', () => {
     const nested = new NestedStack(stack(), 'Nested');
     const key = new EncryptionKey(nested, 'Key');
     expect(key.node.validate()).toEqual([]);
@@ -209,7 +209,7 @@ describe('the lockout safety check', () => {
   // The README promises "With a custom synthesizer whose deployer is unknown, a warning says to
   // check", but the warning is gated on deploymentRoleAdministers being false: with the default
   // (true), which does nothing when the deployer is unknown, the lockout risk goes unmentioned.
-  test.failing('a custom synthesizer with the default deploymentRoleAdministers warns too', () => {
+  test('a custom synthesizer with the default deploymentRoleAdministers warns too', () => {
     const key = new EncryptionKey(stack({ synthesizer: new CliCredentialsStackSynthesizer() }), 'Key', {
       administrators: [new iam.ArnPrincipal(ADMINS)],
     });

@@ -129,7 +129,9 @@ export function decodeBase64Material(text: string): Buffer {
   }
   const decoded = Buffer.from(compact, 'base64');
   // Reject non-canonical encodings (stray bits in the last character, wrong padding).
-  if (decoded.toString('base64').replace(/=+$/, '') !== compact.replace(/=+$/, '')) {
+  const canonical = decoded.toString('base64');
+  const padded = compact.includes('=');
+  if (canonical.replace(/=+$/, '') !== compact.replace(/=+$/, '') || (padded && canonical !== compact)) {
     decoded.fill(0);
     throw new KeyMaterialFormatError('SecretString is not canonical base64');
   }
