@@ -73,6 +73,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-ssm@^3',
     '@types/aws-lambda@^8',
     'ts-node@^10',
+    // Integ apps (test/integ/): IntegTest, so they stay integ-runner apps. Pinned: the registry serves it up
+    // to 2.245.0-alpha.0 (no 2.271.0-alpha.0); it accepts aws-cdk-lib ^2.245.0. Not @aws-cdk/integ-runner:
+    // its newest release here (2.197.10) reads cloud assembly schema 53 at most and aws-cdk-lib 2.271.0
+    // writes 54, so test/integ/integ-snapshots.test.ts checks the snapshots instead.
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
   jestOptions: {
@@ -116,6 +121,25 @@ example.spawn(project.bundler.bundleTask);
 example.exec('ts-node --project test/tsconfig.json examples/main.ts', {
   env: { TS_NODE_TRANSPILE_ONLY: 'true' },
 });
+
+// Integration snapshots: one app per construct in test/integ/integ.<construct>.ts, its templates committed
+// in test/integ/integ.<construct>.ts.snapshot/ with asset hashes replaced by the assets' names (a rebundled
+// handler never fails the check). test/integ/integ-snapshots.test.ts synthesizes each app and compares;
+// it is part of `npx projen test`. Nothing here ever deploys.
+const INTEG_JEST = 'jest --maxWorkers=2 --coverage=false test/integ/';
+// `integ` only verifies: any difference, a missing snapshot or a stack without one fails it.
+const integ = project.addTask('integ', {
+  description: 'Verifies the committed integ snapshots (test/integ/*.snapshot) offline; never deploys, never updates them',
+});
+integ.spawn(project.bundler.bundleTask);
+integ.exec(`${INTEG_JEST} --ci`);
+// `integ:update` rewrites the snapshots on purpose (refused when CI is set); review and commit the result.
+const integUpdate = project.addTask('integ:update', {
+  description: 'Rewrites the integ snapshots from the apps (synthesizes only, never deploys); review and commit the result',
+  env: { INTEG_UPDATE_SNAPSHOTS: '1' },
+});
+integUpdate.spawn(project.bundler.bundleTask);
+integUpdate.exec(INTEG_JEST);
 
 for (const ignored of ['/examples/', '/cdk.out/', '/.ci/']) {
   project.addPackageIgnore(ignored);
