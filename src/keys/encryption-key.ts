@@ -7,7 +7,6 @@ import { EncryptionKeyBase, IEncryptionKey, KEY_TAG } from './encryption-key-bas
 import { ImportedKeyMaterial } from './imported-key-material';
 import { IMPORTABLE_SPECS, isSymmetric, resolveKeyUsage } from './key-specs';
 import { validateImportedKeyMaterial } from './private/imported-key-material-options';
-import { KeyAccessReportRegistry } from '../compliance/key-access-report';
 import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
 import { KeyCapability } from '../policy/key-capability';
 import { KeyGrants } from '../policy/key-grants';
@@ -389,14 +388,8 @@ export class EncryptionKey extends EncryptionKeyBase {
     this.keyArn = this.cfnKey.attrArn;
     this.keyId = this.cfnKey.attrKeyId;
     KeyReferences.of(this).register(this);
-    KeyAccessReportRegistry.of(this).addKey({
-      construct: this,
-      kind: `${keySpec} / ${keyUsage}${imported ? ' / imported material' : ''}${this.multiRegion ? ' / multi-Region primary' : ''}`,
-      rotates: rotationEnabled,
-      role: 'key',
-      entries: () => this.engine.document.mergedEntries(),
-      statements: () => this.engine.document.allStatements.map(st => st.toStatementJson()),
-    });
+    this.engine.report(`${keySpec} / ${keyUsage}${imported ? ' / imported material' : ''}${this.multiRegion ? ' / multi-Region primary' : ''}`,
+      rotationEnabled, 'key');
 
     (props.administrators ?? []).forEach(principal => this.addAdministrator(principal));
     (props.access ?? []).forEach(access => this.addAccess(access));

@@ -4,7 +4,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { EncryptionKey } from './encryption-key';
 import { EncryptionKeyBase, KEY_TAG } from './encryption-key-base';
-import { KeyAccessReportRegistry } from '../compliance/key-access-report';
 import { KeyAccess, KeyPolicyMode } from '../policy/key-access';
 import { KeyGrants } from '../policy/key-grants';
 import { KeyPolicyEngine, validateKeyAccess } from '../policy/key-policy-engine';
@@ -200,14 +199,7 @@ export class ReplicaKey extends EncryptionKeyBase {
     this.keyArn = this.cfnReplicaKey.attrArn;
     this.keyId = this.cfnReplicaKey.attrKeyId;
     KeyReferences.of(this).register(this);
-    KeyAccessReportRegistry.of(this).addKey({
-      construct: this,
-      kind: `${this.keySpec} / ${this.keyUsage} / replica of ${primary.node.path}`,
-      rotates: primary.rotationEnabled,
-      role: 'replica',
-      entries: () => this.engine.document.mergedEntries(),
-      statements: () => this.engine.document.allStatements.map(st => st.toStatementJson()),
-    });
+    this.engine.report(`${this.keySpec} / ${this.keyUsage} / replica of ${primary.node.path}`, primary.rotationEnabled, 'replica');
 
     (props.administrators ?? []).forEach(p => this.addAdministrator(p));
     (props.access ?? []).forEach(a => this.addAccess(a));

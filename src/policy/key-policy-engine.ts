@@ -11,6 +11,7 @@ import { KeyCapability } from './key-capability';
 import { KeyGrants } from './key-grants';
 import { estimatePolicySize, KEY_POLICY_MAX_BYTES, KeyPolicyDocument } from './key-policy-document';
 import { checkKeyPolicyPrincipal, comparableArn, compareAccounts } from './principals';
+import { KeyAccessReportRegistry } from '../compliance/key-access-report';
 import { CAPABILITIES, capabilityMismatch } from '../private/capabilities';
 import { deploymentRoleArn } from '../private/deployer';
 import { WarningIds } from '../private/ids';
@@ -49,6 +50,22 @@ export class KeyPolicyEngine {
   /** Connects the engine to the key's grant path (once the key exists). */
   public bind(grants: KeyGrants): void {
     this.grants = grants;
+  }
+
+  /**
+   * Lists the key in the key access report, with this engine's policy.
+   *
+   * @param kind the key's kind, e.g. `SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT`
+   */
+  public report(kind: string, rotates: boolean, role: 'key' | 'replica'): void {
+    KeyAccessReportRegistry.of(this.key).addKey({
+      construct: this.key,
+      kind,
+      rotates,
+      role,
+      entries: () => this.document.mergedEntries(),
+      statements: () => this.document.allStatements.map(st => st.toStatementJson()),
+    });
   }
 
   /** Adds an administrator. */

@@ -166,27 +166,10 @@ export const KEY_RESOURCE_ACTIONS = [
  * Administrative actions that change the key, its policy, aliases, tags, rotation or lifecycle.
  * Only declared administrators get them; a grant method never gives them.
  */
-export const MUTATING_ADMIN_ACTIONS = [
-  'kms:CancelKeyDeletion',
-  'kms:CreateAlias',
-  'kms:DeleteAlias',
-  'kms:DeleteImportedKeyMaterial',
-  'kms:DisableKey',
-  'kms:DisableKeyRotation',
-  'kms:EnableKey',
-  'kms:EnableKeyRotation',
-  'kms:GetParametersForImport',
-  'kms:ImportKeyMaterial',
-  'kms:PutKeyPolicy',
-  'kms:ReplicateKey',
-  'kms:RotateKeyOnDemand',
-  'kms:ScheduleKeyDeletion',
-  'kms:TagResource',
-  'kms:UntagResource',
-  'kms:UpdateAlias',
-  'kms:UpdateKeyDescription',
-  'kms:UpdatePrimaryRegion',
-];
+export const MUTATING_ADMIN_ACTIONS = ADMIN_ACTIONS.filter(a => ![
+  'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListGrants', 'kms:ListKeyPolicies', 'kms:ListKeyRotations',
+  'kms:ListResourceTags', 'kms:RevokeGrant',
+].includes(a));
 
 /** The action KMS's lockout safety check requires of the principal that creates a key. */
 export const PUT_KEY_POLICY_ACTION = 'kms:PutKeyPolicy';
