@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge, acknowledgeInCompliancePacks } from './acknowledge';
+import { ComplianceRules, LAMBDA_BASIC_EXECUTION_POLICY, NagRules, NIST_AND_HIPAA } from './ids';
 
 /**
  * How to build one kind of custom resource handler.
@@ -67,18 +68,15 @@ export class HandlerProvider extends Construct {
 
     const stack = Stack.of(this);
     const handlerLogicalId = stack.resolve(stack.getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction));
-    acknowledge(this.provider, [
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      `AwsSolutions-IAM5[Resource::<${handlerLogicalId}.Arn>:*]`,
-    ], 'The CDK custom resource provider framework\'s own role: AWSLambdaBasicExecutionRole for its logs, and invoke rights on the versions of this one handler');
-    acknowledgeInCompliancePacks(this, 'IAMNoInlinePolicy',
+    acknowledge(this.provider, [NagRules.iam4(LAMBDA_BASIC_EXECUTION_POLICY), NagRules.iam5(`<${handlerLogicalId}.Arn>:*`)], 'The CDK custom resource provider framework\'s own role: AWSLambdaBasicExecutionRole for its logs, and invoke rights on the versions of this one handler');
+    acknowledgeInCompliancePacks(this, ComplianceRules.IAM_NO_INLINE_POLICY,
       'Inline policies scoped to the resources this handler manages; they live and die with the handler');
-    acknowledgeInCompliancePacks(this, 'LambdaInsideVPC',
+    acknowledgeInCompliancePacks(this, ComplianceRules.LAMBDA_INSIDE_VPC,
       `A CloudFormation custom resource handler that calls only ${options.calls}; it holds no network-reachable state`);
-    acknowledgeInCompliancePacks(this, 'LambdaConcurrency', 'Invoked only by CloudFormation during deployments', ['NIST.800.53.R5', 'HIPAA.Security']);
-    acknowledgeInCompliancePacks(this, 'LambdaDLQ',
-      'Invoked synchronously by the provider framework, which reports failures to CloudFormation', ['NIST.800.53.R5', 'HIPAA.Security']);
-    acknowledgeInCompliancePacks(this, 'CloudWatchLogGroupEncrypted',
+    acknowledgeInCompliancePacks(this, ComplianceRules.LAMBDA_CONCURRENCY, 'Invoked only by CloudFormation during deployments', NIST_AND_HIPAA);
+    acknowledgeInCompliancePacks(this, ComplianceRules.LAMBDA_DLQ,
+      'Invoked synchronously by the provider framework, which reports failures to CloudFormation', NIST_AND_HIPAA);
+    acknowledgeInCompliancePacks(this, ComplianceRules.LOG_GROUP_ENCRYPTED,
       'The logs hold resource ids and step names only, never secret values or key material (tested)');
   }
 }

@@ -43,6 +43,24 @@ export const WarningIds = {
 /** The context key that turns the key access report off. */
 export const ACCESS_REPORT_CONTEXT = 'cdk-kms-patterns:accessReport';
 
+/** Rules the NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 packs share by name (`<pack>-<rule>`). */
+export const ComplianceRules = {
+  IAM_NO_INLINE_POLICY: 'IAMNoInlinePolicy',
+  LAMBDA_INSIDE_VPC: 'LambdaInsideVPC',
+  LAMBDA_CONCURRENCY: 'LambdaConcurrency',
+  LAMBDA_DLQ: 'LambdaDLQ',
+  LOG_GROUP_ENCRYPTED: 'CloudWatchLogGroupEncrypted',
+  S3_LOGGING: 'S3BucketLoggingEnabled',
+  S3_DEFAULT_ENCRYPTION_KMS: 'S3DefaultEncryptionKMS',
+  S3_REPLICATION: 'S3BucketReplicationEnabled',
+} as const;
+
+/** The compliance packs that have the Lambda concurrency and DLQ rules. */
+export const NIST_AND_HIPAA = ['NIST.800.53.R5', 'HIPAA.Security'];
+
+/** The AWS managed policy of Lambda functions' logs. */
+export const LAMBDA_BASIC_EXECUTION_POLICY = 'arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
+
 /** cdk-nag rule ids the library acknowledges on its own resources. */
 export const NagRules = {
   /** A wildcard in an IAM policy resource: `AwsSolutions-IAM5[Resource::<resource>]`. */

@@ -10,7 +10,7 @@ import { KeyCapability } from '../policy/key-capability';
 import { KeyService } from '../policy/key-service';
 import { acknowledge, acknowledgeInCompliancePacks } from '../private/acknowledge';
 import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
-import { NagRules, WarningIds } from '../private/ids';
+import { ComplianceRules, NagRules, WarningIds } from '../private/ids';
 import { accessLogBucketProps, encryptedBucketProps } from './private/bucket-defaults';
 import { fail, invalid } from '../private/validation';
 
@@ -148,10 +148,10 @@ export class EncryptedBucket extends Construct {
     if (!logBucket) {
       this.logBucket = new s3.Bucket(this, 'AccessLogs', accessLogBucketProps());
       acknowledge(this.logBucket, [NagRules.S3_ACCESS_LOGS], 'This is the server access log bucket: logging its own access would loop');
-      acknowledgeInCompliancePacks(this.logBucket, 'S3BucketLoggingEnabled', 'This is the server access log bucket: logging its own access would loop');
-      acknowledgeInCompliancePacks(this.logBucket, 'S3DefaultEncryptionKMS',
+      acknowledgeInCompliancePacks(this.logBucket, ComplianceRules.S3_LOGGING, 'This is the server access log bucket: logging its own access would loop');
+      acknowledgeInCompliancePacks(this.logBucket, ComplianceRules.S3_DEFAULT_ENCRYPTION_KMS,
         'S3 writes server access logs only to buckets encrypted with SSE-S3, not SSE-KMS');
-      acknowledgeInCompliancePacks(this.logBucket, 'S3BucketReplicationEnabled',
+      acknowledgeInCompliancePacks(this.logBucket, ComplianceRules.S3_REPLICATION,
         'Access logs are an audit copy; replicate them with your log archive if your standard requires it');
       logBucket = this.logBucket;
     }
