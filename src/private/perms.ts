@@ -262,19 +262,11 @@ export const IMPORT_KEY_MATERIAL_ACTIONS = ['kms:DescribeKey', 'kms:GetParameter
  * What the stack's deployment role may do through AWS services when CloudFormation creates a
  * resource encrypted with the key (EC2 CreateVolume, RDS CreateDBInstance, EFS CreateFileSystem,
  * DynamoDB CreateTable, Lambda CreateFunction, Step Functions CreateStateMachine, Backup
- * CreateBackupVault, Secrets Manager CreateSecret...): the service calls these on its behalf.
+ * CreateBackupVault, Secrets Manager CreateSecret...): the service calls these on its behalf. What
+ * EBS needs, and `kms:Encrypt` and `kms:GenerateDataKey` (Lambda, Step Functions, Secrets Manager).
  * `kms:CreateGrant` only for AWS resources.
  */
-export const DEPLOY_THROUGH_SERVICE_ACTIONS = [
-  'kms:CreateGrant',
-  'kms:Decrypt',
-  'kms:DescribeKey',
-  'kms:Encrypt',
-  'kms:GenerateDataKey',
-  'kms:GenerateDataKeyWithoutPlaintext',
-  'kms:ReEncryptFrom',
-  'kms:ReEncryptTo',
-];
+export const DEPLOY_THROUGH_SERVICE_ACTIONS = [...new Set([...EBS_ACTIONS, ...ENCRYPT_ACTIONS, ...GENERATE_DATA_KEY_ACTIONS])].sort();
 
 /**
  * The cryptographic actions (and DescribeKey, CreateGrant for AWS resources): what an account-wide

@@ -9,15 +9,6 @@ import { EncryptionKey, KeyCapability, KeyService, ReplicaKey } from '../../src'
 import { KeyAccessReportRegistry, readableConditions } from '../../src/compliance/key-access-report';
 import { ACCESS_REPORT_CONTEXT } from '../../src/private/ids';
 
-// These tests synthesize for policies and manifests; aws-cdk-lib's default CloudFormation schema
-// validation (warnings only, seconds to load in each test file) is left to the cfn-lint tests.
-const cdkValidation = process.env.CDK_VALIDATION;
-process.env.CDK_VALIDATION = 'false';
-afterAll(() => {
-  if (cdkValidation === undefined) delete process.env.CDK_VALIDATION;
-  else process.env.CDK_VALIDATION = cdkValidation;
-});
-
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const IMPORTED_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 

@@ -8,15 +8,6 @@ import {
 } from '../../src/policy/conditions';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
 
-// These tests synthesize for policies and manifests; aws-cdk-lib's default CloudFormation schema
-// validation (warnings only, seconds to load in each test file) is left to the cfn-lint tests.
-const cdkValidation = process.env.CDK_VALIDATION;
-process.env.CDK_VALIDATION = 'false';
-afterAll(() => {
-  if (cdkValidation === undefined) delete process.env.CDK_VALIDATION;
-  else process.env.CDK_VALIDATION = cdkValidation;
-});
-
 const ACCOUNT = '111111111111';
 
 describe('condition builders', () => {

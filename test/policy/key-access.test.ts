@@ -6,15 +6,6 @@ import { KeyAccess, KeyPolicyMode } from '../../src/policy/key-access';
 import { KeyCapability } from '../../src/policy/key-capability';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
 
-// These tests synthesize for policies and manifests; aws-cdk-lib's default CloudFormation schema
-// validation (warnings only, seconds to load in each test file) is left to the cfn-lint tests.
-const cdkValidation = process.env.CDK_VALIDATION;
-process.env.CDK_VALIDATION = 'false';
-afterAll(() => {
-  if (cdkValidation === undefined) delete process.env.CDK_VALIDATION;
-  else process.env.CDK_VALIDATION = cdkValidation;
-});
-
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const PARTNER = '222222222222';
 const STRANGER = '333333333333';

@@ -6,15 +6,6 @@ import { KeyCapability } from '../../src/policy/key-capability';
 import { CAPABILITIES } from '../../src/private/capabilities';
 import { AccessRow, expectAccess, PolicyWorld } from '../harness/simulate';
 
-// These tests synthesize for policies and manifests; aws-cdk-lib's default CloudFormation schema
-// validation (warnings only, seconds to load in each test file) is left to the cfn-lint tests.
-const cdkValidation = process.env.CDK_VALIDATION;
-process.env.CDK_VALIDATION = 'false';
-afterAll(() => {
-  if (cdkValidation === undefined) delete process.env.CDK_VALIDATION;
-  else process.env.CDK_VALIDATION = cdkValidation;
-});
-
 /** What each capability's documentation promises, and a key it fits. */
 const PROMISED: Array<[KeyCapability, string[], kms.KeySpec, kms.KeyUsage]> = [
   [KeyCapability.ENCRYPT, ['kms:Encrypt'], kms.KeySpec.SYMMETRIC_DEFAULT, kms.KeyUsage.ENCRYPT_DECRYPT],

@@ -9,15 +9,6 @@ import { WarningIds } from '../../src/private/ids';
 import { ADMIN_ACTIONS, DEPLOY_THROUGH_SERVICE_ACTIONS } from '../../src/private/perms';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
 
-// These tests synthesize for policies and manifests; aws-cdk-lib's default CloudFormation schema
-// validation (warnings only, seconds to load in each test file) is left to the cfn-lint tests.
-const cdkValidation = process.env.CDK_VALIDATION;
-process.env.CDK_VALIDATION = 'false';
-afterAll(() => {
-  if (cdkValidation === undefined) delete process.env.CDK_VALIDATION;
-  else process.env.CDK_VALIDATION = cdkValidation;
-});
-
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const DEPLOYER = 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1';
 const ADMINS = 'arn:aws:iam::111111111111:role/KeyAdmins';

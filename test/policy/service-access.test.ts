@@ -7,15 +7,6 @@ import {
 import * as perms from '../../src/private/perms';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
 
-// These tests synthesize for policies and manifests; aws-cdk-lib's default CloudFormation schema
-// validation (warnings only, seconds to load in each test file) is left to the cfn-lint tests.
-const cdkValidation = process.env.CDK_VALIDATION;
-process.env.CDK_VALIDATION = 'false';
-afterAll(() => {
-  if (cdkValidation === undefined) delete process.env.CDK_VALIDATION;
-  else process.env.CDK_VALIDATION = cdkValidation;
-});
-
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const OTHER = '999999999999';
 const KMS_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] };

@@ -5,15 +5,6 @@ import {
 import { Construct } from 'constructs';
 import { deploymentRoleArn } from '../../src/private/deployer';
 
-// These tests synthesize for policies and manifests; aws-cdk-lib's default CloudFormation schema
-// validation (warnings only, seconds to load in each test file) is left to the cfn-lint tests.
-const cdkValidation = process.env.CDK_VALIDATION;
-process.env.CDK_VALIDATION = 'false';
-afterAll(() => {
-  if (cdkValidation === undefined) delete process.env.CDK_VALIDATION;
-  else process.env.CDK_VALIDATION = cdkValidation;
-});
-
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
 /** The role the deployment of `stack` will use, as the cloud assembly tells the CDK CLI. */

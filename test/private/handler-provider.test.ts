@@ -5,15 +5,6 @@ import { Construct } from 'constructs';
 import { HandlerProvider, HandlerProviderOptions } from '../../src/private/handler-provider';
 import { nagFindings } from '../harness/compliance';
 
-// These tests synthesize for policies and manifests; aws-cdk-lib's default CloudFormation schema
-// validation (warnings only, seconds to load in each test file) is left to the cfn-lint tests.
-const cdkValidation = process.env.CDK_VALIDATION;
-process.env.CDK_VALIDATION = 'false';
-afterAll(() => {
-  if (cdkValidation === undefined) delete process.env.CDK_VALIDATION;
-  else process.env.CDK_VALIDATION = cdkValidation;
-});
-
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
 /** Options with an inline function standing in for a projen-bundled one. */
