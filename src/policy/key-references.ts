@@ -41,6 +41,7 @@ export class KeyReferences extends Construct implements IAspect {
   private readonly keys = new Map<string, ReferencedKey>();
   private readonly own: iam.PolicyStatement[] = [];
   private readonly visited = new Set<IConstruct>();
+  private ownJson?: Set<string>;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -98,7 +99,8 @@ export class KeyReferences extends Construct implements IAspect {
   }
 
   private identityPolicy(principal: iam.Role | iam.User, policy: iam.Policy): void {
-    const own = new Set(this.own.map(s => JSON.stringify(s.toStatementJson())));
+    // Every grant is made by now (aspects run at synth): the set is built once.
+    const own = this.ownJson ?? (this.ownJson = new Set(this.own.map(s => JSON.stringify(s.toStatementJson()))));
     const document = policy.document.toJSON() as { Statement?: any[] } | undefined;
     for (const statement of document?.Statement ?? []) {
       if (statement.Effect !== 'Allow' || own.has(JSON.stringify(statement))) continue;
