@@ -57,11 +57,6 @@ export function resourceAliases(aliasName: string): Conditions {
   return { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliasName } };
 }
 
-/** Requests on behalf of resources whose ARN is exactly one of these (service principals). */
-export function sourceArnEquals(arns: string[]): Conditions {
-  return { ArnEquals: { 'aws:SourceArn': unique(arns) } };
-}
-
 /** Principals of this organization. */
 export function principalOrgId(organizationId: string): Conditions {
   return { StringEquals: { 'aws:PrincipalOrgID': organizationId } };

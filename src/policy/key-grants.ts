@@ -164,17 +164,16 @@ export class KeyGrants {
    */
   public grantContract(grantee: iam.IGrantable, encrypt: boolean, decrypt: boolean, source: string): iam.Grant {
     const subject = this.props.subject;
-    const candidates: KeyCapability[] = [
-      ...(encrypt ? [KeyCapability.ENCRYPT, KeyCapability.REENCRYPT, KeyCapability.GENERATE_DATA_KEY,
-        KeyCapability.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT, KeyCapability.GENERATE_DATA_KEY_PAIR] : []),
-      ...(decrypt ? [KeyCapability.DECRYPT] : []),
-    ];
     // The first capability of each half must fit; the rest of the contract applies where the key supports it.
     this.checkCapabilities(source, [...(encrypt ? [KeyCapability.ENCRYPT] : []), ...(decrypt ? [KeyCapability.DECRYPT] : [])]);
-    const fitting = candidates.filter(c => capabilityMismatch(c, subject.keySpec, subject.keyUsage) === undefined);
+    const supported = new Set(Object.values(KeyCapability)
+      .filter(c => capabilityMismatch(c, subject.keySpec, subject.keyUsage) === undefined)
+      .flatMap(c => CAPABILITIES[c].actions));
+    const actions = [...(encrypt ? perms.CDK_ENCRYPT_ACTIONS : []), ...(decrypt ? perms.CDK_DECRYPT_ACTIONS : [])].filter(a => supported.has(a));
     const label = encrypt && decrypt ? 'EncryptDecrypt' : encrypt ? 'Encrypt' : 'Decrypt';
-    return this.grant(grantee, fitting.flatMap(c => CAPABILITIES[c].actions), { source, label });
+    return this.grant(grantee, actions, { source, label });
   }
+
 
   /**
    * Grants raw KMS actions (wildcards expanded; administrative actions refused).
@@ -411,15 +410,6 @@ export class KeyGrants {
     // The statement needs no mirroring into the key policy: this path wrote both halves.
     KeyReferences.of(this.props.subject).recordOwn(grant.principalStatements);
     return grant;
-  }
-
-  /**
-   * Writes the IAM half only: for principals the key policy names through their account
-   * (`KeyAccess` principals in other stacks), whose key policy half is written by the caller.
-   */
-  public identityOnly(grantee: iam.IGrantable, actions: string[], conditions: Conditions | undefined): iam.Grant {
-    const groups = splitCreateGrant([...new Set(actions)].sort(), conditions, { source: 'identity', label: 'Identity' });
-    return groups.map(g => this.identityHalf(grantee, g.actions, g.conditions)).reduce((a, b) => a.combine(b));
   }
 
   private identityTarget(grantee: iam.IGrantable): { resourceArns: string[]; conditions?: Conditions } {

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Stack, Token } from 'aws-cdk-lib';
 import {
   callerAccount, encryptionContext, encryptionContextArnLike, mergeConditions, principalArnEquals, sourceAccount, sourceArnLike, viaService,
 } from './conditions';
@@ -165,15 +165,4 @@ export function ebsAccountDefaultAccess(stack: Stack): ServiceAccess {
       conditions: mergeConditions(viaService([KeyService.EC2.viaService(stack.region)]), callerAccount([stack.account])),
     }],
   };
-}
-
-/** The account of an ARN with a literal account field, if any. */
-export function accountOfArn(arn: string): string | undefined {
-  if (Token.isUnresolved(arn)) return undefined;
-  try {
-    const account = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).account;
-    return account && /^\d{12}$/.test(account) ? account : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -4,7 +4,7 @@ import {
   callerAccount, canonicalConditions, conditionKeys, encryptionContext, encryptionContextArnLike, grantIsForAwsResource, hasEncryptionContext,
   hasGrantIsForAwsResource, hasSource, hasViaService, mergeConditions, pinsPrincipal, principalAccount, principalArnEquals, principalArnLike,
   principalOrgId, principalTags, requestValueOtherThan, resourceAliases, resourceTag, S3_ENCRYPTION_ALGORITHM_KEY, S3_ENCRYPTION_KEY_ID_KEY,
-  sourceAccount, sourceArnEquals, sourceArnLike, throughAnyService, viaService, viaServicesOf,
+  sourceAccount, sourceArnLike, throughAnyService, viaService, viaServicesOf,
 } from '../../src/policy/conditions';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
 
@@ -23,8 +23,6 @@ describe('condition builders', () => {
       { StringEquals: { 'aws:PrincipalTag/env': 'prod', 'aws:PrincipalTag/team': 'a' } }],
     ['principalAccount', () => principalAccount([ACCOUNT]), { StringEquals: { 'aws:PrincipalAccount': [ACCOUNT] } }],
     ['resourceAliases', () => resourceAliases('alias/shared'), { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/shared' } }],
-    ['sourceArnEquals', () => sourceArnEquals(['arn:aws:logs:eu-west-1:111111111111:log-group:x']),
-      { ArnEquals: { 'aws:SourceArn': ['arn:aws:logs:eu-west-1:111111111111:log-group:x'] } }],
     ['principalOrgId', () => principalOrgId('o-abcdefghij'), { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } }],
     ['sourceAccount', () => sourceAccount(ACCOUNT), { StringEquals: { 'aws:SourceAccount': ACCOUNT } }],
     ['sourceArnLike', () => sourceArnLike(['arn:aws:cloudtrail:*:111111111111:trail/*']), { ArnLike: { 'aws:SourceArn': ['arn:aws:cloudtrail:*:111111111111:trail/*'] } }],

@@ -1,8 +1,8 @@
-import { App, Aws, Lazy, Stack } from 'aws-cdk-lib';
+import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { EncryptionKey } from '../../src';
 import { KeyCapability } from '../../src/policy/key-capability';
 import {
-  accountOfArn, autoScalingAccess, cloudTrailAccess, cloudWatchLogsAccess, ebsAccountDefaultAccess, eventBridgeAccess,
+  autoScalingAccess, cloudTrailAccess, cloudWatchLogsAccess, ebsAccountDefaultAccess, eventBridgeAccess,
 } from '../../src/policy/service-access';
 import * as perms from '../../src/private/perms';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
@@ -148,21 +148,6 @@ describe('ebsAccountDefaultAccess', () => {
       actions: perms.EBS_ACTIONS,
       conditions: { StringEquals: { 'kms:CallerAccount': '111111111111', 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } },
     }]);
-  });
-});
-
-describe('accountOfArn', () => {
-  test.each([
-    ['arn:aws:cloudtrail:eu-west-1:111111111111:trail/t', '111111111111'],
-    ['arn:aws:s3:::bucket', undefined],
-    ['arn:aws:iam::aws:policy/x', undefined],
-    ['not an arn', undefined],
-  ])('%s: %s', (arn, account) => {
-    expect(accountOfArn(arn)).toBe(account);
-  });
-
-  test('a token has no literal account', () => {
-    expect(accountOfArn(`arn:${Aws.PARTITION}:logs:eu-west-1:111111111111:log-group:x`)).toBeUndefined();
   });
 });
 
