@@ -1,0 +1,393 @@
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import {
+  backupRetentionDays, checkEngine, checkInstanceClass, createLogGroups, databaseRemovalPolicy, databaseSubnets, deletionProtectionOf,
+  grantPerformanceInsightsRead, grantSecretRead, identifierOf, INSTANCE_ENGINES, parametersWithTls, validateIdentifier, validateLogExports,
+  warnLogExports, warnPerformanceInsightsOff, warnTls, warnUnmanagedPassword,
+} from './private/database-defaults';
+import { IEncryptionKey } from '../keys/encryption-key-base';
+import { KeyService } from '../policy/key-service';
+import { checkEncryptionKey, encryptionKeyOrDefault } from '../private/encrypted-resource';
+import { WarningIds } from '../private/ids';
+import { invalid } from '../private/validation';
+
+/**
+ * Properties of an `EncryptedDatabaseInstance`: the common `rds.DatabaseInstance` properties; the
+ * encryption, credentials, TLS, logs, backups and deletion settings are the construct's.
+ */
+export interface EncryptedDatabaseInstanceProps {
+  /**
+   * The engine: PostgreSQL, MySQL 5.7+ or MariaDB 10.5+ (`rds.DatabaseInstanceEngine.postgres({ version })`...).
+   */
+  readonly engine: rds.IInstanceEngine;
+
+  /**
+   * The VPC.
+   */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The subnets.
+   *
+   * @default - the VPC's private subnets with egress, or its isolated subnets when it has none
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups.
+   *
+   * @default - a new security group without inbound rules
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The instance type. RDS cannot encrypt db.m1, db.m2 and db.t1 instances; Performance Insights
+   * needs an instance class that supports it.
+   *
+   * @default - as `rds.DatabaseInstance` (db.m5.large)
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * Allocated storage, in GiB.
+   *
+   * @default 100
+   */
+  readonly allocatedStorage?: number;
+
+  /**
+   * Storage autoscaling upper limit, in GiB.
+   *
+   * @default - no autoscaling
+   */
+  readonly maxAllocatedStorage?: number;
+
+  /**
+   * The storage type.
+   *
+   * @default rds.StorageType.GP3
+   */
+  readonly storageType?: rds.StorageType;
+
+  /**
+   * A standby in another Availability Zone.
+   *
+   * @default true
+   */
+  readonly multiAz?: boolean;
+
+  /**
+   * The port.
+   *
+   * @default - the engine's default port
+   */
+  readonly port?: number;
+
+  /**
+   * The name of a database created with the instance.
+   *
+   * @default - none
+   */
+  readonly databaseName?: string;
+
+  /**
+   * The instance identifier. The log groups are named after it (`/aws/rds/instance/<id>/<log>`), so
+   * it is always set: given, or derived from the construct path.
+   *
+   * IMPORTANT: changing it replaces the instance.
+   *
+   * @default - derived from the construct path
+   */
+  readonly instanceIdentifier?: string;
+
+  /**
+   * The master user's name.
+   *
+   * @default - the engine's default (`postgres`, `admin`)
+   */
+  readonly masterUsername?: string;
+
+  /**
+   * Let RDS manage the master password in Secrets Manager, under the key, and rotate it (every 7
+   * days by default). When false, a generated secret under the key holds the password and you add
+   * rotation yourself (`instance.addRotationSingleUser()`); this warns.
+   *
+   * @default true
+   */
+  readonly manageMasterUserPassword?: boolean;
+
+  /**
+   * The key that encrypts the storage, snapshots, Performance Insights, the master secret and the
+   * exported log groups.
+   *
+   * @default - a new `EncryptionKey` with the library's defaults
+   */
+  readonly encryptionKey?: IEncryptionKey;
+
+  /**
+   * Performance Insights, encrypted with the key.
+   *
+   * IMPORTANT: the Performance Insights key can never be changed once the instance exists.
+   *
+   * @default true
+   */
+  readonly enablePerformanceInsights?: boolean;
+
+  /**
+   * How long Performance Insights keeps data.
+   *
+   * @default rds.PerformanceInsightRetention.DEFAULT (7 days)
+   */
+  readonly performanceInsightRetention?: rds.PerformanceInsightRetention;
+
+  /**
+   * The log types exported to CloudWatch Logs, into log groups the construct creates first,
+   * encrypted with the key. Fewer than all warns; an empty list exports none.
+   *
+   * @default - every log type of the engine (PostgreSQL: postgresql, upgrade; MySQL and MariaDB: audit, error, general, slowquery)
+   */
+  readonly cloudwatchLogsExports?: string[];
+
+  /**
+   * How long the exported log groups keep events.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Require TLS through the parameter group (`rds.force_ssl=1` for PostgreSQL,
+   * `require_secure_transport=ON` for MySQL and MariaDB). False warns.
+   *
+   * @default true
+   */
+  readonly requireTls?: boolean;
+
+  /**
+   * More parameters of the instance's parameter group.
+   *
+   * @default - none beyond the TLS parameter
+   */
+  readonly parameters?: { [name: string]: string };
+
+  /**
+   * IAM database authentication (for `grantConnect`).
+   *
+   * @default true
+   */
+  readonly iamAuthentication?: boolean;
+
+  /**
+   * How long automated backups are kept: 1 to 35 days.
+   *
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * The daily backup window (`hh24:mi-hh24:mi`, UTC).
+   *
+   * @default - chosen by RDS
+   */
+  readonly preferredBackupWindow?: string;
+
+  /**
+   * The weekly maintenance window (`ddd:hh24:mi-ddd:hh24:mi`, UTC).
+   *
+   * @default - chosen by RDS
+   */
+  readonly preferredMaintenanceWindow?: string;
+
+  /**
+   * Enhanced monitoring interval (1, 5, 10, 15, 30 or 60 seconds).
+   *
+   * @default - no enhanced monitoring
+   */
+  readonly monitoringInterval?: Duration;
+
+  /**
+   * Deletion protection. False warns.
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * What happens when the instance leaves the stack: SNAPSHOT (a final snapshot under the key),
+   * RETAIN, or DESTROY (warns). Automated backups are kept after deletion either way.
+   *
+   * @default RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An RDS DB instance (PostgreSQL, MySQL, MariaDB) encrypted with a customer managed key in every
+ * place RDS stores data: storage and snapshots, Performance Insights, the RDS-managed master
+ * secret, and the CloudWatch Logs log groups it exports to (created first, retained, under the
+ * key). TLS is required through its parameter group; backups are kept, deletion protection is on
+ * and a final snapshot is taken on delete.
+ *
+ * The key policy lets the stack's deployment role use the key through AWS services (RDS creates
+ * the instance and its grants on its behalf); `grantConnect`, `grantSecretRead` and
+ * `grantPerformanceInsightsRead` give users what they need, through the right service only.
+ */
+export class EncryptedDatabaseInstance extends Construct {
+  /** The instance. */
+  public readonly instance: rds.DatabaseInstance;
+  /** The key the instance is encrypted with. */
+  public readonly encryptionKey: IEncryptionKey;
+  /** The instance identifier (lowercase). */
+  public readonly instanceIdentifier: string;
+  /** The parameter group that requires TLS. */
+  public readonly parameterGroup: rds.ParameterGroup;
+  /** The log groups the instance exports to, encrypted with the key. */
+  public readonly logGroups: logs.ILogGroup[];
+
+  /**
+   * Creates it; every prop is checked before anything is created.
+   *
+   * @param scope the scope in which to define this construct
+   * @param id the construct id (changing it replaces resources)
+   * @param props the properties
+   */
+  constructor(scope: Construct, id: string, props: EncryptedDatabaseInstanceProps) {
+    const engine = { engineType: props.engine.engineType, fullVersion: props.engine.engineVersion?.fullVersion };
+    const tls = checkEngine('engine', engine, INSTANCE_ENGINES);
+    checkInstanceClass('instanceType', props.instanceType?.toString());
+    checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, 'RDS');
+    const requireTls = props.requireTls ?? true;
+    const parameters = parametersWithTls(props.parameters, tls, requireTls);
+    const backupDays = backupRetentionDays('backupRetention', props.backupRetention, 7);
+    const storage = props.allocatedStorage;
+    if (storage !== undefined && !Token.isUnresolved(storage) && (!Number.isInteger(storage) || storage < 20 || storage > 65536)) {
+      invalid('allocatedStorage', 'must be a whole number of GiB from 20 to 65536', props.allocatedStorage);
+    }
+    const logTypes = validateLogExports('cloudwatchLogsExports', props.engine.engineType, props.cloudwatchLogsExports);
+    validateIdentifier('instanceIdentifier', props.instanceIdentifier);
+    super(scope, id);
+    warnLogExports(this, 'cloudwatchLogsExports', props.engine.engineType, logTypes);
+    this.instanceIdentifier = identifierOf(this, 'instanceIdentifier', props.instanceIdentifier);
+    warnTls(this, requireTls, `${tls.name}=${tls.value}`);
+    const deletionProtection = deletionProtectionOf(this, props.deletionProtection);
+    const removalPolicy = databaseRemovalPolicy(this, props.removalPolicy);
+    const key = encryptionKeyOrDefault(this, props.encryptionKey, `Encrypts the RDS instance ${this.node.path}`);
+    this.encryptionKey = key;
+    const performanceInsights = props.enablePerformanceInsights ?? true;
+    if (!performanceInsights) {
+      warnPerformanceInsightsOff(this);
+    }
+    const managed = props.manageMasterUserPassword ?? true;
+
+    this.logGroups = createLogGroups(this, {
+      prefix: `/aws/rds/instance/${this.instanceIdentifier}`,
+      logTypes,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      key,
+    });
+
+    this.parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
+      engine: props.engine,
+      description: `${this.node.path}: ${requireTls ? `TLS required (${tls.name}=${tls.value})` : 'TLS not required'}`,
+      parameters,
+    });
+
+    const username = props.masterUsername;
+    const credentials = managed
+      ? rds.Credentials.fromUsername(username ?? props.engine.defaultUsername ?? 'admin', {
+        encryptionKey: key.forService(KeyService.SECRETS_MANAGER),
+      })
+      : rds.Credentials.fromGeneratedSecret(username ?? props.engine.defaultUsername ?? 'admin', {
+        encryptionKey: key.forService(KeyService.SECRETS_MANAGER),
+      });
+    if (!managed) {
+      warnUnmanagedPassword(this);
+    }
+
+    this.instance = new rds.DatabaseInstance(this, 'Resource', {
+      engine: props.engine,
+      vpc: props.vpc,
+      vpcSubnets: databaseSubnets(props.vpc, props.vpcSubnets),
+      securityGroups: props.securityGroups,
+      instanceType: props.instanceType,
+      allocatedStorage: props.allocatedStorage ?? 100,
+      maxAllocatedStorage: props.maxAllocatedStorage,
+      storageType: props.storageType ?? rds.StorageType.GP3,
+      multiAz: props.multiAz ?? true,
+      port: props.port,
+      databaseName: props.databaseName,
+      instanceIdentifier: this.instanceIdentifier,
+      credentials,
+      manageMasterUserPassword: managed ? true : undefined,
+      storageEncrypted: true,
+      storageEncryptionKey: key,
+      enablePerformanceInsights: performanceInsights,
+      performanceInsightEncryptionKey: performanceInsights ? key : undefined,
+      performanceInsightRetention: performanceInsights ? (props.performanceInsightRetention ?? rds.PerformanceInsightRetention.DEFAULT) : undefined,
+      cloudwatchLogsExports: logTypes.length > 0 ? logTypes : undefined,
+      parameterGroup: this.parameterGroup,
+      iamAuthentication: props.iamAuthentication ?? true,
+      backupRetention: Duration.days(backupDays),
+      preferredBackupWindow: props.preferredBackupWindow,
+      preferredMaintenanceWindow: props.preferredMaintenanceWindow,
+      deleteAutomatedBackups: false,
+      copyTagsToSnapshot: true,
+      monitoringInterval: props.monitoringInterval,
+      autoMinorVersionUpgrade: true,
+      publiclyAccessible: false,
+      deletionProtection,
+      removalPolicy,
+    });
+    // The log groups exist before RDS writes to them (RDS would otherwise create them, unencrypted).
+    this.logGroups.forEach(group => this.instance.node.defaultChild!.node.addDependency(group));
+    if (!managed) {
+      Validations.of(key.forService(KeyService.SECRETS_MANAGER)).acknowledge({
+        id: WarningIds.ACCOUNT_WIDE_GRANT,
+        reason: 'aws-cdk-lib DatabaseSecret: the account may use the key through Secrets Manager only, and reading the secret still needs secretsmanager:GetSecretValue on it',
+      });
+    }
+  }
+
+  /**
+   * The master secret: RDS-managed (its ARN from the instance) or generated, under the key either way.
+   */
+  public get secret(): secretsmanager.ISecret {
+    return this.instance.secret!;
+  }
+
+  /**
+   * Lets a principal connect as a database user with IAM database authentication (`rds-db:connect`).
+   *
+   * @param grantee the principal
+   * @param dbUser the database user
+   */
+  public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    return this.instance.grantConnect(grantee, dbUser);
+  }
+
+  /**
+   * Lets a principal read the master secret: `secretsmanager:GetSecretValue` and `DescribeSecret`
+   * on it, and `kms:Decrypt` through Secrets Manager only.
+   *
+   * @param grantee the principal
+   */
+  public grantSecretRead(grantee: iam.IGrantable): iam.Grant {
+    return grantSecretRead(this.encryptionKey, grantee, this.instance.secret!.secretArn);
+  }
+
+  /**
+   * Lets a principal read Performance Insights of this instance: the `pi:` read actions on its
+   * metrics, and `kms:Decrypt` / `kms:GenerateDataKey` through RDS with the Performance Insights
+   * encryption context of this instance only.
+   *
+   * @param grantee the principal
+   */
+  public grantPerformanceInsightsRead(grantee: iam.IGrantable): iam.Grant {
+    return grantPerformanceInsightsRead(this, this.encryptionKey, grantee, this.instance.instanceResourceId!);
+  }
+}
