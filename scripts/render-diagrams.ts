@@ -1,0 +1,151 @@
+/**
+ * Renders a diagram of each snapshot share workflow from its real, synthesized definition (the same
+ * extraction the tests use) as Mermaid flowcharts in docs/diagrams/. Graphviz is not installed on
+ * the build machine, so no SVG is produced: GitHub renders the committed Mermaid files.
+ *
+ *   npx ts-node --transpile-only scripts/render-diagrams.ts          # write
+ *   npx ts-node --transpile-only scripts/render-diagrams.ts --check  # fail if a committed diagram is stale
+ *
+ * test/snapshots/diagrams.test.ts runs the check too, so a changed workflow cannot ship an old picture.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { EncryptionKey } from '../src/keys/encryption-key';
+import { SnapshotShareSource } from '../src/snapshots/snapshot-share-source';
+import { SnapshotShareTarget } from '../src/snapshots/snapshot-share-target';
+import { ShareTarget, SnapshotType } from '../src/snapshots/snapshot-type';
+import { AslDefinition, AslState, extractDefinition } from '../test/harness/state-machine';
+
+/** Where the diagrams live. */
+export const DIAGRAM_DIR = path.join(__dirname, '..', 'docs', 'diagrams');
+
+/** The workflows drawn: name and definition. */
+export function workflowDefinitions(): Array<{ name: string; title: string; definition: AslDefinition }> {
+  const app = new App();
+  const source = new Stack(app, 'Source', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const target = new Stack(app, 'Target', { env: { account: '222222222222', region: 'eu-west-1' } });
+  const share = new SnapshotShareSource(source, 'Share', {
+    snapshotType: SnapshotType.EBS,
+    targets: [ShareTarget.account('222222222222')],
+    encryptionKey: new EncryptionKey(source, 'ShareKey'),
+    createFrom: ['vol-0123456789abcdef0'],
+  });
+  const receive = new SnapshotShareTarget(target, 'Receive', {
+    snapshotType: SnapshotType.EBS,
+    sourceAccounts: ['111111111111'],
+    encryptionKey: new EncryptionKey(target, 'CopyKey'),
+    restore: { availabilityZone: 'eu-west-1a' },
+  });
+  const rds = new SnapshotShareSource(source, 'ShareRds', {
+    snapshotType: SnapshotType.RDS_DB,
+    targets: [ShareTarget.account('222222222222')],
+    encryptionKey: share.encryptionKey,
+  });
+  return [
+    { name: 'snapshot-share-source-ebs', title: 'SnapshotShareSource (EBS, with createFrom)', definition: extractDefinition(source, share.stateMachine) },
+    { name: 'snapshot-share-source-rds', title: 'SnapshotShareSource (RDS DB snapshots: named, idempotent copies)', definition: extractDefinition(source, rds.stateMachine) },
+    { name: 'snapshot-share-confirmation', title: 'SnapshotShareSource confirmation handler', definition: extractDefinition(source, share.confirmationHandler) },
+    { name: 'snapshot-share-target-ebs', title: 'SnapshotShareTarget (EBS, restoring a volume)', definition: extractDefinition(target, receive.stateMachine) },
+  ];
+}
+
+function id(name: string): string {
+  return name.replace(/[^A-Za-z0-9]/g, '_');
+}
+
+function label(name: string, state: AslState): string {
+  const resource = typeof state.Resource === 'string' ? state.Resource.replace(/^arn:aws:states:::(aws-sdk:)?/, '') : '';
+  const text = resource ? `${name}<br/><small>${resource}</small>` : name;
+  return text.replace(/"/g, '#quot;');
+}
+
+function node(name: string, state: AslState): string {
+  const l = label(name, state);
+  switch (state.Type) {
+    case 'Choice': return `${id(name)}{"${l}"}`;
+    case 'Wait': return `${id(name)}(["${l}"])`;
+    case 'Succeed': return `${id(name)}(("${l}"))`;
+    case 'Fail': return `${id(name)}((("${l}")))`;
+    case 'Pass': return `${id(name)}["${l}"]`;
+    default: return `${id(name)}[["${l}"]]`;
+  }
+}
+
+function edges(name: string, state: AslState): string[] {
+  const out: string[] = [];
+  const from = id(name);
+  if (typeof state.Next === 'string') out.push(`${from} --> ${id(state.Next)}`);
+  if (Array.isArray(state.Choices)) {
+    for (const choice of state.Choices as Array<Record<string, unknown>>) out.push(`${from} -->|${describeChoice(choice)}| ${id(String(choice.Next))}`);
+  }
+  if (typeof state.Default === 'string') out.push(`${from} -->|otherwise| ${id(state.Default)}`);
+  for (const c of (state.Catch as Array<{ ErrorEquals: string[]; Next: string }> | undefined) ?? []) {
+    out.push(`${from} -.->|${c.ErrorEquals.join(', ').replace(/\|/g, '/')}| ${id(c.Next)}`);
+  }
+  return out;
+}
+
+function describeChoice(choice: Record<string, unknown>): string {
+  const operator = Object.keys(choice).find((k) => !['Variable', 'Next'].includes(k)) ?? '?';
+  const value = choice[operator];
+  const variable = typeof choice.Variable === 'string' ? choice.Variable.replace(/^\$\./, '') : '';
+  if (operator === 'And' || operator === 'Or') return `${operator.toLowerCase()}(${(value as unknown[]).length} conditions)`;
+  const shown = typeof value === 'string' && value.length > 24 ? `${value.slice(0, 21)}...` : JSON.stringify(value);
+  return `${variable} ${operator} ${shown}`.replace(/[|"]/g, "'");
+}
+
+/** A Mermaid flowchart of a definition (Map and Parallel states as subgraphs). */
+export function mermaid(title: string, definition: AslDefinition): string {
+  const lines = ['---', `title: ${title}`, '---', 'flowchart TD'];
+  const draw = (states: Readonly<Record<string, AslState>>, indent: string): void => {
+    for (const [name, state] of Object.entries(states)) {
+      const nested = (state.ItemProcessor ?? state.Iterator) as AslDefinition | undefined;
+      if (nested) {
+        lines.push(`${indent}subgraph ${id(name)} ["${name} (Map over ${String(state.ItemsPath ?? '$')})"]`);
+        lines.push(`${indent}  direction TB`);
+        draw(nested.States, `${indent}  `);
+        lines.push(`${indent}end`);
+      } else {
+        lines.push(`${indent}${node(name, state)}`);
+      }
+    }
+    for (const [name, state] of Object.entries(states)) {
+      for (const edge of edges(name, state)) lines.push(`${indent}${edge}`);
+      const nested = (state.ItemProcessor ?? state.Iterator) as AslDefinition | undefined;
+      if (nested) for (const [n, s] of Object.entries(nested.States)) for (const edge of edges(n, s)) lines.push(`${indent}${edge}`);
+    }
+  };
+  lines.push(`  start((start)) --> ${id(definition.StartAt)}`);
+  draw(definition.States, '  ');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every diagram file and its content. */
+export function renderAll(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const w of workflowDefinitions()) files[`${w.name}.mmd`] = mermaid(w.title, w.definition);
+  return files;
+}
+
+function main(): void {
+  const check = process.argv.includes('--check');
+  const files = renderAll();
+  fs.mkdirSync(DIAGRAM_DIR, { recursive: true });
+  const stale: string[] = [];
+  for (const [file, content] of Object.entries(files)) {
+    const target = path.join(DIAGRAM_DIR, file);
+    const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : undefined;
+    if (current !== content) {
+      if (check) stale.push(file);
+      else fs.writeFileSync(target, content);
+    }
+  }
+  if (stale.length > 0) {
+    console.error(`stale diagrams (run scripts/render-diagrams.ts): ${stale.join(', ')}`);
+    process.exit(1);
+  }
+  console.log(`${check ? 'checked' : 'wrote'} ${Object.keys(files).length} diagrams in ${DIAGRAM_DIR}`);
+}
+
+if (require.main === module) main();

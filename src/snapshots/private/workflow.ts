@@ -1,0 +1,230 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { SdkCall, SnapshotApi } from './snapshot-api';
+import { IEncryptionKey } from '../../keys/encryption-key-base';
+import { KeyService } from '../../policy/key-service';
+
+/**
+ * Building blocks of the snapshot workflows (Step Functions, JSONPath): scoped SDK tasks, retries
+ * with jitter, capped exponential backoff polling, and the failure path (SNS notification under a
+ * CMK, then a Fail state that says what happened). Never exported from the package; shared by the
+ * share workflows and the Region copy.
+ *
+ * State input conventions: a failure is written to `$.failure` as `{ Error, Cause }` (what a Catch
+ * writes), the polling state to `$.poll`, a describe result to the `resultPath` the caller gives.
+ */
+
+/** An SDK task whose IAM statement carries conditions and whose extra statements come from the call. */
+export class SdkTask extends tasks.CallAwsService {
+  constructor(scope: Construct, id: string, call: SdkCall,
+    props: { resultPath?: string | null; resultSelector?: { [key: string]: unknown }; comment?: string } = {}) {
+    super(scope, id, {
+      service: call.service,
+      action: call.action,
+      iamAction: call.iamAction,
+      iamResources: call.iamResources,
+      parameters: call.parameters,
+      additionalIamStatements: (call.extraActions ?? []).map((extra) => new iam.PolicyStatement({
+        actions: extra.actions,
+        resources: extra.resources,
+        conditions: extra.conditions,
+      })),
+      resultPath: props.resultPath === null ? sfn.JsonPath.DISCARD : props.resultPath,
+      resultSelector: props.resultSelector,
+      comment: props.comment,
+    });
+    if (call.conditions && this.taskPolicies && this.taskPolicies.length > 0) {
+      this.taskPolicies[0].addConditions(call.conditions);
+    }
+  }
+}
+
+/** Retry timing of the workflows (defaults). */
+export const RETRY = {
+  /** Throttling and transient service errors: 2 s, doubling, at most 60 s apart, 6 attempts, full jitter. */
+  throttling: { interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, maxDelay: Duration.seconds(60) },
+  /** Quota and copy limits (20 concurrent copies, 100 manual snapshots): 1 min, x1.5, at most 15 min apart, 10 attempts. */
+  quota: { interval: Duration.minutes(1), maxAttempts: 10, backoffRate: 1.5, maxDelay: Duration.minutes(15) },
+} as const;
+
+/** Adds the throttling and quota retries of a resource type to a task, with full jitter. */
+export function addServiceRetries(task: sfn.TaskStateBase, api: SnapshotApi, options: { quota?: boolean } = {}): void {
+  if (options.quota && api.quotaErrors.length > 0) {
+    task.addRetry({ errors: api.quotaErrors, ...RETRY.quota, jitterStrategy: sfn.JitterType.FULL });
+  }
+  task.addRetry({ errors: api.throttlingErrors, ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
+}
+
+/** Options of the capped exponential backoff wait. */
+export interface PollOptions {
+  /** The first wait. */
+  readonly initial: Duration;
+  /** The longest wait between two polls. */
+  readonly cap: Duration;
+  /** Give up after waiting this long in total. */
+  readonly timeout: Duration;
+}
+
+/** The default polling: 30 s, doubling, at most 10 min apart, 12 h in total. */
+export const DEFAULT_POLL: PollOptions = { initial: Duration.seconds(30), cap: Duration.minutes(10), timeout: Duration.hours(12) };
+
+/**
+ * The failure path of a workflow: every failure lands in `$.failure` ({ Error, Cause }), is
+ * published to the topic, and ends in a Fail state carrying the same error and cause.
+ */
+export class FailurePath {
+  /** The notification and Fail states of a workflow (ids `NotifyFailure` and `Failed` in `scope`). */
+  public static create(scope: Construct, topic: sns.ITopic, workflowName: string): FailurePath {
+    const notify = new tasks.SnsPublish(scope, 'NotifyFailure', {
+      topic,
+      subject: sfn.JsonPath.format(`${workflowName.slice(0, 40).replace(/'/g, '')} failed: {}`, sfn.JsonPath.stringAt('$.failure.Error')),
+      message: sfn.TaskInput.fromObject({
+        'workflow': workflowName,
+        'execution.$': '$$.Execution.Id',
+        'error.$': '$.failure.Error',
+        'cause.$': '$.failure.Cause',
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    notify.addRetry({ errors: ['SNS.ThrottledException', 'SNS.InternalErrorException'], ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
+    const failed = new sfn.Fail(scope, 'Failed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
+    // A notification that cannot be sent must not hide the failure itself.
+    notify.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.notifyError' });
+    notify.next(failed);
+    return new FailurePath(scope, notify);
+  }
+
+  private constructor(private readonly scope: Construct, /** Where failures go. */ public readonly entry: sfn.IChainable) {}
+
+  /** The same failure path, going through `first` (a cleanup) before the notification. */
+  public via(first: sfn.IChainable): FailurePath {
+    return new FailurePath(this.scope, first);
+  }
+
+  /** A state that records a failure found by a Choice (not an error) and goes to the failure path. */
+  public fail(id: string, error: string, causeFormat: string, ...args: string[]): sfn.Pass {
+    const pass = new sfn.Pass(this.scope, id, {
+      parameters: {
+        Error: error,
+        Cause: args.length > 0 ? sfn.JsonPath.format(causeFormat, ...args.map((a) => sfn.JsonPath.stringAt(a))) : causeFormat,
+      },
+      resultPath: '$.failure',
+    });
+    pass.next(this.entry);
+    return pass;
+  }
+
+  /** Sends every error of a task (after its retries) to the failure path. */
+  public catchAll(task: sfn.TaskStateBase | sfn.Map): void {
+    task.addCatch(this.entry, { errors: ['States.ALL'], resultPath: '$.failure' });
+  }
+}
+
+/**
+ * Describes a snapshot until it is available, waiting with capped exponential backoff; a snapshot
+ * that is missing, not encrypted (when `requireEncrypted`), failed, or still pending after the
+ * timeout goes to the failure path with a message. Returns the first state; continues to `next`
+ * with the describe result in `resultPath` (`<resultPath>.Snapshots[0]` is the snapshot).
+ */
+export function pollUntilAvailable(scope: Construct, prefix: string, api: SnapshotApi, options: {
+  idPath: string;
+  shared?: boolean;
+  resultPath: string;
+  poll: PollOptions;
+  failure: FailurePath;
+  next: sfn.IChainable;
+  requireEncrypted?: boolean;
+  what: string;
+}): sfn.IChainable {
+  const f = api.fields;
+  const init = new sfn.Pass(scope, `${prefix}StartWaiting`, {
+    parameters: { seconds: options.poll.initial.toSeconds(), waited: 0 },
+    resultPath: '$.poll',
+  });
+  const describe = new SdkTask(scope, `${prefix}Describe`, api.describe(options.idPath, options.shared), {
+    resultPath: options.resultPath,
+    resultSelector: { 'Snapshots.$': `$.${f.list}`, 'Count.$': `States.ArrayLength($.${f.list})` },
+  });
+  addServiceRetries(describe, api);
+  const missing = options.failure.fail(`${prefix}Missing`, 'SnapshotNotFound', `${options.what} {} does not exist (or is not visible to this account)`, options.idPath);
+  if (api.notFoundErrors.length > 0) {
+    describe.addCatch(missing, { errors: api.notFoundErrors, resultPath: '$.describeError' });
+  }
+  options.failure.catchAll(describe);
+  const first = `${options.resultPath}.Snapshots[0]`;
+  const status = `${first}.${f.status}`;
+  const wait = new sfn.Wait(scope, `${prefix}Wait`, { time: sfn.WaitTime.secondsPath('$.poll.seconds') });
+  const backoff = new sfn.Pass(scope, `${prefix}Backoff`, {
+    parameters: {
+      'seconds.$': 'States.MathAdd($.poll.seconds, $.poll.seconds)',
+      'waited.$': 'States.MathAdd($.poll.waited, $.poll.seconds)',
+    },
+    resultPath: '$.poll',
+  });
+  const capped = new sfn.Pass(scope, `${prefix}CapWait`, {
+    parameters: { 'seconds': options.poll.cap.toSeconds(), 'waited.$': '$.poll.waited' },
+    resultPath: '$.poll',
+  });
+  const timedOut = options.failure.fail(`${prefix}TimedOut`, 'SnapshotWaitTimeout',
+    `${options.what} {} was not available after ${options.poll.timeout.toHumanString()}`, options.idPath);
+  const capChoice = new sfn.Choice(scope, `${prefix}CapReached?`)
+    .when(sfn.Condition.numberGreaterThan('$.poll.seconds', options.poll.cap.toSeconds()), capped.next(describe))
+    .otherwise(describe);
+  const timeoutChoice = new sfn.Choice(scope, `${prefix}WaitedTooLong?`)
+    .when(sfn.Condition.numberGreaterThanEquals('$.poll.waited', options.poll.timeout.toSeconds()), timedOut)
+    .otherwise(wait.next(backoff).next(capChoice));
+  const failedState = options.failure.fail(`${prefix}FailedState`, 'SnapshotFailed', `${options.what} {} is in state {}`, options.idPath, status);
+  let check = new sfn.Choice(scope, `${prefix}Available?`)
+    .when(sfn.Condition.numberEquals(`${options.resultPath}.Count`, 0), missing);
+  if (options.requireEncrypted) {
+    const notEncrypted = options.failure.fail(`${prefix}NotEncrypted`, 'SnapshotNotEncrypted',
+      `${options.what} {} is not encrypted: only encrypted snapshots are shared`, options.idPath);
+    check = check.when(sfn.Condition.booleanEquals(`${first}.${f.encrypted}`, false), notEncrypted);
+  }
+  check = check
+    .when(sfn.Condition.or(...f.available.map((v) => sfn.Condition.stringEquals(status, v))), options.next)
+    .when(sfn.Condition.or(...f.pending.map((v) => sfn.Condition.stringEquals(status, v))), timeoutChoice)
+    .otherwise(failedState);
+  init.next(describe).next(check);
+  return init;
+}
+
+/** The log group, encrypted topic and key permissions every workflow state machine gets. */
+export interface WorkflowMachineOptions {
+  readonly definition: sfn.IChainable;
+  readonly key: IEncryptionKey;
+  readonly logRetention: logs.RetentionDays;
+  readonly timeout: Duration;
+  readonly removalPolicy: RemovalPolicy;
+  readonly comment: string;
+}
+
+/** A log group under the workflow key (CloudWatch Logs allowed on the key for log groups of the account). */
+export function workflowLogGroup(scope: Construct, key: IEncryptionKey, retention: logs.RetentionDays, removalPolicy: RemovalPolicy): logs.LogGroup {
+  const stack = Stack.of(scope);
+  key.allowCloudWatchLogs({ logGroupArnPattern: `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` });
+  return new logs.LogGroup(scope, 'Logs', { encryptionKey: key, retention, removalPolicy });
+}
+
+/** A failure topic under the workflow key, publishing only over TLS. */
+export function failureTopic(scope: Construct, key: IEncryptionKey, given?: sns.ITopic): sns.ITopic {
+  if (given) return given;
+  return new sns.Topic(scope, 'Failures', { masterKey: key.forService(KeyService.SNS), enforceSSL: true });
+}
+
+/** The state machine: logging ALL to the log group, X-Ray tracing, an overall timeout. */
+export function workflowStateMachine(scope: Construct, id: string, options: WorkflowMachineOptions, logGroup: logs.ILogGroup): sfn.StateMachine {
+  return new sfn.StateMachine(scope, id, {
+    definitionBody: sfn.DefinitionBody.fromChainable(options.definition),
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    tracingEnabled: true,
+    timeout: options.timeout,
+    comment: options.comment,
+    removalPolicy: options.removalPolicy,
+  });
+}

@@ -1,0 +1,419 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { copyStates } from './private/copy-states';
+import {
+  busArn, CONFIRMED_DETAIL_TYPE, defaultBusName, SHARE_EVENT_SOURCE, SHARED_DETAIL_TYPE, STATUS_COPIED,
+} from './private/share-events';
+import { acknowledgeWorkflow, acknowledgeWorkflowRole } from './private/share-nag';
+import { checkDuration, pollOptions, readAnyKeyOfAccount, validateShareTargets } from './private/share-options';
+import { sourceResourceArn } from './private/snapshot-api';
+import {
+  addServiceRetries, DEFAULT_POLL, failureTopic, FailurePath, pollUntilAvailable, RETRY, SdkTask, workflowLogGroup, workflowStateMachine,
+} from './private/workflow';
+import { ShareTarget, SnapshotType } from './snapshot-type';
+import { EncryptionKeyBase, IEncryptionKey } from '../keys/encryption-key-base';
+import { KeyCapability } from '../policy/key-capability';
+import { snapshotShareAccess } from '../policy/service-access';
+import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
+import { WarningIds } from '../private/ids';
+import { fail, invalid } from '../private/validation';
+
+/**
+ * How long a share workflow waits, and how it polls.
+ */
+export interface SnapshotWaitOptions {
+  /**
+   * The first wait before polling a snapshot again; each further wait doubles.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly initialPollInterval?: Duration;
+  /**
+   * The longest wait between two polls.
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly maxPollInterval?: Duration;
+  /**
+   * How long to wait for one snapshot to become available before failing.
+   *
+   * @default Duration.hours(12)
+   */
+  readonly snapshotTimeout?: Duration;
+}
+
+/**
+ * Properties of a `SnapshotShareSource`.
+ */
+export interface SnapshotShareSourceProps {
+  /** The kind of snapshot shared. */
+  readonly snapshotType: SnapshotType;
+
+  /**
+   * The accounts the snapshots are shared with (at most 20 for RDS and Aurora). Each must deploy a
+   * `SnapshotShareTarget` naming this account.
+   */
+  readonly targets: ShareTarget[];
+
+  /**
+   * The shareable key: snapshots are copied under it before they are shared. Its policy lets the
+   * target accounts use it only through the snapshot's service, and create grants only for AWS
+   * resources. Symmetric, in the stack's Region.
+   *
+   * @default - a new `EncryptionKey` with the library's defaults
+   */
+  readonly encryptionKey?: IEncryptionKey;
+
+  /**
+   * Volumes (EBS), DB instances (RDS) or DB clusters (Aurora) the workflow may snapshot first, by id
+   * (`vol-...`, DB identifier). The workflow's role may create snapshots of these only.
+   *
+   * @default - none: every execution names an existing snapshot
+   */
+  readonly createFrom?: string[];
+
+  /**
+   * How long to wait for every target to confirm its copy before unsharing and deleting the
+   * intermediate copy.
+   *
+   * @default Duration.hours(24)
+   */
+  readonly confirmationTimeout?: Duration;
+
+  /**
+   * Waiting and polling.
+   *
+   * @default - 30 s first, doubling, at most 10 min apart, 12 h per snapshot
+   */
+  readonly wait?: SnapshotWaitOptions;
+
+  /**
+   * The name of the event buses on both sides (must match the targets').
+   *
+   * @default - `cdk-kms-patterns-snapshot-share-<type>` (`-ebs`, `-rds-db`, `-aurora-cluster`)
+   */
+  readonly eventBusName?: string;
+
+  /**
+   * Where failures are published.
+   *
+   * @default - a new topic encrypted with the workflow key
+   */
+  readonly failureTopic?: sns.ITopic;
+
+  /**
+   * The key of the workflow's log group and failure topic.
+   *
+   * @default - the shareable key (`encryptionKey`)
+   */
+  readonly workflowKey?: IEncryptionKey;
+
+  /**
+   * How long the workflow's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the state machines and the log group when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The source account's side of sharing encrypted snapshots with other accounts: a Step Functions
+ * workflow that (optionally) snapshots a resource, waits until the snapshot is available, copies
+ * it under the shareable key, shares the copy with the target accounts, tells each target through
+ * EventBridge, waits for every target to confirm its own copy, then stops sharing and deletes the
+ * intermediate copy. The original snapshot is only read: never shared, changed or deleted.
+ *
+ * Start an execution with `{ "snapshotId": "<id>" }` (or `{ "createFrom": "<resource id>" }`).
+ */
+export class SnapshotShareSource extends Construct {
+  /** The share workflow. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The workflow that turns the targets' confirmations into task results. */
+  public readonly confirmationHandler: sfn.StateMachine;
+  /** The bus the workflow's events and the targets' confirmations go through. */
+  public readonly eventBus: events.EventBus;
+  /** The shareable key. */
+  public readonly encryptionKey: IEncryptionKey;
+  /** Where failures are published. */
+  public readonly failureTopic: sns.ITopic;
+  /** The workflows' log group. */
+  public readonly logGroup: logs.LogGroup;
+
+  /**
+   * Creates it; every prop is checked before anything is created.
+   *
+   * @param scope the scope in which to define this construct
+   * @param id the construct id (changing it replaces resources)
+   * @param props the properties
+   */
+  constructor(scope: Construct, id: string, props: SnapshotShareSourceProps) {
+    const stack = Stack.of(scope);
+    if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
+      fail('SnapshotShareSource needs a stack with an explicit account and Region (env), to name the buses of both sides');
+    }
+    const api = props.snapshotType._api;
+    const accounts = validateShareTargets(props.snapshotType, props.targets, stack.account);
+    if (props.encryptionKey && !(props.encryptionKey instanceof EncryptionKeyBase)) {
+      invalid('encryptionKey', 'must be a key of this library (EncryptionKey, ReplicaKey or EncryptionKey.fromKeyArn): its policy must admit the target accounts', props.encryptionKey.node.path);
+    }
+    checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, api.keyService.endpointPrefix.toUpperCase());
+    checkEncryptionKey(scope, 'workflowKey', props.workflowKey, 'CloudWatch Logs and SNS');
+    const poll = pollOptions(props.wait);
+    const confirmationTimeout = props.confirmationTimeout ?? Duration.hours(24);
+    checkDuration('confirmationTimeout', confirmationTimeout, 60, 365 * 24 * 3600);
+    for (const resource of props.createFrom ?? []) {
+      if (!Token.isUnresolved(resource) && !(api.service === 'ec2' ? /^vol-[0-9a-f]{8,17}$/ : /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/).test(resource)) {
+        invalid('createFrom', api.service === 'ec2' ? 'must name EBS volumes (vol-...)' : 'must name DB identifiers (a letter, then letters, digits and hyphens)', resource);
+      }
+    }
+    const busName = props.eventBusName ?? defaultBusName(api.name);
+    super(scope, id);
+
+    const key = encryptionKeyOrDefault(this, props.encryptionKey, `Shareable key of ${this.node.path}`);
+    this.encryptionKey = key;
+    const workflowKey = props.workflowKey ?? key;
+    const removalPolicy = removalPolicyOf(this, props.removalPolicy, {
+      warningId: WarningIds.SNAPSHOT_WORKFLOW_REMOVAL_POLICY,
+      consequence: 'the workflow\'s state machines and its log group (the record of every share) are deleted when they leave the stack',
+    });
+    this.logGroup = workflowLogGroup(this, workflowKey, props.logRetention ?? logs.RetentionDays.ONE_YEAR, removalPolicy);
+    this.failureTopic = failureTopic(this, workflowKey, props.failureTopic);
+    const madeBy = `${stack.stackName}/${this.node.path.split('/').slice(1).join('/')}`.slice(0, 250);
+
+    // The key policy: target accounts read shared snapshots through the service, grants for AWS resources only.
+    const recipe = snapshotShareAccess(stack, api.keyService, accounts);
+    (key as EncryptionKeyBase)._grants.allowService(`SnapshotShareSource ${this.node.path}`, recipe.capabilities, recipe.entries, recipe.grantLabel);
+
+    // The bus: the workflow's own events out, the targets' confirmations in (only from the targets).
+    this.eventBus = new events.EventBus(this, 'Bus', { eventBusName: busName });
+    this.eventBus.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'TargetAccountsConfirm',
+      principals: accounts.map((a) => new iam.AccountPrincipal(a)),
+      actions: ['events:PutEvents'],
+      resources: [this.eventBus.eventBusArn],
+    }));
+    accounts.forEach((account, i) => {
+      new events.Rule(this, `ToTarget${i}`, {
+        eventBus: this.eventBus,
+        description: `Tells account ${account} that a ${api.noun} is shared with it`,
+        eventPattern: {
+          source: [SHARE_EVENT_SOURCE],
+          detailType: [SHARED_DETAIL_TYPE],
+          account: [stack.account],
+          detail: { targetAccount: [account] },
+        },
+        targets: [new targets.EventBus(events.EventBus.fromEventBusArn(this, `TargetBus${i}`, busArn(account, stack.region, busName)))],
+      });
+    });
+
+    const failure = FailurePath.create(this, this.failureTopic, madeBy);
+    const definition = this.definition(api, accounts, key, poll, confirmationTimeout, madeBy, failure, props.createFrom ?? []);
+    this.stateMachine = workflowStateMachine(this, 'Resource', {
+      definition,
+      key: workflowKey,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      timeout: poll.timeout.plus(poll.timeout).plus(confirmationTimeout).plus(Duration.hours(1)),
+      removalPolicy,
+      comment: `Shares ${api.noun}s with ${accounts.join(', ')}`,
+    }, this.logGroup);
+
+    // KMS: the shareable key as copy destination through the service; the original's key (AWS
+    // managed or not: not known at synth) read through the service only.
+    const role = this.stateMachine.role;
+    key.grantThroughService(role, api.keyService, KeyCapability.DESCRIBE, KeyCapability.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
+      KeyCapability.REENCRYPT, KeyCapability.DECRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
+    readAnyKeyOfAccount(role, api.keyService.viaService(stack.region), stack.account);
+
+    // Confirmations: a target's event resumes the waiting task (success or failure).
+    const handler = this.confirmationDefinition();
+    this.confirmationHandler = workflowStateMachine(this, 'ConfirmationHandler', {
+      definition: handler,
+      key: workflowKey,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      timeout: Duration.minutes(15),
+      removalPolicy,
+      comment: `Passes the confirmations of ${accounts.join(', ')} to ${this.node.path}`,
+    }, this.logGroup);
+    new events.Rule(this, 'Confirmations', {
+      eventBus: this.eventBus,
+      description: `Confirmations of ${api.noun} copies from the target accounts`,
+      eventPattern: {
+        source: [SHARE_EVENT_SOURCE], detailType: [CONFIRMED_DETAIL_TYPE], account: accounts, detail: { sourceAccount: [stack.account] },
+      },
+      targets: [new targets.SfnStateMachine(this.confirmationHandler)],
+    });
+    for (const workflowRole of this.node.findAll().filter((c): c is iam.Role => c instanceof iam.Role)) acknowledgeWorkflowRole(workflowRole);
+    acknowledgeWorkflow(this, [this.stateMachine, this.confirmationHandler], props.workflowKey ?? (props.encryptionKey ? props.encryptionKey : key));
+  }
+
+  private definition(api: SnapshotType['_api'], accounts: string[], key: IEncryptionKey, poll: typeof DEFAULT_POLL,
+    confirmationTimeout: Duration, madeBy: string, failure: FailurePath, createFrom: string[]): sfn.IChainable {
+    const stack = Stack.of(this);
+    const f = api.fields;
+
+    // Cleanup after a failure once the copy exists: stop sharing, delete the copy, then fail.
+    const cleanupUnshare = new SdkTask(this, 'CleanupUnshare', api.modifyShare('$.copy.id', accounts, 'remove', madeBy), { resultPath: null });
+    addServiceRetries(cleanupUnshare, api);
+    const cleanupDelete = new SdkTask(this, 'CleanupDeleteCopy', api.deleteCopy('$.copy.id', madeBy), { resultPath: null });
+    addServiceRetries(cleanupDelete, api);
+    cleanupUnshare.addCatch(cleanupDelete, { errors: ['States.ALL'], resultPath: '$.cleanupError' });
+    cleanupDelete.addCatch(failure.entry, { errors: ['States.ALL'], resultPath: '$.cleanupError' });
+    cleanupUnshare.next(cleanupDelete).next(failure.entry);
+    const catchWithCleanup = (task: sfn.TaskStateBase | sfn.Map) => task.addCatch(cleanupUnshare, { errors: ['States.ALL'], resultPath: '$.failure' });
+
+    // After every target confirmed: stop sharing, delete the intermediate copy.
+    const done = new sfn.Succeed(this, 'Shared');
+    const unshare = new SdkTask(this, 'Unshare', api.modifyShare('$.copy.id', accounts, 'remove', madeBy), { resultPath: null });
+    addServiceRetries(unshare, api);
+    failure.catchAll(unshare);
+    const deleteCopy = new SdkTask(this, 'DeleteCopy', api.deleteCopy('$.copy.id', madeBy), { resultPath: null });
+    addServiceRetries(deleteCopy, api);
+    failure.catchAll(deleteCopy);
+    unshare.next(deleteCopy).next(done);
+
+    // Tell every target and wait for its confirmation (a task token each).
+    const tell = new tasks.EventBridgePutEvents(this, 'TellTarget', {
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      entries: [{
+        eventBus: this.eventBus,
+        source: SHARE_EVENT_SOURCE,
+        detailType: SHARED_DETAIL_TYPE,
+        detail: sfn.TaskInput.fromObject({
+          'snapshotType': api.name,
+          'snapshotId.$': '$.copy.id',
+          'snapshotArn.$': '$.copy.arn',
+          'originalSnapshotId.$': '$.snapshotId',
+          'sourceAccount': stack.account,
+          'sourceRegion': stack.region,
+          'targetAccount.$': '$.targetAccount',
+          'taskToken': sfn.JsonPath.taskToken,
+        }),
+      }],
+      taskTimeout: sfn.Timeout.duration(confirmationTimeout),
+    });
+    tell.addRetry({ errors: ['EventBridge.EventBridgeException', 'EventBridge.InternalException'], ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
+    const tellAll = new sfn.Map(this, 'TellTargets', {
+      itemsPath: '$.targets',
+      itemSelector: { 'targetAccount.$': '$$.Map.Item.Value', 'copy.$': '$.copy', 'snapshotId.$': '$.snapshotId' },
+      resultPath: '$.confirmations',
+      maxConcurrency: 10,
+    });
+    tellAll.itemProcessor(tell);
+    catchWithCleanup(tellAll);
+    tellAll.next(unshare);
+
+    const share = new SdkTask(this, 'Share', api.modifyShare('$.copy.id', accounts, 'add', madeBy), { resultPath: null });
+    addServiceRetries(share, api);
+    catchWithCleanup(share);
+    share.next(tellAll);
+
+    // The copy must be under the shareable key before anything is shared.
+    const wrongKey = new sfn.Pass(this, 'CopyUnderWrongKey', {
+      parameters: {
+        'Error': 'CopyNotUnderShareableKey',
+        'Cause.$': `States.Format('copy {} is encrypted with {}, not with the shareable key', $.copy.id, $.described.Snapshots[0].${f.kmsKeyId})`,
+      },
+      resultPath: '$.failure',
+    });
+    wrongKey.next(cleanupUnshare);
+    const checkKey = new sfn.Choice(this, 'CopyUnderShareableKey?')
+      .when(sfn.Condition.stringEquals(`$.described.Snapshots[0].${f.kmsKeyId}`, key.keyArn), share)
+      .otherwise(wrongKey);
+    const afterCopy = failure.via(cleanupUnshare);
+    const waitCopy = pollUntilAvailable(this, 'Copy', api, {
+      idPath: '$.copy.id',
+      resultPath: '$.described',
+      poll,
+      failure: afterCopy,
+      next: checkKey,
+      requireEncrypted: true,
+      what: `the copy (${api.noun})`,
+    });
+    const recordCopy = new sfn.Pass(this, 'RecordCopy', {
+      parameters: {
+        'id.$': '$.copyResult.id',
+        'arn.$': `States.Format('${api.snapshotArn(stack.region, stack.account, '{}')}', $.copyResult.id)`,
+      },
+      resultPath: '$.copy',
+    });
+    recordCopy.next(waitCopy);
+    const copy = copyStates(this, api, {
+      sourcePath: '$.snapshotId',
+      keyArn: key.keyArn,
+      madeBy,
+      sourceRegion: stack.region,
+      sourceAccounts: [stack.account],
+      region: stack.region,
+      account: stack.account,
+    }, failure, recordCopy);
+
+    // The original: it must exist, be encrypted and be available. It is only ever read.
+    const waitOriginal = pollUntilAvailable(this, 'Original', api, {
+      idPath: '$.snapshotId', resultPath: '$.original', poll, failure, next: copy, requireEncrypted: true, what: api.noun,
+    });
+
+    const start = new sfn.Pass(this, 'Start', { result: sfn.Result.fromArray(accounts), resultPath: '$.targets' });
+    const invalidInput = failure.fail('InvalidInput', 'InvalidInput', createFrom.length > 0
+      ? 'the input must name snapshotId, or createFrom (one of the resources the workflow may snapshot)'
+      : 'the input must name snapshotId');
+    let route = new sfn.Choice(this, 'SnapshotGiven?')
+      .when(sfn.Condition.isPresent('$.snapshotId'), waitOriginal);
+    if (createFrom.length > 0) {
+      const name = new sfn.Pass(this, 'NameNewSnapshot', {
+        parameters: { 'name.$': "States.Format('snapshot-{}', States.UUID())" },
+        resultPath: '$.newSnapshot',
+      });
+      const create = new SdkTask(this, 'CreateSnapshot',
+        api.create('$.createFrom', '$.newSnapshot.name', createFrom.map((r) => sourceResourceArn(api, r)), madeBy),
+        { resultSelector: { 'id.$': api.createIdResult }, resultPath: '$.created' });
+      addServiceRetries(create, api, { quota: true });
+      failure.catchAll(create);
+      const useCreated = new sfn.Pass(this, 'UseNewSnapshot', {
+        parameters: { 'snapshotId.$': '$.created.id', 'createdFrom.$': '$.createFrom', 'targets.$': '$.targets' },
+      });
+      name.next(create).next(useCreated).next(waitOriginal);
+      route = route.when(sfn.Condition.isPresent('$.createFrom'), name);
+    }
+    route.otherwise(invalidInput);
+    return sfn.Chain.start(start).next(route);
+  }
+
+  private confirmationDefinition(): sfn.IChainable {
+    const success = new tasks.CallAwsService(this, 'ConfirmSuccess', {
+      service: 'sfn',
+      action: 'sendTaskSuccess',
+      iamAction: 'states:SendTaskSuccess',
+      iamResources: [this.stateMachine.stateMachineArn],
+      parameters: { 'TaskToken.$': '$.detail.taskToken', 'Output.$': 'States.JsonToString($.detail)' },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const failed = new tasks.CallAwsService(this, 'ConfirmFailure', {
+      service: 'sfn',
+      action: 'sendTaskFailure',
+      iamAction: 'states:SendTaskFailure',
+      iamResources: [this.stateMachine.stateMachineArn],
+      parameters: { 'TaskToken.$': '$.detail.taskToken', 'Error': 'TargetCopyFailed', 'Cause.$': "States.Format('account {}: {}', $.account, $.detail.cause)" },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    for (const t of [success, failed]) {
+      t.addRetry({ errors: ['Sfn.SfnException', 'Sfn.SdkClientException'], ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
+    }
+    return new sfn.Choice(this, 'Copied?')
+      .when(sfn.Condition.stringEquals('$.detail.status', STATUS_COPIED), success)
+      .otherwise(failed);
+  }
+}

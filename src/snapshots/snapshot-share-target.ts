@@ -1,0 +1,410 @@
+import { Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { copyStates } from './private/copy-states';
+import {
+  busArn, CONFIRMED_DETAIL_TYPE, defaultBusName, SHARE_EVENT_SOURCE, SHARED_DETAIL_TYPE, STATUS_COPIED, STATUS_FAILED,
+} from './private/share-events';
+import { acknowledgeWorkflow, acknowledgeWorkflowRole } from './private/share-nag';
+import { checkDuration, pollOptions, readAnyKeyOfAccount } from './private/share-options';
+import { MADE_BY_TAG, SdkCall, SnapshotApi } from './private/snapshot-api';
+import { addServiceRetries, FailurePath, pollUntilAvailable, RETRY, SdkTask, workflowLogGroup, workflowStateMachine, failureTopic } from './private/workflow';
+import { SnapshotWaitOptions } from './snapshot-share-source';
+import { SnapshotType } from './snapshot-type';
+import { IEncryptionKey } from '../keys/encryption-key-base';
+import { KeyCapability } from '../policy/key-capability';
+import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
+import { WarningIds } from '../private/ids';
+import { fail, invalid, validateAccountId } from '../private/validation';
+
+/**
+ * What the target restores from its copy.
+ */
+export interface SnapshotRestoreOptions {
+  /**
+   * EBS: create a gp3 volume from the copy in this Availability Zone (by name, e.g. `eu-west-1a`).
+   *
+   * @default - required for EBS snapshots
+   */
+  readonly availabilityZone?: string;
+  /**
+   * RDS DB snapshots: restore a DB instance of this class (e.g. `db.t4g.micro`), not publicly
+   * accessible, with deletion protection.
+   *
+   * @default - required for RDS DB snapshots
+   */
+  readonly dbInstanceClass?: string;
+}
+
+/**
+ * Properties of a `SnapshotShareTarget`.
+ */
+export interface SnapshotShareTargetProps {
+  /** The kind of snapshot received (must match the source's). */
+  readonly snapshotType: SnapshotType;
+
+  /** The accounts that share snapshots with this one (each deploys a `SnapshotShareSource`). */
+  readonly sourceAccounts: string[];
+
+  /**
+   * This account's key: every copy (and every restored volume, instance or cluster) is encrypted
+   * with it. Symmetric, in the stack's Region.
+   *
+   * @default - a new `EncryptionKey` with the library's defaults
+   */
+  readonly encryptionKey?: IEncryptionKey;
+
+  /**
+   * Restore a volume, DB instance or Aurora cluster from each copy.
+   *
+   * @default - copies only
+   */
+  readonly restore?: SnapshotRestoreOptions;
+
+  /**
+   * Waiting and polling.
+   *
+   * @default - 30 s first, doubling, at most 10 min apart, 12 h per snapshot
+   */
+  readonly wait?: SnapshotWaitOptions;
+
+  /**
+   * The name of the event buses on both sides (must match the source's).
+   *
+   * @default - `cdk-kms-patterns-snapshot-share-<type>` (`-ebs`, `-rds-db`, `-aurora-cluster`)
+   */
+  readonly eventBusName?: string;
+
+  /**
+   * Where failures are published.
+   *
+   * @default - a new topic encrypted with the workflow key
+   */
+  readonly failureTopic?: sns.ITopic;
+
+  /**
+   * The key of the workflow's log group and failure topic.
+   *
+   * @default - this account's key (`encryptionKey`)
+   */
+  readonly workflowKey?: IEncryptionKey;
+
+  /**
+   * How long the workflow's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the state machine and the log group when they leave the stack. Copies and
+   * restored resources are never deleted by the workflow.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The target account's side of sharing encrypted snapshots: started by the source's event (on a
+ * bus whose policy admits only the source accounts), it copies the shared snapshot under this
+ * account's own key, waits until the copy is available, optionally restores a volume, DB instance
+ * or Aurora cluster from it with the same key, tags everything it makes, and confirms to the
+ * source (which then stops sharing and deletes its intermediate copy). A failure is confirmed too,
+ * published to the failure topic, and ends the execution with the error.
+ */
+export class SnapshotShareTarget extends Construct {
+  /** The receiving workflow. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The bus the sources' events arrive on and confirmations leave from. */
+  public readonly eventBus: events.EventBus;
+  /** This account's key of the copies. */
+  public readonly encryptionKey: IEncryptionKey;
+  /** Where failures are published. */
+  public readonly failureTopic: sns.ITopic;
+  /** The workflow's log group. */
+  public readonly logGroup: logs.LogGroup;
+
+  /**
+   * Creates it; every prop is checked before anything is created.
+   *
+   * @param scope the scope in which to define this construct
+   * @param id the construct id (changing it replaces resources)
+   * @param props the properties
+   */
+  constructor(scope: Construct, id: string, props: SnapshotShareTargetProps) {
+    const stack = Stack.of(scope);
+    if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
+      fail('SnapshotShareTarget needs a stack with an explicit account and Region (env), to name the buses of both sides');
+    }
+    const api = props.snapshotType._api;
+    if (props.sourceAccounts.length === 0) {
+      invalid('sourceAccounts', 'must name at least one account', props.sourceAccounts);
+    }
+    props.sourceAccounts.forEach((a) => validateAccountId('sourceAccounts', a));
+    if (props.sourceAccounts.includes(stack.account)) {
+      invalid('sourceAccounts', `must be other accounts than this one (${stack.account})`, props.sourceAccounts);
+    }
+    if (new Set(props.sourceAccounts).size !== props.sourceAccounts.length) {
+      invalid('sourceAccounts', 'must not repeat an account', props.sourceAccounts);
+    }
+    validateRestore(api, props.restore, stack.region);
+    checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, api.keyService.endpointPrefix.toUpperCase());
+    checkEncryptionKey(scope, 'workflowKey', props.workflowKey, 'CloudWatch Logs and SNS');
+    const poll = pollOptions(props.wait);
+    checkDuration('wait.snapshotTimeout', poll.timeout, 60, 365 * 24 * 3600);
+    const busName = props.eventBusName ?? defaultBusName(api.name);
+    super(scope, id);
+
+    const key = encryptionKeyOrDefault(this, props.encryptionKey, `Snapshot copies of ${this.node.path}`);
+    this.encryptionKey = key;
+    const workflowKey = props.workflowKey ?? key;
+    const removalPolicy = removalPolicyOf(this, props.removalPolicy, {
+      warningId: WarningIds.SNAPSHOT_WORKFLOW_REMOVAL_POLICY,
+      consequence: 'the workflow\'s state machines and its log group (the record of every share) are deleted when they leave the stack',
+    });
+    this.logGroup = workflowLogGroup(this, workflowKey, props.logRetention ?? logs.RetentionDays.ONE_YEAR, removalPolicy);
+    this.failureTopic = failureTopic(this, workflowKey, props.failureTopic);
+    const madeBy = `${stack.stackName}/${this.node.path.split('/').slice(1).join('/')}`.slice(0, 250);
+
+    // The bus admits the source accounts only; confirmations go back to each source's bus.
+    this.eventBus = new events.EventBus(this, 'Bus', { eventBusName: busName });
+    this.eventBus.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'SourceAccountsShare',
+      principals: props.sourceAccounts.map((a) => new iam.AccountPrincipal(a)),
+      actions: ['events:PutEvents'],
+      resources: [this.eventBus.eventBusArn],
+    }));
+    props.sourceAccounts.forEach((account, i) => {
+      new events.Rule(this, `ToSource${i}`, {
+        eventBus: this.eventBus,
+        description: `Confirms ${api.noun} copies to account ${account}`,
+        eventPattern: {
+          source: [SHARE_EVENT_SOURCE], detailType: [CONFIRMED_DETAIL_TYPE], account: [stack.account], detail: { sourceAccount: [account] },
+        },
+        targets: [new targets.EventBus(events.EventBus.fromEventBusArn(this, `SourceBus${i}`, busArn(account, stack.region, busName)))],
+      });
+    });
+
+    const failure = FailurePath.create(this, this.failureTopic, madeBy);
+    const confirmFailure = this.confirm('ConfirmFailure', api, STATUS_FAILED);
+    confirmFailure.addCatch(failure.entry, { errors: ['States.ALL'], resultPath: '$.confirmError' });
+    confirmFailure.next(failure.entry);
+    const failing = failure.via(confirmFailure);
+
+    const definition = this.definition(api, props, key, poll, madeBy, failing, failure);
+    this.stateMachine = workflowStateMachine(this, 'Resource', {
+      definition,
+      key: workflowKey,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      timeout: poll.timeout.plus(poll.timeout).plus(Duration.hours(1)),
+      removalPolicy,
+      comment: `Copies ${api.noun}s shared by ${props.sourceAccounts.join(', ')} under this account's key`,
+    }, this.logGroup);
+
+    new events.Rule(this, 'Shares', {
+      eventBus: this.eventBus,
+      description: `${api.noun}s shared by ${props.sourceAccounts.join(', ')}`,
+      eventPattern: {
+        source: [SHARE_EVENT_SOURCE],
+        detailType: [SHARED_DETAIL_TYPE],
+        account: props.sourceAccounts,
+        detail: { targetAccount: [stack.account], snapshotType: [api.name] },
+      },
+      targets: [new targets.SfnStateMachine(this.stateMachine)],
+    });
+
+    const role = this.stateMachine.role;
+    key.grantThroughService(role, api.keyService, KeyCapability.DESCRIBE, KeyCapability.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
+      KeyCapability.REENCRYPT, KeyCapability.DECRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
+    for (const account of props.sourceAccounts) {
+      readAnyKeyOfAccount(role, api.keyService.viaService(stack.region), account, stack.account);
+    }
+    for (const workflowRole of this.node.findAll().filter((c): c is iam.Role => c instanceof iam.Role)) acknowledgeWorkflowRole(workflowRole);
+    acknowledgeWorkflow(this, [this.stateMachine], props.workflowKey ?? (props.encryptionKey ? props.encryptionKey : key));
+  }
+
+  private confirm(id: string, api: SnapshotApi, status: string): tasks.EventBridgePutEvents {
+    const detail: { [key: string]: unknown } = {
+      'snapshotType': api.name,
+      'status': status,
+      'snapshotId.$': '$.share.snapshotId',
+      'sourceAccount.$': '$.share.sourceAccount',
+      'targetAccount': Stack.of(this).account,
+      'taskToken.$': '$.share.taskToken',
+    };
+    if (status === STATUS_COPIED) {
+      detail['copyId.$'] = '$.copy.id';
+      detail['restored.$'] = '$.restored';
+    } else {
+      detail['error.$'] = '$.failure.Error';
+      detail['cause.$'] = '$.failure.Cause';
+    }
+    const put = new tasks.EventBridgePutEvents(this, id, {
+      entries: [{ eventBus: this.eventBus, source: SHARE_EVENT_SOURCE, detailType: CONFIRMED_DETAIL_TYPE, detail: sfn.TaskInput.fromObject(detail) }],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    put.addRetry({ errors: ['EventBridge.EventBridgeException', 'EventBridge.InternalException'], ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
+    return put;
+  }
+
+  private definition(api: SnapshotApi, props: SnapshotShareTargetProps, key: IEncryptionKey, poll: ReturnType<typeof pollOptions>,
+    madeBy: string, failure: FailurePath, withoutConfirmation: FailurePath): sfn.IChainable {
+    const stack = Stack.of(this);
+    const f = api.fields;
+    const done = new sfn.Succeed(this, 'Copied');
+    const confirm = this.confirm('Confirm', api, STATUS_COPIED);
+    failure.catchAll(confirm);
+    confirm.next(done);
+
+    let afterCopy: sfn.IChainable = confirm;
+    const noRestore = new sfn.Pass(this, 'NothingRestored', { result: sfn.Result.fromObject({ id: 'none' }), resultPath: '$.restored' });
+    if (props.restore) {
+      const restore = new SdkTask(this, 'Restore', restoreCall(api, props.restore, key.keyArn, madeBy), {
+        resultSelector: { 'id.$': restoreIdResult(api) },
+        resultPath: '$.restored',
+      });
+      addServiceRetries(restore, api, { quota: true });
+      failure.catchAll(restore);
+      restore.next(confirm);
+      afterCopy = restore;
+    } else {
+      noRestore.next(confirm);
+      afterCopy = noRestore;
+    }
+
+    // The copy must be under this account's key (the copy that kept the source key: rds-snapshot-tool#60).
+    const wrongKey = failure.fail('CopyUnderWrongKey', 'CopyNotUnderTargetKey',
+      'the copy {} is encrypted with {}, not with this account\'s key', '$.copy.id', `$.described.Snapshots[0].${f.kmsKeyId}`);
+    const checkKey = new sfn.Choice(this, 'CopyUnderOwnKey?')
+      .when(sfn.Condition.stringEquals(`$.described.Snapshots[0].${f.kmsKeyId}`, key.keyArn), afterCopy)
+      .otherwise(wrongKey);
+    const waitCopy = pollUntilAvailable(this, 'Copy', api, {
+      idPath: '$.copy.id', resultPath: '$.described', poll, failure, next: checkKey, requireEncrypted: true, what: `the copy (${api.noun})`,
+    });
+    const recordCopy = new sfn.Pass(this, 'RecordCopy', { parameters: { 'id.$': '$.copyResult.id' }, resultPath: '$.copy' });
+    recordCopy.next(waitCopy);
+    const sourcePath = api.service === 'ec2' ? '$.share.snapshotId' : '$.share.snapshotArn';
+    const copy = copyStates(this, api, {
+      sourcePath,
+      keyArn: key.keyArn,
+      madeBy,
+      sourceRegion: stack.region,
+      sourceAccounts: props.sourceAccounts,
+      region: stack.region,
+      account: stack.account,
+    }, failure, recordCopy);
+    const waitShared = pollUntilAvailable(this, 'Shared', api, {
+      idPath: sourcePath, shared: true, resultPath: '$.sharedSnapshot', poll, failure, next: copy, requireEncrypted: true, what: `the shared ${api.noun}`,
+    });
+    const start = new sfn.Pass(this, 'ReadShare', {
+      parameters: {
+        share: {
+          'snapshotId.$': '$.detail.snapshotId',
+          'snapshotArn.$': '$.detail.snapshotArn',
+          'sourceAccount.$': '$.detail.sourceAccount',
+          'taskToken.$': '$.detail.taskToken',
+        },
+      },
+    });
+    start.next(waitShared);
+    // Not a share this workflow can answer (the rule admits none such): nothing to confirm to.
+    const wrongType = withoutConfirmation.fail('NotThisType', 'InvalidShareEvent', `expected a shared ${api.noun}`);
+    return new sfn.Choice(this, 'ShareOfThisType?')
+      .when(sfn.Condition.and(
+        sfn.Condition.isPresent('$.detail.snapshotId'),
+        sfn.Condition.isPresent('$.detail.taskToken'),
+        sfn.Condition.stringEquals('$.detail.snapshotType', api.name)), start)
+      .otherwise(wrongType);
+  }
+}
+
+function validateRestore(api: SnapshotApi, restore: SnapshotRestoreOptions | undefined, region: string): void {
+  if (!restore) return;
+  if (api.name === 'EBS') {
+    if (restore.availabilityZone === undefined) invalid('restore.availabilityZone', 'must be set to restore EBS volumes', undefined);
+    if (!Token.isUnresolved(restore.availabilityZone) && !restore.availabilityZone.startsWith(region)) {
+      invalid('restore.availabilityZone', `must be a zone of the stack's Region ${region}`, restore.availabilityZone);
+    }
+  } else if (restore.availabilityZone !== undefined) {
+    invalid('restore.availabilityZone', 'applies to EBS snapshots only', restore.availabilityZone);
+  }
+  if (api.name === 'RDS_DB') {
+    if (restore.dbInstanceClass === undefined) invalid('restore.dbInstanceClass', 'must be set to restore RDS DB instances', undefined);
+    if (!Token.isUnresolved(restore.dbInstanceClass) && !/^db\.[a-z0-9-]+\.[a-z0-9]+$/.test(restore.dbInstanceClass)) {
+      invalid('restore.dbInstanceClass', 'must be a DB instance class such as db.t4g.micro', restore.dbInstanceClass);
+    }
+  } else if (restore.dbInstanceClass !== undefined) {
+    invalid('restore.dbInstanceClass', 'applies to RDS DB snapshots only', restore.dbInstanceClass);
+  }
+}
+
+function restoreIdResult(api: SnapshotApi): string {
+  if (api.name === 'EBS') return '$.VolumeId';
+  if (api.name === 'RDS_DB') return '$.DBInstance.DBInstanceIdentifier';
+  return '$.DBCluster.DBClusterIdentifier';
+}
+
+/** The restore call of each type, tagged, under the target key. */
+function restoreCall(api: SnapshotApi, restore: SnapshotRestoreOptions, keyArn: string, madeBy: string): SdkCall {
+  const tags = [{ Key: MADE_BY_TAG, Value: madeBy }, { 'Key': 'cdk-kms-patterns:restored-from', 'Value.$': '$.copy.id' }];
+  const rds = (type: string, name: string) => `arn:${Aws.PARTITION}:rds:${Aws.REGION}:${Aws.ACCOUNT_ID}:${type}:${name}`;
+  if (api.name === 'EBS') {
+    const volumes = `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:volume/*`;
+    return {
+      service: 'ec2',
+      action: 'createVolume',
+      iamAction: 'ec2:CreateVolume',
+      iamResources: [volumes, `arn:${Aws.PARTITION}:ec2:${Aws.REGION}::snapshot/*`],
+      parameters: {
+        'AvailabilityZone': restore.availabilityZone,
+        'SnapshotId.$': '$.copy.id',
+        'Encrypted': true,
+        'KmsKeyId': keyArn,
+        'VolumeType': 'gp3',
+        'TagSpecifications': [{ ResourceType: 'volume', Tags: tags }],
+      },
+      extraActions: [{ actions: ['ec2:CreateTags'], resources: [volumes], conditions: { StringEquals: { 'ec2:CreateAction': 'CreateVolume' } } }],
+    };
+  }
+  if (api.name === 'RDS_DB') {
+    return {
+      service: 'rds',
+      action: 'restoreDBInstanceFromDBSnapshot',
+      iamAction: 'rds:RestoreDBInstanceFromDBSnapshot',
+      iamResources: [rds('db', 'share-*'), rds('snapshot', 'share-*'), rds('og', '*'), rds('pg', '*'), rds('subgrp', '*')],
+      parameters: {
+        'DBInstanceIdentifier.$': '$.copy.id',
+        'DBSnapshotIdentifier.$': '$.copy.id',
+        'DBInstanceClass': restore.dbInstanceClass,
+        'PubliclyAccessible': false,
+        'DeletionProtection': true,
+        'CopyTagsToSnapshot': true,
+        'Tags': tags,
+      },
+      extraActions: [{ actions: ['rds:AddTagsToResource'], resources: [rds('db', 'share-*')] }],
+    };
+  }
+  return {
+    service: 'rds',
+    action: 'restoreDBClusterFromSnapshot',
+    iamAction: 'rds:RestoreDBClusterFromSnapshot',
+    iamResources: [rds('cluster', 'share-*'), rds('cluster-snapshot', 'share-*'), rds('cluster-pg', '*'), rds('subgrp', '*')],
+    parameters: {
+      'DBClusterIdentifier.$': '$.copy.id',
+      'SnapshotIdentifier.$': '$.copy.id',
+      'Engine.$': '$.described.Snapshots[0].Engine',
+      'KmsKeyId': keyArn,
+      'DeletionProtection': true,
+      'CopyTagsToSnapshot': true,
+      'Tags': tags,
+    },
+    extraActions: [{ actions: ['rds:AddTagsToResource'], resources: [rds('cluster', 'share-*')] }],
+  };
+}

@@ -1,0 +1,16 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { DIAGRAM_DIR, renderAll } from '../../scripts/render-diagrams';
+
+describe('workflow diagrams', () => {
+  test('the committed diagrams are rendered from the current definitions', () => {
+    const files = renderAll();
+    expect(Object.keys(files).sort()).toEqual(['snapshot-share-confirmation.mmd', 'snapshot-share-source-ebs.mmd', 'snapshot-share-source-rds.mmd', 'snapshot-share-target-ebs.mmd']);
+    for (const [file, content] of Object.entries(files)) {
+      expect(`${file}\n${fs.readFileSync(path.join(DIAGRAM_DIR, file), 'utf8')}`).toEqual(`${file}\n${content}`);
+    }
+    // every state of the definition is drawn, and the failure path is visible
+    expect(files['snapshot-share-source-ebs.mmd']).toMatch(/TellTargets \(Map over \$.targets\)/);
+    expect(files['snapshot-share-source-ebs.mmd']).toMatch(/CopySnapshot -\.->\|States\.ALL\| NotifyFailure/);
+  });
+});
