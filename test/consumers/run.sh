@@ -16,7 +16,9 @@
 #   CONSUMER_ALLOW_OLDER_CDK  1: when the aws-cdk-lib the library declares (package.json
 #                             peerDependencies) cannot be installed from PyPI or Maven Central,
 #                             test the binding against the newest one there instead (below), with
-#                             a warning, rather than fail                   (0)
+#                             a warning, rather than fail; in Java the cdknag range is pinned to
+#                             the declared cdk-nag floor too (Maven Central's index lists no
+#                             cdknag 3.x, though the 3.x jars are there)   (0)
 #   CONSUMER_PY_CDK_VERSION   aws-cdk-lib from PyPI in that case            (2.275.0)
 #   CONSUMER_JAVA_CDK_VERSION aws-cdk-lib from Maven Central in that case   (2.272.0)
 #   CONSUMER_FORCE_PACKAGE    1: rebuild the bindings even when dist/ looks up to date
@@ -117,6 +119,7 @@ if [ -n "$STALE" ]; then
 fi
 VERSION="$(node -p "require('./package.json').version")"
 FLOOR="$(node -p "require('./package.json').peerDependencies['aws-cdk-lib'].replace(/^[^0-9]*/, '')")"
+NAG_FLOOR="$(node -p "(require('./package.json').peerDependencies['cdk-nag'] || '').replace(/^[^0-9]*/, '')")"
 echo "cdk-kms-patterns $VERSION, declared aws-cdk-lib floor $FLOOR; cache $CACHE"
 
 # --- 1. the TypeScript reference ----------------------------------------------------------------
@@ -158,7 +161,7 @@ else
     FAILED+=("package:java")
     JAVA_OK=0
   else
-    note "package:java failed (aws-cdk-lib >= $FLOOR not resolvable from Maven Central); the Java binding is built from 'jsii-pacmak --code-only' against aws-cdk-lib $JAVA_CDK_FALLBACK instead"
+    note "package:java failed (aws-cdk-lib >= $FLOOR or cdknag >= ${NAG_FLOOR:-none} not resolvable from Maven Central's index); the Java binding is built from 'jsii-pacmak --code-only' against aws-cdk-lib $JAVA_CDK_FALLBACK${NAG_FLOOR:+ and cdknag $NAG_FLOOR} instead"
     JAVA_CDK="$JAVA_CDK_FALLBACK"
     JAVA_CODE_ONLY=1
   fi
@@ -179,6 +182,14 @@ if [ "$JAVA_OK" = 1 ] && [ "$JAVA_CODE_ONLY" = 1 ]; then
     sed -i "/<artifactId>aws-cdk-lib<\/artifactId>/{n;s|<version>.*</version>|<version>$JAVA_CDK</version>|}" "$POM"
     grep -A1 '<artifactId>aws-cdk-lib</artifactId>' "$POM" | grep -q "<version>$JAVA_CDK</version>" \
       || { echo "could not pin aws-cdk-lib in $POM" >&2; exit 1; }
+    # cdk-nag (a peer dependency since the KmsChecks pack): Maven Central's index lists no cdknag 3.x
+    # either, so its range cannot be resolved; the declared floor itself can be fetched by version
+    if grep -q '<artifactId>cdknag</artifactId>' "$POM"; then
+      sed -i "/<artifactId>cdknag<\/artifactId>/{n;s|<version>.*</version>|<version>$NAG_FLOOR</version>|}" "$POM"
+      grep -A1 '<artifactId>cdknag</artifactId>' "$POM" | grep -q "<version>$NAG_FLOOR</version>" \
+        || { echo "could not pin cdknag in $POM" >&2; exit 1; }
+      echo "pinned cdknag $NAG_FLOOR (the declared floor) in $POM"
+    fi
     "${MVN[@]}" -q -f "$POM" package -Dmaven.javadoc.skip=true -Dmaven.source.skip=true
     echo "$JAVA_CDK" > "$PACMAK/cdk-version"
     echo "built $JAR"

@@ -8,24 +8,43 @@ import os
 import sys
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_rds as rds
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import cx_api
 from cdk_kms_patterns import (
     EbsEncryptionByDefault,
     EncryptedBlockDevice,
     EncryptedBucket,
+    EncryptedDatabaseCluster,
+    EncryptedDatabaseInstance,
+    EncryptedRedshiftCluster,
     EncryptedSecret,
     EncryptedVolume,
     EncryptionKey,
     KeyAccess,
+    KeyAlerts,
+    KeyAuditTrail,
     KeyCapability,
     KeyService,
+    RedshiftSnapshotCopyGrant,
+    RedshiftSnapshotCopyOptions,
+    RegionCopySnapshotType,
     ReplicaKey,
     SecureStringParameter,
     SecureStringValue,
+    ShareTarget,
+    SnapshotRegionCopy,
+    SnapshotRegionCopyForwarder,
+    SnapshotRestoreOptions,
+    SnapshotShareSource,
+    SnapshotShareTarget,
+    SnapshotType,
+    SnapshotWaitOptions,
 )
 
 ACCOUNT = "111111111111"
@@ -198,6 +217,162 @@ def build_consumer_app(app: cdk.App) -> None:
         encryption_master_key=data_key.for_service(KeyService.SQS),
     )
     events.grant_send_messages(worker)
+
+    # --- databases: the snapshot copy grant in the DR Region (deployed first) -------------------
+    databases_dr = cdk.Stack(app, "ConsumerDatabasesDr", env=cdk.Environment(account=ACCOUNT, region=REPLICA_REGION))
+    copy_grant = RedshiftSnapshotCopyGrant(
+        databases_dr,
+        "CopyGrant",
+        encryption_key=EncryptionKey(
+            databases_dr, "CopyKey", description="Consumer Redshift copies", aliases=["consumer/redshift-dr"]
+        ),
+        snapshot_copy_grant_name="consumer-warehouse-dr",
+    )
+
+    # --- databases: RDS, Aurora and Redshift under one key -----------------------------------
+    databases = cdk.Stack(app, "ConsumerDatabases", env=primary_env)
+    vpc = ec2.Vpc(
+        databases,
+        "Vpc",
+        availability_zones=[f"{PRIMARY_REGION}a", f"{PRIMARY_REGION}b"],
+        subnet_configuration=[ec2.SubnetConfiguration(name="db", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
+    )
+    db_key = EncryptionKey(databases, "DbKey", description="Consumer databases", aliases=["consumer/db"])
+    db_app = iam.Role(databases, "DbAppRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    dba = iam.Role(databases, "DbaRole", assumed_by=iam.AccountRootPrincipal())
+    analyst = iam.Role(databases, "AnalystRole", assumed_by=iam.AccountRootPrincipal())
+
+    orders_db = EncryptedDatabaseInstance(
+        databases,
+        "OrdersDb",
+        engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_16),
+        vpc=vpc,
+        encryption_key=db_key,
+        port=5433,
+        manage_master_user_password=True,
+        # fewer than every log type of the engine: warns (databaseLogExportsReduced)
+        cloudwatch_logs_exports=["postgresql"],
+    )
+    orders_db.grant_connect(db_app, "orders_app")
+    orders_db.grant_secret_read(dba)
+
+    ledger = EncryptedDatabaseCluster(
+        databases,
+        "Ledger",
+        engine=rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_16_4),
+        vpc=vpc,
+        encryption_key=db_key,
+    )
+    ledger.grant_performance_insights_read(analyst)
+
+    EncryptedRedshiftCluster(
+        databases,
+        "Warehouse",
+        vpc=vpc,
+        encryption_key=db_key,
+        number_of_nodes=4,
+        port=5440,
+        snapshot_copy=RedshiftSnapshotCopyOptions(
+            destination_region=copy_grant.region,
+            grant_name=copy_grant.snapshot_copy_grant_name,
+            retention=cdk.Duration.days(14),
+        ),
+    )
+    databases.add_stack_dependency(databases_dr, "the snapshot copy grant must exist before the cluster names it")
+
+    # the source Region's half of the snapshot copies: completion events to the DR Region
+    SnapshotRegionCopyForwarder(
+        databases,
+        "SnapshotsToDr",
+        destination_region=REPLICA_REGION,
+        snapshot_types=[RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.RDS_DB_SNAPSHOT],
+    )
+
+    # --- snapshot copies into the DR Region --------------------------------------------------
+    snapshots_dr = cdk.Stack(app, "ConsumerSnapshotsDr", env=cdk.Environment(account=ACCOUNT, region=REPLICA_REGION))
+    region_copy = SnapshotRegionCopy(
+        snapshots_dr,
+        "FromPrimary",
+        source_region=PRIMARY_REGION,
+        encryption_key=EncryptionKey(
+            snapshots_dr, "SnapshotKey", description="Consumer snapshot copies", aliases=["consumer/snapshots-dr"]
+        ),
+        snapshot_types=[RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.RDS_DB_SNAPSHOT],
+        keep_copies=14,
+        copy_name_prefix="consumer-dr",
+        first_poll=cdk.Duration.minutes(10),
+        copy_timeout=cdk.Duration.hours(12),
+    )
+    region_copy.grant_start_execution(iam.Role(snapshots_dr, "OnCall", assumed_by=iam.AccountRootPrincipal()))
+
+    # --- key audit: a trail under its own key, alerts on the data key -------------------------
+    audit = cdk.Stack(app, "ConsumerAudit", env=primary_env)
+    auditors = iam.Role(audit, "Auditors", assumed_by=iam.AccountRootPrincipal())
+    investigator = iam.Role(audit, "Investigator", assumed_by=iam.AccountRootPrincipal())
+    audit_key = EncryptionKey(audit, "AuditKey", description="Consumer audit trail", aliases=["consumer/audit"])
+    trail = KeyAuditTrail(
+        audit,
+        "Trail",
+        encryption_key=audit_key,
+        trail_name="consumer-key-audit",
+        log_readers=[auditors],
+        # the struct classes, not dicts: inside a list jsii keeps only the declared camelCase keys
+        data_event_selectors=[
+            cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+                name="S3 objects",
+                field_selectors=[
+                    cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="eventCategory", equal_to=["Data"]),
+                    cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="resources.type", equal_to=["AWS::S3::Object"]),
+                ],
+            )
+        ],
+    )
+    trail.grant_read_log_files(investigator)
+    alerts = KeyAlerts(
+        audit,
+        "Alerts",
+        keys=[data_key, audit_key],
+        alias_names=["consumer/data", "consumer/audit"],
+        trail=trail,
+        email_addresses=["security@example.com"],
+        encryption_key=EncryptionKey(audit, "AlertKey", description="Consumer key alerts", aliases=["consumer/alerts"]),
+    )
+    alerts.add_email_subscription("oncall@example.com")
+    alerts.add_subscription(
+        subscriptions.SqsSubscription(
+            sqs.Queue(audit, "AlertQueue", encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True)
+        )
+    )
+
+    # --- EBS snapshots shared with the partner account, copied there under the partner's key ----
+    share_source = cdk.Stack(app, "ConsumerShareSource", env=primary_env)
+    SnapshotShareSource(
+        share_source,
+        "ShareVolumes",
+        snapshot_type=SnapshotType.EBS,
+        targets=[ShareTarget.account(PARTNER_ACCOUNT)],
+        encryption_key=EncryptionKey(
+            share_source, "ShareKey", description="Consumer shared snapshots", aliases=["consumer/share"]
+        ),
+        create_from=["vol-0123456789abcdef0"],
+        confirmation_timeout=cdk.Duration.hours(12),
+        wait=SnapshotWaitOptions(
+            initial_poll_interval=cdk.Duration.minutes(1),
+            max_poll_interval=cdk.Duration.minutes(15),
+            snapshot_timeout=cdk.Duration.hours(6),
+        ),
+    )
+    share_target = cdk.Stack(
+        app, "ConsumerShareTarget", env=cdk.Environment(account=PARTNER_ACCOUNT, region=PRIMARY_REGION)
+    )
+    SnapshotShareTarget(
+        share_target,
+        "ReceiveVolumes",
+        snapshot_type=SnapshotType.EBS,
+        source_accounts=[ACCOUNT],
+        encryption_key=EncryptionKey(share_target, "ReceivedKey", description="Partner copies", aliases=["partner/received"]),
+        restore=SnapshotRestoreOptions(availability_zone=f"{PRIMARY_REGION}a"),
+    )
 
 
 def synth(outdir: str) -> cx_api.CloudAssembly:

@@ -126,7 +126,15 @@ def test_synthesizes_every_stack(outdir):
         "ConsumerWorkload": "aws://111111111111/eu-west-1",
         "ConsumerPartner": "aws://222222222222/eu-west-1",
         "ConsumerStorage": "aws://111111111111/eu-west-1",
+        "ConsumerDatabasesDr": "aws://111111111111/us-east-1",
+        "ConsumerDatabases": "aws://111111111111/eu-west-1",
+        "ConsumerSnapshotsDr": "aws://111111111111/us-east-1",
+        "ConsumerAudit": "aws://111111111111/eu-west-1",
+        "ConsumerShareSource": "aws://111111111111/eu-west-1",
+        "ConsumerShareTarget": "aws://222222222222/eu-west-1",
     }
+    # the Redshift cluster names the copy grant of the DR Region: that stack is deployed first
+    assert "ConsumerDatabasesDr" in manifest["artifacts"]["ConsumerDatabases"]["dependencies"]
 
 
 @pytest.mark.parametrize(
@@ -495,6 +503,262 @@ def test_access_rule_as_dict_with_snake_case_keys_is_not_silently_widened():
     )
 
 
+# --- databases (ConsumerDatabases, ConsumerDatabasesDr) -----------------------------------------
+
+DATABASES = "ConsumerDatabases"
+
+
+def get_att(logical_id, attribute="Arn"):
+    return {"Fn::GetAtt": [logical_id, attribute]}
+
+
+def test_rds_instance_and_aurora_cluster_keep_everything_under_the_db_key(outdir):
+    db_key = get_att(resource(outdir, DATABASES, "DbKey", "AWS::KMS::Key")[0])
+    instance = props(outdir, DATABASES, "OrdersDb", "AWS::RDS::DBInstance")
+    assert (instance["Engine"], instance["Port"], instance["StorageEncrypted"]) == ("postgres", "5433", True)
+    assert instance["KmsKeyId"] == instance["PerformanceInsightsKMSKeyId"] == db_key
+    assert instance["MasterUserSecret"] == {"KmsKeyId": db_key} and instance["ManageMasterUserPassword"] is True
+    assert instance["EnableCloudwatchLogsExports"] == ["postgresql"]
+    assert (instance["EnableIAMDatabaseAuthentication"], instance["PubliclyAccessible"]) == (True, False)
+
+    cluster = props(outdir, DATABASES, "Ledger", "AWS::RDS::DBCluster")
+    assert (cluster["Engine"], cluster["StorageEncrypted"]) == ("aurora-postgresql", True)
+    assert cluster["KmsKeyId"] == cluster["PerformanceInsightsKmsKeyId"] == db_key
+    assert cluster["MasterUserSecret"] == {"KmsKeyId": db_key}
+    writer = props(outdir, DATABASES, "LedgerWriter", "AWS::RDS::DBInstance")
+    assert writer["PerformanceInsightsKMSKeyId"] == db_key
+
+    # every exported log group is created first, under the key, kept a year
+    groups = {
+        r["Properties"]["LogGroupName"]: r["Properties"]
+        for r in template(outdir, DATABASES)["Resources"].values()
+        if r["Type"] == "AWS::Logs::LogGroup"
+    }
+    assert sorted(name.rsplit("/", 1)[1] for name in groups) == [
+        "connectionlog", "postgresql", "postgresql", "useractivitylog", "userlog",
+    ]
+    for name, group in groups.items():
+        assert (group["KmsKeyId"], group["RetentionInDays"]) == (db_key, 365), name
+
+    metadata = json.loads((outdir / f"{DATABASES}.metadata.json").read_text(encoding="utf-8"))
+    warnings = [e["data"] for e in metadata.get(f"/{DATABASES}/OrdersDb", []) if e["type"] == "aws:cdk:warning"]
+    assert len(warnings) == 1 and "cdk-kms-patterns:databaseLogExportsReduced" in warnings[0], warnings
+
+
+def test_redshift_cluster_copies_snapshots_under_the_dr_grant(outdir):
+    db_key = get_att(resource(outdir, DATABASES, "DbKey", "AWS::KMS::Key")[0])
+    cluster = props(outdir, DATABASES, "Warehouse", "AWS::Redshift::Cluster")
+    assert (cluster["Encrypted"], cluster["KmsKeyId"], cluster["MasterPasswordSecretKmsKeyId"]) == (True, db_key, db_key)
+    assert (cluster["NumberOfNodes"], cluster["ClusterType"], cluster["Port"]) == (4, "multi-node", 5440)
+    assert (cluster["DestinationRegion"], cluster["SnapshotCopyGrantName"], cluster["SnapshotCopyRetentionPeriod"]) == (
+        "us-east-1", "consumer-warehouse-dr", 14,
+    )
+    assert cluster["LoggingProperties"] == {
+        "LogDestinationType": "cloudwatch", "LogExports": ["connectionlog", "useractivitylog", "userlog"],
+    }
+
+    copy_key, _ = resource(outdir, "ConsumerDatabasesDr", "CopyKey", "AWS::KMS::Key")
+    grant = props(outdir, "ConsumerDatabasesDr", "CopyGrant", "Custom::RedshiftSnapshotCopyGrant")
+    assert "consumer-warehouse-dr" in json.dumps(grant["Create"]) and get_att(copy_key) in grant["Create"]["Fn::Join"][1]
+    # the custom resource's role uses the DR key through Redshift only
+    handler = [s for s in key_policy(outdir, "ConsumerDatabasesDr", "CopyKey") if "AWS679f53fac" in json.dumps(s["Principal"])]
+    assert {s["Condition"]["StringEquals"]["kms:ViaService"] for s in handler} == {"redshift.us-east-1.amazonaws.com"}
+    assert all(s["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"} for s in handler if "kms:CreateGrant" in as_list(s["Action"]))
+
+
+def test_database_grants_use_the_key_through_their_service_only(outdir):
+    by_sid = {s.get("Sid"): s for s in key_policy(outdir, DATABASES, "DbKey")}
+    dba, _ = resource(outdir, DATABASES, "DbaRole", "AWS::IAM::Role")
+    analyst, _ = resource(outdir, DATABASES, "AnalystRole", "AWS::IAM::Role")
+    secret = by_sid["DecryptViaSecretsmanager"]
+    assert (secret["Principal"], secret["Action"]) == ({"AWS": get_att(dba)}, "kms:Decrypt")
+    assert secret["Condition"]["StringEquals"]["kms:ViaService"] == "secretsmanager.eu-west-1.amazonaws.com"
+    pi = by_sid["ReadPerformanceInsights"]
+    assert pi["Principal"] == {"AWS": get_att(analyst)}
+    assert pi["Condition"]["StringEquals"] == {
+        "kms:CallerAccount": ACCOUNT,
+        "kms:EncryptionContext:aws:pi:service": "rds",
+        "kms:EncryptionContext:service": "pi",
+        "kms:ViaService": "rds.eu-west-1.amazonaws.com",
+    }
+    # CloudWatch Logs: one statement per exported log group, by its ARN
+    logs = [s for s in by_sid.values() if principals_of(s, "Service") == ["logs.eu-west-1.amazonaws.com"]]
+    assert len(logs) == 5
+    assert all("log-group:/aws/" in json.dumps(s["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]) for s in logs)
+
+    connect = props(outdir, DATABASES, "DbAppRoleDefaultPolicy", "AWS::IAM::Policy")["PolicyDocument"]["Statement"]
+    assert [s["Action"] for s in connect] == ["rds-db:connect"]
+    assert connect[0]["Resource"]["Fn::Join"][1][-1] == "/orders_app"
+
+
+def test_snapshot_region_copy_and_forwarder(outdir):
+    dr = "ConsumerSnapshotsDr"
+    snapshot_key = get_att(resource(outdir, dr, "SnapshotKey", "AWS::KMS::Key")[0])
+    machine_id, machine = resource(outdir, dr, "FromPrimary", "AWS::StepFunctions::StateMachine")
+    p = machine["Properties"]
+    assert p["StateMachineName"] == "consumer-dr-snapshot-region-copy"
+    assert p["EncryptionConfiguration"]["KmsKeyId"] == snapshot_key
+    assert p["EncryptionConfiguration"]["Type"] == "CUSTOMER_MANAGED_KMS_KEY"
+    definition = json.dumps(p["DefinitionString"])
+    assert '\\"TimeoutSeconds\\":46800' in definition  # copyTimeout 12 h, plus one hour
+    assert "consumer-dr-db-" in definition and "-14" in definition  # keepCopies 14, copyNamePrefix
+    assert props(outdir, dr, "FromPrimaryFailures", "AWS::SNS::Topic")["KmsMasterKeyId"] == snapshot_key
+    assert props(outdir, dr, "FromPrimaryLogs", "AWS::Logs::LogGroup")["KmsKeyId"] == snapshot_key
+    parameters = sorted(
+        r["Properties"]["Name"] for r in template(outdir, dr)["Resources"].values() if r["Type"] == "AWS::SSM::Parameter"
+    )
+    assert parameters == [
+        "/cdk-kms-patterns/snapshot-region-copy/consumer-dr/EBS_SNAPSHOT",
+        "/cdk-kms-patterns/snapshot-region-copy/consumer-dr/RDS_DB_SNAPSHOT",
+    ]
+    on_call = props(outdir, dr, "OnCallDefaultPolicy", "AWS::IAM::Policy")["PolicyDocument"]["Statement"]
+    assert on_call == [{"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}}]
+    # the workflow role uses the key through EC2, RDS and SNS
+    role, _ = resource(outdir, dr, "FromPrimaryRole", "AWS::IAM::Role")
+    via = {
+        s["Condition"]["StringEquals"]["kms:ViaService"]
+        for s in key_policy(outdir, dr, "SnapshotKey")
+        if s["Principal"] == {"AWS": get_att(role)} and "kms:ViaService" in s.get("Condition", {}).get("StringEquals", {})
+    }
+    assert via == {"ec2.us-east-1.amazonaws.com", "rds.us-east-1.amazonaws.com", "sns.us-east-1.amazonaws.com"}
+
+    # the source Region forwards EBS and RDS completion events to the DR Region's default bus
+    rules = [r["Properties"] for lid, r in template(outdir, DATABASES)["Resources"].items()
+             if r["Type"] == "AWS::Events::Rule" and lid.startswith("SnapshotsToDr")]
+    assert sorted(r["EventPattern"]["source"][0] for r in rules) == ["aws.ec2", "aws.rds"]
+    for rule in rules:
+        assert ":events:us-east-1:111111111111:event-bus/default" in json.dumps(rule["Targets"][0]["Arn"])
+
+
+# --- key audit (ConsumerAudit) -----------------------------------------------------------------
+
+AUDIT = "ConsumerAudit"
+
+
+def test_key_audit_trail_is_encrypted_and_readable_by_its_readers_only(outdir):
+    audit_key = get_att(resource(outdir, AUDIT, "AuditKey", "AWS::KMS::Key")[0])
+    trail = props(outdir, AUDIT, "Trail", "AWS::CloudTrail::Trail")
+    assert (trail["TrailName"], trail["KMSKeyId"], trail["IsMultiRegionTrail"], trail["EnableLogFileValidation"]) == (
+        "consumer-key-audit", audit_key, True, True,
+    )
+    assert trail["AdvancedEventSelectors"][1] == {
+        "Name": "S3 objects",
+        "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": ["AWS::S3::Object"]}],
+    }
+    rule = props(outdir, AUDIT, "TrailBucket", "AWS::S3::Bucket")["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert rule["ServerSideEncryptionByDefault"] == {"KMSMasterKeyID": audit_key, "SSEAlgorithm": "aws:kms"}
+    assert props(outdir, AUDIT, "TrailLogGroup", "AWS::Logs::LogGroup")["KmsKeyId"] == audit_key
+
+    by_sid = {s.get("Sid"): s for s in key_policy(outdir, AUDIT, "AuditKey")}
+    trail_arn = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":cloudtrail:eu-west-1:111111111111:trail/consumer-key-audit"]]}
+    assert by_sid["CloudTrailEncryptLogs"]["Condition"]["ArnLike"] == {"aws:SourceArn": trail_arn}
+    assert by_sid["CloudTrailDescribeKey"]["Condition"] == {"ArnLike": {"aws:SourceArn": trail_arn}}
+    readers = by_sid["CloudTrailLogReaders"]
+    auditors, _ = resource(outdir, AUDIT, "Auditors", "AWS::IAM::Role")
+    investigator, _ = resource(outdir, AUDIT, "Investigator", "AWS::IAM::Role")
+    # logReaders and grantReadLogFiles: one statement, both roles
+    assert sorted(json.dumps(p) for p in principals_of(readers)) == sorted(json.dumps(get_att(r)) for r in (auditors, investigator))
+    assert (readers["Action"], readers["Condition"]["StringEquals"]["kms:ViaService"]) == ("kms:Decrypt", "s3.eu-west-1.amazonaws.com")
+    assert readers["Condition"]["Null"] == {"kms:EncryptionContext:aws:cloudtrail:arn": "false"}
+
+
+def test_key_alerts_watch_the_data_key_and_publish_to_an_encrypted_topic(outdir):
+    alert_key = get_att(resource(outdir, AUDIT, "AlertKey", "AWS::KMS::Key")[0])
+    topic_id, topic = resource(outdir, AUDIT, "AlertsTopic", "AWS::SNS::Topic")
+    assert topic["Properties"]["KmsMasterKeyId"] == alert_key
+    subscriptions = sorted(
+        (r["Properties"]["Protocol"], json.dumps(r["Properties"]["Endpoint"]))
+        for r in template(outdir, AUDIT)["Resources"].values()
+        if r["Type"] == "AWS::SNS::Subscription" and r["Properties"]["TopicArn"] == {"Ref": topic_id}
+    )
+    assert [p for p, _ in subscriptions] == ["email", "email", "sqs"]
+    assert {e for _, e in subscriptions[:2]} == {'"security@example.com"', '"oncall@example.com"'}
+
+    rules = {lid: r["Properties"] for lid, r in template(outdir, AUDIT)["Resources"].items() if r["Type"] == "AWS::Events::Rule"}
+    assert len(rules) == 7
+    disabled = next(p for lid, p in rules.items() if lid.startswith("AlertsKeyDisabledOrDeleted"))
+    watched = json.dumps(disabled["EventPattern"]["detail"]["requestParameters"]["keyId"])
+    assert "ConsumerKeys:ExportsOutputFnGetAttDataKey" in watched and "AuditKey" in watched
+    aliases = next(p for lid, p in rules.items() if lid.startswith("AlertsAliasChanged"))
+    assert "alias/consumer/data" in json.dumps(aliases["EventPattern"]) and "alias/consumer/audit" in json.dumps(aliases["EventPattern"])
+    alarms = [r["Properties"] for r in template(outdir, AUDIT)["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    assert len(alarms) == 2 and all(a["AlarmActions"] == [{"Ref": topic_id}] for a in alarms)
+
+    by_sid = {s.get("Sid"): s for s in key_policy(outdir, AUDIT, "AlertKey")}
+    assert principals_of(by_sid["EventBridgeToEncryptedTopic"], "Service") == ["events.amazonaws.com"]
+    assert "kms:EncryptionContext:aws:sns:topicArn" in by_sid["EventBridgeToEncryptedTopic"]["Condition"]["StringEquals"]
+    assert principals_of(by_sid["CloudWatchAlarmsToEncryptedTopic"], "Service") == ["cloudwatch.amazonaws.com"]
+
+
+def test_new_keys_keep_the_library_defaults(outdir):
+    for stack, prefix in (("ConsumerDatabasesDr", "CopyKey"), (DATABASES, "DbKey"), ("ConsumerSnapshotsDr", "SnapshotKey"),
+                          (AUDIT, "AuditKey"), (AUDIT, "AlertKey"), ("ConsumerShareSource", "ShareKey"),
+                          ("ConsumerShareTarget", "ReceivedKey")):
+        logical_id, key = resource(outdir, stack, prefix, "AWS::KMS::Key")
+        p = key["Properties"]
+        assert (p["EnableKeyRotation"], p["PendingWindowInDays"], key["DeletionPolicy"]) == (True, 30, "Retain"), logical_id
+        statements = p["KeyPolicy"]["Statement"]
+        assert not [s for s in statements if "kms:*" in as_list(s["Action"])], logical_id
+        # no statement for the account root with administrative actions: administrators are named
+        for account in (ACCOUNT, PARTNER):
+            assert not [s for s in statements if account_root(account) in principals_of(s) and "kms:PutKeyPolicy" in as_list(s["Action"])]
+
+
+# --- snapshot sharing (ConsumerShareSource, ConsumerShareTarget) ---------------------------------
+
+SHARE_SOURCE = "ConsumerShareSource"
+SHARE_TARGET = "ConsumerShareTarget"
+
+
+def test_share_source_opens_the_shareable_key_to_the_partner_through_ec2_only(outdir):
+    share_key = get_att(resource(outdir, SHARE_SOURCE, "ShareKey", "AWS::KMS::Key")[0])
+    by_sid = {s.get("Sid"): s for s in key_policy(outdir, SHARE_SOURCE, "ShareKey")}
+    use, grants = by_sid["SnapshotShareThroughEC2"], by_sid["SnapshotShareGrantsThroughEC2"]
+    for statement in (use, grants):
+        assert statement["Principal"] == {"AWS": account_root(PARTNER)}
+        assert statement["Condition"]["StringEquals"] == {"kms:CallerAccount": PARTNER, "kms:ViaService": "ec2.eu-west-1.amazonaws.com"}
+    assert grants["Action"] == "kms:CreateGrant" and grants["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+    assert "kms:Encrypt" not in use["Action"] and "kms:CreateGrant" not in use["Action"]
+    # no other statement names the partner
+    assert [sid for sid, s in by_sid.items() if account_root(PARTNER) in principals_of(s)] == [
+        "SnapshotShareThroughEC2", "SnapshotShareGrantsThroughEC2",
+    ]
+
+    assert props(outdir, SHARE_SOURCE, "ShareVolumesLogs", "AWS::Logs::LogGroup")["KmsKeyId"] == share_key
+    assert props(outdir, SHARE_SOURCE, "ShareVolumesFailures", "AWS::SNS::Topic")["KmsMasterKeyId"] == share_key
+    assert props(outdir, SHARE_SOURCE, "ShareVolumesBus", "AWS::Events::EventBus")["Name"] == "cdk-kms-patterns-snapshot-share-ebs"
+    bus_policy = props(outdir, SHARE_SOURCE, "ShareVolumesBus", "AWS::Events::EventBusPolicy")["Statement"]
+    assert bus_policy["Principal"] == {"AWS": account_root(PARTNER)}
+    tell = props(outdir, SHARE_SOURCE, "ShareVolumesToTarget", "AWS::Events::Rule")
+    assert ":events:eu-west-1:222222222222:event-bus/cdk-kms-patterns-snapshot-share-ebs" in json.dumps(tell["Targets"][0]["Arn"])
+    # createFrom: the workflow may snapshot this volume only; confirmationTimeout 12 h
+    role_policy = json.dumps(props(outdir, SHARE_SOURCE, "ShareVolumesRoleDefaultPolicy", "AWS::IAM::Policy"))
+    assert "volume/vol-0123456789abcdef0" in role_policy
+    machines = {lid: r["Properties"] for lid, r in template(outdir, SHARE_SOURCE)["Resources"].items()
+                if r["Type"] == "AWS::StepFunctions::StateMachine"}
+    assert len(machines) == 2 and len([lid for lid in machines if lid.startswith("ShareVolumesConfirmationHandler")]) == 1
+    machine = next(m for lid, m in machines.items() if not lid.startswith("ShareVolumesConfirmationHandler"))
+    assert '\\"TimeoutSeconds\\":43200' in json.dumps(machine["DefinitionString"])
+
+
+def test_share_target_copies_under_its_own_key_and_admits_the_source_only(outdir):
+    received = get_att(resource(outdir, SHARE_TARGET, "ReceivedKey", "AWS::KMS::Key")[0])
+    assert props(outdir, SHARE_TARGET, "ReceiveVolumesLogs", "AWS::Logs::LogGroup")["KmsKeyId"] == received
+    assert props(outdir, SHARE_TARGET, "ReceiveVolumesFailures", "AWS::SNS::Topic")["KmsMasterKeyId"] == received
+    bus_policy = props(outdir, SHARE_TARGET, "ReceiveVolumesBus", "AWS::Events::EventBusPolicy")["Statement"]
+    assert bus_policy["Principal"] == {"AWS": account_root(ACCOUNT)}
+    shares = props(outdir, SHARE_TARGET, "ReceiveVolumesShares", "AWS::Events::Rule")
+    assert shares["EventPattern"]["account"] == [ACCOUNT]
+    assert shares["EventPattern"]["detail"] == {"targetAccount": [PARTNER], "snapshotType": ["EBS"]}
+    role, _ = resource(outdir, SHARE_TARGET, "ReceiveVolumesRole", "AWS::IAM::Role")
+    mine = [s for s in key_policy(outdir, SHARE_TARGET, "ReceivedKey") if s["Principal"] == {"AWS": get_att(role)}]
+    assert mine and all(s["Condition"]["StringEquals"] == {"kms:CallerAccount": PARTNER, "kms:ViaService": "ec2.eu-west-1.amazonaws.com"}
+                        for s in mine), mine
+    # restore: a volume in eu-west-1a, from the copy
+    machine = props(outdir, SHARE_TARGET, "ReceiveVolumes", "AWS::StepFunctions::StateMachine")
+    assert '\\"AvailabilityZone\\":\\"eu-west-1a\\"' in json.dumps(machine["DefinitionString"])
+
+
 # --- what the library refuses, through the binding (small apps of their own, not compared) ---
 
 
@@ -503,6 +767,38 @@ def small_stack(name):
 
     app = cdk.App()
     return app, cdk.Stack(app, name, env=cdk.Environment(account=ACCOUNT, region="eu-west-1"))
+
+
+def test_data_event_selectors_as_snake_case_dicts_are_refused():
+    """jsii, as for access=[...]: a plain dict inside data_event_selectors=[...] crosses to JavaScript with
+    only the camelCase keys the struct declares, so 'field_selectors' is dropped. Here the dropped key is a
+    required one, so jsii refuses the props, naming the missing camelCase key (not the snake_case one given).
+    Python users pass cloudtrail.CfnTrail.AdvancedEventSelectorProperty(...), as app.py does."""
+    from cdk_kms_patterns import KeyAuditTrail
+
+    _, stack = small_stack("DictSelectors")
+    with pytest.raises(Exception) as raised:
+        KeyAuditTrail(stack, "Trail", data_event_selectors=[
+            {"name": "S3 objects", "field_selectors": [{"field": "eventCategory", "equal_to": ["Data"]}]},
+        ])
+    message = str(raised.value)
+    assert "Key 'dataEventSelectors'" in message and "Missing required properties" in message, message
+    assert "'fieldSelectors'" in message and "field_selectors" not in message, message
+
+
+def test_data_event_selectors_as_camel_case_dicts_are_accepted():
+    """What does work without the struct classes (un-Pythonic: the keys are the JavaScript ones)."""
+    from cdk_kms_patterns import KeyAuditTrail
+
+    app, stack = small_stack("CamelSelectors")
+    KeyAuditTrail(stack, "Trail", data_event_selectors=[
+        {"name": "S3 objects", "fieldSelectors": [{"field": "eventCategory", "equalTo": ["Data"]}]},
+    ])
+    tpl = app.synth().get_stack_by_name("CamelSelectors").template
+    trail = next(r for r in tpl["Resources"].values() if r["Type"] == "AWS::CloudTrail::Trail")
+    assert trail["Properties"]["AdvancedEventSelectors"][1] == {
+        "Name": "S3 objects", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]}],
+    }
 
 
 def test_raw_grant_refuses_administrative_actions():

@@ -8,14 +8,18 @@
  *   CONSUMER_OUTDIR=/tmp/ts.out TS_NODE_TRANSPILE_ONLY=true \
  *     npx ts-node --project test/tsconfig.json test/consumers/typescript/app.ts
  */
-import { App, Size, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
-  EbsEncryptionByDefault, EncryptedBlockDevice, EncryptedBucket, EncryptedSecret, EncryptedVolume, EncryptionKey,
-  KeyCapability, KeyService, ReplicaKey, SecureStringParameter, SecureStringValue,
+  EbsEncryptionByDefault, EncryptedBlockDevice, EncryptedBucket, EncryptedDatabaseCluster, EncryptedDatabaseInstance,
+  EncryptedRedshiftCluster, EncryptedSecret, EncryptedVolume, EncryptionKey, KeyAlerts, KeyAuditTrail, KeyCapability,
+  KeyService, RedshiftSnapshotCopyGrant, RegionCopySnapshotType, ReplicaKey, SecureStringParameter, SecureStringValue,
+  ShareTarget, SnapshotRegionCopy, SnapshotRegionCopyForwarder, SnapshotShareSource, SnapshotShareTarget, SnapshotType,
 } from '../../../src';
 
 export const ACCOUNT = '111111111111';
@@ -167,6 +171,117 @@ export function buildConsumerApp(app: App): void {
     encryptionMasterKey: dataKey.forService(KeyService.SQS),
   });
   events.grantSendMessages(worker);
+
+  // --- databases: the snapshot copy grant in the DR Region (deployed first) ---------------------
+  const databasesDr = new Stack(app, 'ConsumerDatabasesDr', { env: { account: ACCOUNT, region: REPLICA_REGION } });
+  const copyGrant = new RedshiftSnapshotCopyGrant(databasesDr, 'CopyGrant', {
+    encryptionKey: new EncryptionKey(databasesDr, 'CopyKey', { description: 'Consumer Redshift copies', aliases: ['consumer/redshift-dr'] }),
+    snapshotCopyGrantName: 'consumer-warehouse-dr',
+  });
+
+  // --- databases: RDS, Aurora and Redshift under one key -------------------------------------
+  const databases = new Stack(app, 'ConsumerDatabases', { env: primaryEnv });
+  const vpc = new ec2.Vpc(databases, 'Vpc', {
+    availabilityZones: [`${PRIMARY_REGION}a`, `${PRIMARY_REGION}b`],
+    subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
+  const dbKey = new EncryptionKey(databases, 'DbKey', { description: 'Consumer databases', aliases: ['consumer/db'] });
+  const dbApp = new iam.Role(databases, 'DbAppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const dba = new iam.Role(databases, 'DbaRole', { assumedBy: new iam.AccountRootPrincipal() });
+  const analyst = new iam.Role(databases, 'AnalystRole', { assumedBy: new iam.AccountRootPrincipal() });
+
+  const ordersDb = new EncryptedDatabaseInstance(databases, 'OrdersDb', {
+    engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
+    vpc,
+    encryptionKey: dbKey,
+    port: 5433,
+    manageMasterUserPassword: true,
+    // fewer than every log type of the engine: warns (databaseLogExportsReduced)
+    cloudwatchLogsExports: ['postgresql'],
+  });
+  ordersDb.grantConnect(dbApp, 'orders_app');
+  ordersDb.grantSecretRead(dba);
+
+  const ledger = new EncryptedDatabaseCluster(databases, 'Ledger', {
+    engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+    vpc,
+    encryptionKey: dbKey,
+  });
+  ledger.grantPerformanceInsightsRead(analyst);
+
+  new EncryptedRedshiftCluster(databases, 'Warehouse', {
+    vpc,
+    encryptionKey: dbKey,
+    numberOfNodes: 4,
+    port: 5440,
+    snapshotCopy: { destinationRegion: copyGrant.region, grantName: copyGrant.snapshotCopyGrantName, retention: Duration.days(14) },
+  });
+  databases.addStackDependency(databasesDr, 'the snapshot copy grant must exist before the cluster names it');
+
+  // the source Region's half of the snapshot copies: completion events to the DR Region
+  new SnapshotRegionCopyForwarder(databases, 'SnapshotsToDr', {
+    destinationRegion: REPLICA_REGION,
+    snapshotTypes: [RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.RDS_DB_SNAPSHOT],
+  });
+
+  // --- snapshot copies into the DR Region ----------------------------------------------------
+  const snapshotsDr = new Stack(app, 'ConsumerSnapshotsDr', { env: { account: ACCOUNT, region: REPLICA_REGION } });
+  const regionCopy = new SnapshotRegionCopy(snapshotsDr, 'FromPrimary', {
+    sourceRegion: PRIMARY_REGION,
+    encryptionKey: new EncryptionKey(snapshotsDr, 'SnapshotKey', { description: 'Consumer snapshot copies', aliases: ['consumer/snapshots-dr'] }),
+    snapshotTypes: [RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.RDS_DB_SNAPSHOT],
+    keepCopies: 14,
+    copyNamePrefix: 'consumer-dr',
+    firstPoll: Duration.minutes(10),
+    copyTimeout: Duration.hours(12),
+  });
+  regionCopy.grantStartExecution(new iam.Role(snapshotsDr, 'OnCall', { assumedBy: new iam.AccountRootPrincipal() }));
+
+  // --- key audit: a trail under its own key, alerts on the data key ---------------------------
+  const audit = new Stack(app, 'ConsumerAudit', { env: primaryEnv });
+  const auditors = new iam.Role(audit, 'Auditors', { assumedBy: new iam.AccountRootPrincipal() });
+  const investigator = new iam.Role(audit, 'Investigator', { assumedBy: new iam.AccountRootPrincipal() });
+  const auditKey = new EncryptionKey(audit, 'AuditKey', { description: 'Consumer audit trail', aliases: ['consumer/audit'] });
+  const trail = new KeyAuditTrail(audit, 'Trail', {
+    encryptionKey: auditKey,
+    trailName: 'consumer-key-audit',
+    logReaders: [auditors],
+    dataEventSelectors: [{
+      name: 'S3 objects',
+      fieldSelectors: [{ field: 'eventCategory', equalTo: ['Data'] }, { field: 'resources.type', equalTo: ['AWS::S3::Object'] }],
+    }],
+  });
+  trail.grantReadLogFiles(investigator);
+  const alerts = new KeyAlerts(audit, 'Alerts', {
+    keys: [dataKey, auditKey],
+    aliasNames: ['consumer/data', 'consumer/audit'],
+    trail,
+    emailAddresses: ['security@example.com'],
+    encryptionKey: new EncryptionKey(audit, 'AlertKey', { description: 'Consumer key alerts', aliases: ['consumer/alerts'] }),
+  });
+  alerts.addEmailSubscription('oncall@example.com');
+  alerts.addSubscription(new subscriptions.SqsSubscription(new sqs.Queue(audit, 'AlertQueue', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+  })));
+
+  // --- EBS snapshots shared with the partner account, copied there under the partner's key ------
+  const shareSource = new Stack(app, 'ConsumerShareSource', { env: primaryEnv });
+  new SnapshotShareSource(shareSource, 'ShareVolumes', {
+    snapshotType: SnapshotType.EBS,
+    targets: [ShareTarget.account(PARTNER_ACCOUNT)],
+    encryptionKey: new EncryptionKey(shareSource, 'ShareKey', { description: 'Consumer shared snapshots', aliases: ['consumer/share'] }),
+    createFrom: ['vol-0123456789abcdef0'],
+    confirmationTimeout: Duration.hours(12),
+    wait: { initialPollInterval: Duration.minutes(1), maxPollInterval: Duration.minutes(15), snapshotTimeout: Duration.hours(6) },
+  });
+  const shareTarget = new Stack(app, 'ConsumerShareTarget', { env: { account: PARTNER_ACCOUNT, region: PRIMARY_REGION } });
+  new SnapshotShareTarget(shareTarget, 'ReceiveVolumes', {
+    snapshotType: SnapshotType.EBS,
+    sourceAccounts: [ACCOUNT],
+    encryptionKey: new EncryptionKey(shareTarget, 'ReceivedKey', { description: 'Partner copies', aliases: ['partner/received'] }),
+    restore: { availabilityZone: `${PRIMARY_REGION}a` },
+  });
 }
 
 /** Synthesizes the app into `outdir` (CONSUMER_OUTDIR, or the first argument). */

@@ -9,32 +9,60 @@ import io.github.cdkkmspatterns.EbsEncryptionByDefault;
 import io.github.cdkkmspatterns.EncryptedBlockDevice;
 import io.github.cdkkmspatterns.EncryptedBlockDeviceOptions;
 import io.github.cdkkmspatterns.EncryptedBucket;
+import io.github.cdkkmspatterns.EncryptedDatabaseCluster;
+import io.github.cdkkmspatterns.EncryptedDatabaseInstance;
+import io.github.cdkkmspatterns.EncryptedRedshiftCluster;
 import io.github.cdkkmspatterns.EncryptedSecret;
 import io.github.cdkkmspatterns.EncryptedVolume;
 import io.github.cdkkmspatterns.EncryptionKey;
 import io.github.cdkkmspatterns.GeneratedValueOptions;
 import io.github.cdkkmspatterns.IEncryptionKey;
 import io.github.cdkkmspatterns.KeyAccess;
+import io.github.cdkkmspatterns.KeyAlerts;
+import io.github.cdkkmspatterns.KeyAuditTrail;
 import io.github.cdkkmspatterns.KeyCapability;
 import io.github.cdkkmspatterns.KeyService;
+import io.github.cdkkmspatterns.RedshiftSnapshotCopyGrant;
+import io.github.cdkkmspatterns.RedshiftSnapshotCopyOptions;
+import io.github.cdkkmspatterns.RegionCopySnapshotType;
 import io.github.cdkkmspatterns.ReplicaKey;
 import io.github.cdkkmspatterns.SecureStringParameter;
 import io.github.cdkkmspatterns.SecureStringValue;
+import io.github.cdkkmspatterns.ShareTarget;
+import io.github.cdkkmspatterns.SnapshotRegionCopy;
+import io.github.cdkkmspatterns.SnapshotRegionCopyForwarder;
+import io.github.cdkkmspatterns.SnapshotRestoreOptions;
+import io.github.cdkkmspatterns.SnapshotShareSource;
+import io.github.cdkkmspatterns.SnapshotShareTarget;
+import io.github.cdkkmspatterns.SnapshotType;
+import io.github.cdkkmspatterns.SnapshotWaitOptions;
 import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Size;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.cxapi.CloudAssembly;
+import software.amazon.awscdk.services.cloudtrail.CfnTrail;
 import software.amazon.awscdk.services.ec2.LaunchTemplate;
+import software.amazon.awscdk.services.ec2.SubnetConfiguration;
+import software.amazon.awscdk.services.ec2.SubnetType;
+import software.amazon.awscdk.services.ec2.Vpc;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.KeySpec;
 import software.amazon.awscdk.services.kms.KeyUsage;
+import software.amazon.awscdk.services.rds.AuroraPostgresClusterEngineProps;
+import software.amazon.awscdk.services.rds.AuroraPostgresEngineVersion;
+import software.amazon.awscdk.services.rds.DatabaseClusterEngine;
+import software.amazon.awscdk.services.rds.DatabaseInstanceEngine;
+import software.amazon.awscdk.services.rds.PostgresEngineVersion;
+import software.amazon.awscdk.services.rds.PostgresInstanceEngineProps;
+import software.amazon.awscdk.services.sns.subscriptions.SqsSubscription;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 
@@ -216,6 +244,162 @@ public final class ConsumerApp {
             .encryptionMasterKey(dataKey.forService(KeyService.SQS))
             .build();
         events.grantSendMessages(worker);
+
+        // --- databases: the snapshot copy grant in the DR Region (deployed first) -----------------
+        final Stack databasesDr = new Stack(app, "ConsumerDatabasesDr", StackProps.builder()
+            .env(Environment.builder().account(ACCOUNT).region(REPLICA_REGION).build())
+            .build());
+        final RedshiftSnapshotCopyGrant copyGrant = RedshiftSnapshotCopyGrant.Builder.create(databasesDr, "CopyGrant")
+            .encryptionKey(EncryptionKey.Builder.create(databasesDr, "CopyKey")
+                .description("Consumer Redshift copies")
+                .aliases(List.of("consumer/redshift-dr"))
+                .build())
+            .snapshotCopyGrantName("consumer-warehouse-dr")
+            .build();
+
+        // --- databases: RDS, Aurora and Redshift under one key ---------------------------------
+        final Stack databases = new Stack(app, "ConsumerDatabases", StackProps.builder().env(primaryEnv).build());
+        final Vpc vpc = Vpc.Builder.create(databases, "Vpc")
+            .availabilityZones(List.of(PRIMARY_REGION + "a", PRIMARY_REGION + "b"))
+            .subnetConfiguration(List.of(SubnetConfiguration.builder()
+                .name("db")
+                .subnetType(SubnetType.PRIVATE_ISOLATED)
+                .build()))
+            .build();
+        final EncryptionKey dbKey = EncryptionKey.Builder.create(databases, "DbKey")
+            .description("Consumer databases")
+            .aliases(List.of("consumer/db"))
+            .build();
+        final Role dbApp = lambdaRole(databases, "DbAppRole");
+        final Role dba = Role.Builder.create(databases, "DbaRole").assumedBy(new AccountRootPrincipal()).build();
+        final Role analyst = Role.Builder.create(databases, "AnalystRole").assumedBy(new AccountRootPrincipal()).build();
+
+        final EncryptedDatabaseInstance ordersDb = EncryptedDatabaseInstance.Builder.create(databases, "OrdersDb")
+            .engine(DatabaseInstanceEngine.postgres(PostgresInstanceEngineProps.builder()
+                .version(PostgresEngineVersion.VER_16)
+                .build()))
+            .vpc(vpc)
+            .encryptionKey(dbKey)
+            .port(5433)
+            .manageMasterUserPassword(true)
+            // fewer than every log type of the engine: warns (databaseLogExportsReduced)
+            .cloudwatchLogsExports(List.of("postgresql"))
+            .build();
+        ordersDb.grantConnect(dbApp, "orders_app");
+        ordersDb.grantSecretRead(dba);
+
+        final EncryptedDatabaseCluster ledger = EncryptedDatabaseCluster.Builder.create(databases, "Ledger")
+            .engine(DatabaseClusterEngine.auroraPostgres(AuroraPostgresClusterEngineProps.builder()
+                .version(AuroraPostgresEngineVersion.VER_16_4)
+                .build()))
+            .vpc(vpc)
+            .encryptionKey(dbKey)
+            .build();
+        ledger.grantPerformanceInsightsRead(analyst);
+
+        EncryptedRedshiftCluster.Builder.create(databases, "Warehouse")
+            .vpc(vpc)
+            .encryptionKey(dbKey)
+            .numberOfNodes(4)
+            .port(5440)
+            .snapshotCopy(RedshiftSnapshotCopyOptions.builder()
+                .destinationRegion(copyGrant.getRegion())
+                .grantName(copyGrant.getSnapshotCopyGrantName())
+                .retention(Duration.days(14))
+                .build())
+            .build();
+        databases.addStackDependency(databasesDr, "the snapshot copy grant must exist before the cluster names it");
+
+        // the source Region's half of the snapshot copies: completion events to the DR Region
+        SnapshotRegionCopyForwarder.Builder.create(databases, "SnapshotsToDr")
+            .destinationRegion(REPLICA_REGION)
+            .snapshotTypes(List.of(RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.RDS_DB_SNAPSHOT))
+            .build();
+
+        // --- snapshot copies into the DR Region ------------------------------------------------
+        final Stack snapshotsDr = new Stack(app, "ConsumerSnapshotsDr", StackProps.builder()
+            .env(Environment.builder().account(ACCOUNT).region(REPLICA_REGION).build())
+            .build());
+        final SnapshotRegionCopy regionCopy = SnapshotRegionCopy.Builder.create(snapshotsDr, "FromPrimary")
+            .sourceRegion(PRIMARY_REGION)
+            .encryptionKey(EncryptionKey.Builder.create(snapshotsDr, "SnapshotKey")
+                .description("Consumer snapshot copies")
+                .aliases(List.of("consumer/snapshots-dr"))
+                .build())
+            .snapshotTypes(List.of(RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.RDS_DB_SNAPSHOT))
+            .keepCopies(14)
+            .copyNamePrefix("consumer-dr")
+            .firstPoll(Duration.minutes(10))
+            .copyTimeout(Duration.hours(12))
+            .build();
+        regionCopy.grantStartExecution(Role.Builder.create(snapshotsDr, "OnCall").assumedBy(new AccountRootPrincipal()).build());
+
+        // --- key audit: a trail under its own key, alerts on the data key -----------------------
+        final Stack audit = new Stack(app, "ConsumerAudit", StackProps.builder().env(primaryEnv).build());
+        final Role auditors = Role.Builder.create(audit, "Auditors").assumedBy(new AccountRootPrincipal()).build();
+        final Role investigator = Role.Builder.create(audit, "Investigator").assumedBy(new AccountRootPrincipal()).build();
+        final EncryptionKey auditKey = EncryptionKey.Builder.create(audit, "AuditKey")
+            .description("Consumer audit trail")
+            .aliases(List.of("consumer/audit"))
+            .build();
+        final KeyAuditTrail trail = KeyAuditTrail.Builder.create(audit, "Trail")
+            .encryptionKey(auditKey)
+            .trailName("consumer-key-audit")
+            .logReaders(List.of(auditors))
+            .dataEventSelectors(List.of(CfnTrail.AdvancedEventSelectorProperty.builder()
+                .name("S3 objects")
+                .fieldSelectors(List.of(
+                    CfnTrail.AdvancedFieldSelectorProperty.builder().field("eventCategory").equalTo(List.of("Data")).build(),
+                    CfnTrail.AdvancedFieldSelectorProperty.builder().field("resources.type").equalTo(List.of("AWS::S3::Object")).build()))
+                .build()))
+            .build();
+        trail.grantReadLogFiles(investigator);
+        final KeyAlerts alerts = KeyAlerts.Builder.create(audit, "Alerts")
+            .keys(List.of(dataKey, auditKey))
+            .aliasNames(List.of("consumer/data", "consumer/audit"))
+            .trail(trail)
+            .emailAddresses(List.of("security@example.com"))
+            .encryptionKey(EncryptionKey.Builder.create(audit, "AlertKey")
+                .description("Consumer key alerts")
+                .aliases(List.of("consumer/alerts"))
+                .build())
+            .build();
+        alerts.addEmailSubscription("oncall@example.com");
+        alerts.addSubscription(new SqsSubscription(Queue.Builder.create(audit, "AlertQueue")
+            .encryption(QueueEncryption.SQS_MANAGED)
+            .enforceSsl(true)
+            .build()));
+
+        // --- EBS snapshots shared with the partner account, copied there under the partner's key --
+        final Stack shareSource = new Stack(app, "ConsumerShareSource", StackProps.builder().env(primaryEnv).build());
+        SnapshotShareSource.Builder.create(shareSource, "ShareVolumes")
+            .snapshotType(SnapshotType.EBS)
+            .targets(List.of(ShareTarget.account(PARTNER_ACCOUNT)))
+            .encryptionKey(EncryptionKey.Builder.create(shareSource, "ShareKey")
+                .description("Consumer shared snapshots")
+                .aliases(List.of("consumer/share"))
+                .build())
+            .createFrom(List.of("vol-0123456789abcdef0"))
+            .confirmationTimeout(Duration.hours(12))
+            // the builder's wait(SnapshotWaitOptions) overloads java.lang.Object#wait
+            .wait(SnapshotWaitOptions.builder()
+                .initialPollInterval(Duration.minutes(1))
+                .maxPollInterval(Duration.minutes(15))
+                .snapshotTimeout(Duration.hours(6))
+                .build())
+            .build();
+        final Stack shareTarget = new Stack(app, "ConsumerShareTarget", StackProps.builder()
+            .env(Environment.builder().account(PARTNER_ACCOUNT).region(PRIMARY_REGION).build())
+            .build());
+        SnapshotShareTarget.Builder.create(shareTarget, "ReceiveVolumes")
+            .snapshotType(SnapshotType.EBS)
+            .sourceAccounts(List.of(ACCOUNT))
+            .encryptionKey(EncryptionKey.Builder.create(shareTarget, "ReceivedKey")
+                .description("Partner copies")
+                .aliases(List.of("partner/received"))
+                .build())
+            .restore(SnapshotRestoreOptions.builder().availabilityZone(PRIMARY_REGION + "a").build())
+            .build();
     }
 
     /** Synthesizes the app into {@code outdir}, offline. */

@@ -164,7 +164,15 @@ class ConsumerAppTest {
     void synthesizesEveryStack() {
         final Set<String> names = assembly.getStacks().stream()
             .map(s -> s.getStackName()).collect(Collectors.toSet());
-        assertEquals(Set.of("ConsumerKeys", "ConsumerKeysDr", "ConsumerWorkload", "ConsumerPartner", "ConsumerStorage"), names);
+        assertEquals(Set.of("ConsumerKeys", "ConsumerKeysDr", "ConsumerWorkload", "ConsumerPartner", "ConsumerStorage",
+            "ConsumerDatabasesDr", "ConsumerDatabases", "ConsumerSnapshotsDr", "ConsumerAudit", "ConsumerShareSource",
+            "ConsumerShareTarget"), names);
+        assertEquals(PARTNER, assembly.getStackByName("ConsumerShareTarget").getEnvironment().getAccount());
+        assertEquals("us-east-1", assembly.getStackByName("ConsumerDatabasesDr").getEnvironment().getRegion());
+        assertEquals("us-east-1", assembly.getStackByName("ConsumerSnapshotsDr").getEnvironment().getRegion());
+        // the Redshift cluster names the copy grant of the DR Region: that stack is deployed first
+        assertTrue(assembly.getStackByName("ConsumerDatabases").getDependencies().stream()
+            .anyMatch(d -> "ConsumerDatabasesDr".equals(d.getId())), "ConsumerDatabases depends on ConsumerDatabasesDr");
         assertTrue(Files.isRegularFile(outdir.resolve("ConsumerKeys.template.json")));
     }
 
@@ -500,6 +508,257 @@ class ConsumerAppTest {
     }
 
     // --- what the library refuses, through the binding (small stacks of their own, not compared) --
+
+    // --- databases (ConsumerDatabases, ConsumerDatabasesDr) -------------------------------------
+
+    private static final String DATABASES = "ConsumerDatabases";
+
+    private static Map<String, Map<String, Object>> bySid(final List<Map<String, Object>> statements) {
+        final Map<String, Map<String, Object>> result = new java.util.HashMap<>();
+        statements.forEach(s -> result.put(String.valueOf(s.get("Sid")), s));
+        return result;
+    }
+
+    private static List<Map<String, Object>> ofType(final String stack, final String type) {
+        return resources(stack).values().stream().map(ConsumerAppTest::map)
+            .filter(r -> type.equals(r.get("Type"))).map(r -> map(r.get("Properties"))).collect(Collectors.toList());
+    }
+
+    private static int number(final Object value) {
+        return value instanceof Number ? ((Number) value).intValue() : Integer.parseInt(String.valueOf(value));
+    }
+
+    @Test
+    void rdsInstanceAndAuroraClusterKeepEverythingUnderTheDbKey() {
+        final Map<String, Object> dbKey = getAtt(logicalId(DATABASES, "DbKey", "AWS::KMS::Key"));
+        final Map<String, Object> instance = props(DATABASES, "OrdersDb", "AWS::RDS::DBInstance");
+        assertEquals("postgres", instance.get("Engine"));
+        assertEquals(5433, number(instance.get("Port")));
+        assertEquals(true, instance.get("StorageEncrypted"));
+        assertEquals(dbKey, instance.get("KmsKeyId"));
+        assertEquals(dbKey, instance.get("PerformanceInsightsKMSKeyId"));
+        assertEquals(Map.of("KmsKeyId", dbKey), instance.get("MasterUserSecret"));
+        assertEquals(true, instance.get("ManageMasterUserPassword"));
+        assertEquals(List.of("postgresql"), instance.get("EnableCloudwatchLogsExports"));
+
+        final Map<String, Object> cluster = props(DATABASES, "Ledger", "AWS::RDS::DBCluster");
+        assertEquals("aurora-postgresql", cluster.get("Engine"));
+        assertEquals(true, cluster.get("StorageEncrypted"));
+        assertEquals(dbKey, cluster.get("KmsKeyId"));
+        assertEquals(dbKey, cluster.get("PerformanceInsightsKmsKeyId"));
+        assertEquals(Map.of("KmsKeyId", dbKey), cluster.get("MasterUserSecret"));
+
+        final List<Map<String, Object>> groups = ofType(DATABASES, "AWS::Logs::LogGroup");
+        assertEquals(5, groups.size(), "the exported log groups: " + groups);
+        for (final Map<String, Object> group : groups) {
+            assertEquals(dbKey, group.get("KmsKeyId"), String.valueOf(group));
+            assertEquals(365, number(group.get("RetentionInDays")));
+        }
+        final List<String> warnings = assembly.getStackByName(DATABASES).findMetadataByType("aws:cdk:warning").stream()
+            .filter(m -> ("/" + DATABASES + "/OrdersDb").equals(m.getPath()))
+            .map(m -> String.valueOf(m.getData())).collect(Collectors.toList());
+        assertEquals(1, warnings.size(), "warnings: " + warnings);
+        assertTrue(warnings.get(0).contains("cdk-kms-patterns:databaseLogExportsReduced"), warnings.get(0));
+    }
+
+    @Test
+    void redshiftClusterCopiesSnapshotsUnderTheDrGrant() {
+        final Map<String, Object> dbKey = getAtt(logicalId(DATABASES, "DbKey", "AWS::KMS::Key"));
+        final Map<String, Object> cluster = props(DATABASES, "Warehouse", "AWS::Redshift::Cluster");
+        assertEquals(true, cluster.get("Encrypted"));
+        assertEquals(dbKey, cluster.get("KmsKeyId"));
+        assertEquals(dbKey, cluster.get("MasterPasswordSecretKmsKeyId"));
+        assertEquals(4, number(cluster.get("NumberOfNodes")));
+        assertEquals(5440, number(cluster.get("Port")));
+        assertEquals("us-east-1", cluster.get("DestinationRegion"));
+        assertEquals("consumer-warehouse-dr", cluster.get("SnapshotCopyGrantName"));
+        assertEquals(14, number(cluster.get("SnapshotCopyRetentionPeriod")));
+
+        final String copyKey = logicalId("ConsumerDatabasesDr", "CopyKey", "AWS::KMS::Key");
+        final Map<String, Object> grant = props("ConsumerDatabasesDr", "CopyGrant", "Custom::RedshiftSnapshotCopyGrant");
+        assertTrue(String.valueOf(grant.get("Create")).contains("consumer-warehouse-dr"), String.valueOf(grant.get("Create")));
+        assertTrue(String.valueOf(grant.get("Create")).contains(copyKey), String.valueOf(grant.get("Create")));
+        final List<Map<String, Object>> handler = keyPolicy("ConsumerDatabasesDr", "CopyKey", "AWS::KMS::Key").stream()
+            .filter(s -> String.valueOf(s.get("Principal")).contains("AWS679f53fac")).collect(Collectors.toList());
+        assertEquals(2, handler.size(), "the grant handler's statements: " + handler);
+        for (final Map<String, Object> st : handler) {
+            assertEquals("redshift.us-east-1.amazonaws.com", viaService(st), String.valueOf(st));
+        }
+    }
+
+    @Test
+    void databaseGrantsUseTheKeyThroughTheirServiceOnly() {
+        final Map<String, Map<String, Object>> sids = bySid(keyPolicy(DATABASES, "DbKey", "AWS::KMS::Key"));
+        final Map<String, Object> secret = sids.get("DecryptViaSecretsmanager");
+        assertEquals(Map.of("AWS", getAtt(logicalId(DATABASES, "DbaRole", "AWS::IAM::Role"))), secret.get("Principal"));
+        assertEquals("kms:Decrypt", secret.get("Action"));
+        assertEquals("secretsmanager.eu-west-1.amazonaws.com", viaService(secret));
+        final Map<String, Object> pi = sids.get("ReadPerformanceInsights");
+        assertEquals(Map.of("AWS", getAtt(logicalId(DATABASES, "AnalystRole", "AWS::IAM::Role"))), pi.get("Principal"));
+        assertEquals(Map.of(
+            "kms:CallerAccount", ACCOUNT,
+            "kms:EncryptionContext:aws:pi:service", "rds",
+            "kms:EncryptionContext:service", "pi",
+            "kms:ViaService", "rds.eu-west-1.amazonaws.com"), map(map(pi.get("Condition")).get("StringEquals")));
+        final long logs = sids.values().stream()
+            .filter(s -> principals(s, "Service").equals(List.of("logs.eu-west-1.amazonaws.com"))).count();
+        assertEquals(5, logs, "one CloudWatch Logs statement per exported log group");
+
+        final Map<String, Object> connect = map(list(map(props(DATABASES, "DbAppRoleDefaultPolicy", "AWS::IAM::Policy")
+            .get("PolicyDocument")).get("Statement")).get(0));
+        assertEquals("rds-db:connect", connect.get("Action"));
+        assertTrue(String.valueOf(connect.get("Resource")).contains("/orders_app"), String.valueOf(connect.get("Resource")));
+    }
+
+    @Test
+    void snapshotRegionCopyAndForwarder() {
+        final String dr = "ConsumerSnapshotsDr";
+        final Map<String, Object> snapshotKey = getAtt(logicalId(dr, "SnapshotKey", "AWS::KMS::Key"));
+        final String machineId = logicalId(dr, "FromPrimary", "AWS::StepFunctions::StateMachine");
+        final Map<String, Object> machine = props(dr, "FromPrimary", "AWS::StepFunctions::StateMachine");
+        assertEquals("consumer-dr-snapshot-region-copy", machine.get("StateMachineName"));
+        assertEquals(snapshotKey, map(machine.get("EncryptionConfiguration")).get("KmsKeyId"));
+        assertEquals("CUSTOMER_MANAGED_KMS_KEY", map(machine.get("EncryptionConfiguration")).get("Type"));
+        final String definition = String.valueOf(machine.get("DefinitionString"));
+        assertTrue(definition.contains("\"TimeoutSeconds\":46800"), "copyTimeout 12 h, plus one hour");
+        assertTrue(definition.contains("consumer-dr-db-") && definition.contains("-14"), "keepCopies 14, copyNamePrefix");
+        assertEquals(snapshotKey, props(dr, "FromPrimaryFailures", "AWS::SNS::Topic").get("KmsMasterKeyId"));
+        assertEquals(snapshotKey, props(dr, "FromPrimaryLogs", "AWS::Logs::LogGroup").get("KmsKeyId"));
+        assertEquals(Set.of(
+            "/cdk-kms-patterns/snapshot-region-copy/consumer-dr/EBS_SNAPSHOT",
+            "/cdk-kms-patterns/snapshot-region-copy/consumer-dr/RDS_DB_SNAPSHOT"),
+            ofType(dr, "AWS::SSM::Parameter").stream().map(p -> p.get("Name")).collect(Collectors.toSet()));
+        assertEquals(List.of(Map.of("Action", "states:StartExecution", "Effect", "Allow", "Resource", Map.of("Ref", machineId))),
+            map(props(dr, "OnCallDefaultPolicy", "AWS::IAM::Policy").get("PolicyDocument")).get("Statement"));
+        final Map<String, Object> role = Map.of("AWS", getAtt(logicalId(dr, "FromPrimaryRole", "AWS::IAM::Role")));
+        final Set<Object> via = keyPolicy(dr, "SnapshotKey", "AWS::KMS::Key").stream()
+            .filter(s -> role.equals(s.get("Principal")) && String.valueOf(s.get("Condition")).contains("kms:ViaService"))
+            .map(ConsumerAppTest::viaService).collect(Collectors.toSet());
+        assertEquals(Set.of("ec2.us-east-1.amazonaws.com", "rds.us-east-1.amazonaws.com", "sns.us-east-1.amazonaws.com"), via);
+
+        final List<Map<String, Object>> rules = resources(DATABASES).entrySet().stream()
+            .filter(e -> e.getKey().startsWith("SnapshotsToDr") && "AWS::Events::Rule".equals(map(e.getValue()).get("Type")))
+            .map(e -> map(map(e.getValue()).get("Properties"))).collect(Collectors.toList());
+        assertEquals(2, rules.size());
+        for (final Map<String, Object> rule : rules) {
+            assertTrue(String.valueOf(rule.get("Targets")).contains(":events:us-east-1:111111111111:event-bus/default"), String.valueOf(rule));
+        }
+    }
+
+    // --- key audit (ConsumerAudit) ----------------------------------------------------------------
+
+    private static final String AUDIT = "ConsumerAudit";
+
+    @Test
+    void keyAuditTrailIsEncryptedAndReadableByItsReadersOnly() {
+        final Map<String, Object> auditKey = getAtt(logicalId(AUDIT, "AuditKey", "AWS::KMS::Key"));
+        final Map<String, Object> trail = props(AUDIT, "Trail", "AWS::CloudTrail::Trail");
+        assertEquals("consumer-key-audit", trail.get("TrailName"));
+        assertEquals(auditKey, trail.get("KMSKeyId"));
+        assertEquals(true, trail.get("IsMultiRegionTrail"));
+        assertEquals(true, trail.get("EnableLogFileValidation"));
+        assertEquals(Map.of(
+            "Name", "S3 objects",
+            "FieldSelectors", List.of(
+                Map.of("Field", "eventCategory", "Equals", List.of("Data")),
+                Map.of("Field", "resources.type", "Equals", List.of("AWS::S3::Object")))),
+            list(trail.get("AdvancedEventSelectors")).get(1));
+        final Map<String, Object> rule = map(list(map(props(AUDIT, "TrailBucket", "AWS::S3::Bucket").get("BucketEncryption"))
+            .get("ServerSideEncryptionConfiguration")).get(0));
+        assertEquals(Map.of("KMSMasterKeyID", auditKey, "SSEAlgorithm", "aws:kms"), rule.get("ServerSideEncryptionByDefault"));
+        assertEquals(auditKey, props(AUDIT, "TrailLogGroup", "AWS::Logs::LogGroup").get("KmsKeyId"));
+
+        final Map<String, Map<String, Object>> sids = bySid(keyPolicy(AUDIT, "AuditKey", "AWS::KMS::Key"));
+        final Map<String, Object> readers = sids.get("CloudTrailLogReaders");
+        assertEquals(Set.of(getAtt(logicalId(AUDIT, "Auditors", "AWS::IAM::Role")), getAtt(logicalId(AUDIT, "Investigator", "AWS::IAM::Role"))),
+            Set.copyOf(principals(readers, "AWS")), "logReaders and grantReadLogFiles");
+        assertEquals("kms:Decrypt", readers.get("Action"));
+        assertEquals("s3.eu-west-1.amazonaws.com", viaService(readers));
+        assertTrue(String.valueOf(sids.get("CloudTrailEncryptLogs").get("Condition")).contains("trail/consumer-key-audit"));
+    }
+
+    @Test
+    void keyAlertsWatchTheDataKeyAndPublishToAnEncryptedTopic() {
+        final Map<String, Object> alertKey = getAtt(logicalId(AUDIT, "AlertKey", "AWS::KMS::Key"));
+        final String topic = logicalId(AUDIT, "AlertsTopic", "AWS::SNS::Topic");
+        assertEquals(alertKey, props(AUDIT, "AlertsTopic", "AWS::SNS::Topic").get("KmsMasterKeyId"));
+        final List<String> protocols = ofType(AUDIT, "AWS::SNS::Subscription").stream()
+            .filter(p -> Map.of("Ref", topic).equals(p.get("TopicArn")))
+            .map(p -> String.valueOf(p.get("Protocol"))).sorted().collect(Collectors.toList());
+        assertEquals(List.of("email", "email", "sqs"), protocols);
+        assertEquals(Set.of("security@example.com", "oncall@example.com"), ofType(AUDIT, "AWS::SNS::Subscription").stream()
+            .filter(p -> "email".equals(p.get("Protocol"))).map(p -> p.get("Endpoint")).collect(Collectors.toSet()));
+        final List<Map<String, Object>> rules = ofType(AUDIT, "AWS::Events::Rule");
+        assertEquals(7, rules.size());
+        final String patterns = String.valueOf(rules.stream().map(r -> r.get("EventPattern")).collect(Collectors.toList()));
+        assertTrue(patterns.contains("ConsumerKeys:ExportsOutputFnGetAttDataKey"), "the data key is watched");
+        assertTrue(patterns.contains("alias/consumer/data") && patterns.contains("alias/consumer/audit"), "the aliases are watched");
+        assertEquals(2, ofType(AUDIT, "AWS::CloudWatch::Alarm").size());
+
+        final Map<String, Map<String, Object>> sids = bySid(keyPolicy(AUDIT, "AlertKey", "AWS::KMS::Key"));
+        assertEquals(List.of("events.amazonaws.com"), principals(sids.get("EventBridgeToEncryptedTopic"), "Service"));
+        assertEquals(List.of("cloudwatch.amazonaws.com"), principals(sids.get("CloudWatchAlarmsToEncryptedTopic"), "Service"));
+    }
+
+    // --- snapshot sharing (ConsumerShareSource, ConsumerShareTarget) -----------------------------
+
+    private static final String SHARE_SOURCE = "ConsumerShareSource";
+    private static final String SHARE_TARGET = "ConsumerShareTarget";
+
+    @Test
+    void shareSourceOpensTheShareableKeyToThePartnerThroughEc2Only() {
+        final Map<String, Object> shareKey = getAtt(logicalId(SHARE_SOURCE, "ShareKey", "AWS::KMS::Key"));
+        final Map<String, Map<String, Object>> sids = bySid(keyPolicy(SHARE_SOURCE, "ShareKey", "AWS::KMS::Key"));
+        for (final String sid : List.of("SnapshotShareThroughEC2", "SnapshotShareGrantsThroughEC2")) {
+            final Map<String, Object> st = sids.get(sid);
+            assertEquals(Map.of("AWS", accountRoot(PARTNER)), st.get("Principal"), sid);
+            assertEquals(Map.of("kms:CallerAccount", PARTNER, "kms:ViaService", "ec2.eu-west-1.amazonaws.com"),
+                map(map(st.get("Condition")).get("StringEquals")), sid);
+        }
+        assertEquals("kms:CreateGrant", sids.get("SnapshotShareGrantsThroughEC2").get("Action"));
+        assertEquals(Map.of("kms:GrantIsForAWSResource", "true"), map(sids.get("SnapshotShareGrantsThroughEC2").get("Condition")).get("Bool"));
+        assertEquals(Set.of("SnapshotShareThroughEC2", "SnapshotShareGrantsThroughEC2"), sids.entrySet().stream()
+            .filter(e -> principals(e.getValue(), "AWS").contains(accountRoot(PARTNER))).map(Map.Entry::getKey).collect(Collectors.toSet()));
+
+        assertEquals(shareKey, props(SHARE_SOURCE, "ShareVolumesLogs", "AWS::Logs::LogGroup").get("KmsKeyId"));
+        assertEquals(shareKey, props(SHARE_SOURCE, "ShareVolumesFailures", "AWS::SNS::Topic").get("KmsMasterKeyId"));
+        assertEquals("cdk-kms-patterns-snapshot-share-ebs", props(SHARE_SOURCE, "ShareVolumesBus", "AWS::Events::EventBus").get("Name"));
+        assertEquals(Map.of("AWS", accountRoot(PARTNER)),
+            map(props(SHARE_SOURCE, "ShareVolumesBus", "AWS::Events::EventBusPolicy").get("Statement")).get("Principal"));
+        assertTrue(String.valueOf(props(SHARE_SOURCE, "ShareVolumesToTarget", "AWS::Events::Rule").get("Targets"))
+            .contains(":events:eu-west-1:222222222222:event-bus/cdk-kms-patterns-snapshot-share-ebs"));
+        assertTrue(String.valueOf(props(SHARE_SOURCE, "ShareVolumesRoleDefaultPolicy", "AWS::IAM::Policy"))
+            .contains("volume/vol-0123456789abcdef0"), "createFrom: this volume only");
+        final List<Map<String, Object>> machines = resources(SHARE_SOURCE).entrySet().stream()
+            .filter(e -> "AWS::StepFunctions::StateMachine".equals(map(e.getValue()).get("Type")))
+            .filter(e -> !e.getKey().startsWith("ShareVolumesConfirmationHandler"))
+            .map(e -> map(map(e.getValue()).get("Properties"))).collect(Collectors.toList());
+        assertEquals(1, machines.size(), "the share workflow, apart from its confirmation handler");
+        assertTrue(String.valueOf(machines.get(0).get("DefinitionString"))
+            .contains("\"TimeoutSeconds\":43200"), "confirmationTimeout 12 h");
+    }
+
+    @Test
+    void shareTargetCopiesUnderItsOwnKeyAndAdmitsTheSourceOnly() {
+        final Map<String, Object> received = getAtt(logicalId(SHARE_TARGET, "ReceivedKey", "AWS::KMS::Key"));
+        assertEquals(received, props(SHARE_TARGET, "ReceiveVolumesLogs", "AWS::Logs::LogGroup").get("KmsKeyId"));
+        assertEquals(received, props(SHARE_TARGET, "ReceiveVolumesFailures", "AWS::SNS::Topic").get("KmsMasterKeyId"));
+        assertEquals(Map.of("AWS", accountRoot(ACCOUNT)),
+            map(props(SHARE_TARGET, "ReceiveVolumesBus", "AWS::Events::EventBusPolicy").get("Statement")).get("Principal"));
+        final Map<String, Object> pattern = map(props(SHARE_TARGET, "ReceiveVolumesShares", "AWS::Events::Rule").get("EventPattern"));
+        assertEquals(List.of(ACCOUNT), pattern.get("account"));
+        assertEquals(Map.of("targetAccount", List.of(PARTNER), "snapshotType", List.of("EBS")), pattern.get("detail"));
+        final Map<String, Object> role = Map.of("AWS", getAtt(logicalId(SHARE_TARGET, "ReceiveVolumesRole", "AWS::IAM::Role")));
+        final List<Map<String, Object>> mine = keyPolicy(SHARE_TARGET, "ReceivedKey", "AWS::KMS::Key").stream()
+            .filter(s -> role.equals(s.get("Principal"))).collect(Collectors.toList());
+        assertFalse(mine.isEmpty());
+        for (final Map<String, Object> st : mine) {
+            assertEquals(Map.of("kms:CallerAccount", PARTNER, "kms:ViaService", "ec2.eu-west-1.amazonaws.com"),
+                map(map(st.get("Condition")).get("StringEquals")), String.valueOf(st));
+        }
+        assertTrue(String.valueOf(props(SHARE_TARGET, "ReceiveVolumes", "AWS::StepFunctions::StateMachine").get("DefinitionString"))
+            .contains("\"AvailabilityZone\":\"eu-west-1a\""), "restore: a volume in eu-west-1a");
+    }
 
     @Test
     void rawGrantRefusesAdministrativeActions() {
