@@ -347,8 +347,9 @@ function validateRestore(api: SnapshotApi, restore: SnapshotRestoreOptions | und
 
 function restoreIdResult(api: SnapshotApi): string {
   if (api.name === 'EBS') return '$.VolumeId';
-  if (api.name === 'RDS_DB') return '$.DBInstance.DBInstanceIdentifier';
-  return '$.DBCluster.DBClusterIdentifier';
+  // Step Functions' (AWS SDK for Java 2.x) member names: `DbInstance`, not botocore's `DBInstance`.
+  if (api.name === 'RDS_DB') return '$.DbInstance.DbInstanceIdentifier';
+  return '$.DbCluster.DbClusterIdentifier';
 }
 
 /** The restore call of each type, tagged, under the target key. */
@@ -380,9 +381,9 @@ function restoreCall(api: SnapshotApi, restore: SnapshotRestoreOptions, keyArn: 
       iamAction: 'rds:RestoreDBInstanceFromDBSnapshot',
       iamResources: [rds('db', 'share-*'), rds('snapshot', 'share-*'), rds('og', '*'), rds('pg', '*'), rds('subgrp', '*')],
       parameters: {
-        'DBInstanceIdentifier.$': '$.copy.id',
-        'DBSnapshotIdentifier.$': '$.copy.id',
-        'DBInstanceClass': restore.dbInstanceClass,
+        'DbInstanceIdentifier.$': '$.copy.id',
+        'DbSnapshotIdentifier.$': '$.copy.id',
+        'DbInstanceClass': restore.dbInstanceClass,
         'PubliclyAccessible': false,
         'DeletionProtection': true,
         'CopyTagsToSnapshot': true,
@@ -397,7 +398,7 @@ function restoreCall(api: SnapshotApi, restore: SnapshotRestoreOptions, keyArn: 
     iamAction: 'rds:RestoreDBClusterFromSnapshot',
     iamResources: [rds('cluster', 'share-*'), rds('cluster-snapshot', 'share-*'), rds('cluster-pg', '*'), rds('subgrp', '*')],
     parameters: {
-      'DBClusterIdentifier.$': '$.copy.id',
+      'DbClusterIdentifier.$': '$.copy.id',
       'SnapshotIdentifier.$': '$.copy.id',
       'Engine.$': '$.described.Snapshots[0].Engine',
       'KmsKeyId': keyArn,

@@ -2,10 +2,43 @@
  * Checks the `aws-sdk:` tasks of a Step Functions definition against botocore's service models (the
  * JSON models that ship with the preinstalled boto3): the service and operation exist (the
  * operation in lowerCamelCase in the ARN, as Step Functions expects), every parameter name exists in
- * the operation's input shape (PascalCase; `Name.$` is a path whose value cannot be checked, only its
- * name), recursively through structures, lists and maps, literal values have the member's type, and
- * every required member is present. `ResultSelector` paths that read the result (`$.Snapshots[0].State`)
+ * the operation's input shape (`Name.$` is a path whose value cannot be checked, only its name),
+ * recursively through structures, lists and maps, literal values have the member's type, and every
+ * required member is present. `ResultSelector` paths that read the result (`$.Snapshots[0].State`)
  * are checked against the output shape too, so a misspelt result field fails as well.
+ *
+ * Member names are checked as Step Functions spells them, which is not botocore's spelling:
+ * Step Functions' AWS SDK integrations run on the AWS SDK for Java 2.x and take and return members
+ * under that SDK's bean-style names, `capitalize(unCapitalize(<model member name>))`
+ * (`sfnMemberName` below): the leading run of capitals is lower-cased but for its last letter when a
+ * lower-case letter follows, then the first letter is upper-cased. So `DBSnapshotIdentifier` ->
+ * `DbSnapshotIdentifier`, `DBSnapshots` -> `DbSnapshots`, `KMSKeyId` -> `KmsKeyId`, `SSEType` ->
+ * `SseType`, `sourceRegion` -> `SourceRegion`; `VolumeId`, `KmsKeyId` and a capital run further in
+ * (`SourceDBSnapshotIdentifier`, `MultiAZ`) stay as they are. A botocore-cased `DBSnapshotIdentifier`
+ * fails here. Evidence (December 2026):
+ * - AWS Step Functions Developer Guide, "Learning to use AWS service SDK integrations in Step
+ *   Functions" (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html):
+ *   parameters are PascalCase even where the native API is camelCase; errors are
+ *   `ServiceName.ErrorName`, both PascalCase, with an `Exception` suffix always
+ *   (`AcmPca.ResourceNotFoundException`, `S3.BucketAlreadyExistsException`).
+ * - aws-sdk-java-v2 codegen: `AddShapes.generateMemberModel` passes the model's member name to
+ *   `DefaultNamingStrategy.getBeanStyleSetterMethodName` = "set" + `Utils.capitalize(Utils.unCapitalize(
+ *   memberName))` (https://github.com/aws/aws-sdk-java-v2/blob/master/codegen/src/main/java/software/amazon/awssdk/codegen/AddShapes.java,
+ *   .../codegen/naming/DefaultNamingStrategy.java, .../codegen/internal/Utils.java). Class and
+ *   exception names use `CodegenNamingUtils.pascalCase` instead (every word: `CopyDbSnapshotRequest`,
+ *   `DBSnapshotNotFoundFault` -> `DbSnapshotNotFoundException`), member names do not
+ *   (`sourceDBSnapshotIdentifier()`, `multiAZ()`).
+ * - AWS's own sample state machine using `aws-sdk:rds:` (aws-samples/step-functions-workflows-collection,
+ *   sfn-rds-to-aurora-migrate-postgres-cdk/statemachine/statemachine.asl.json):
+ *   `DbInstanceIdentifier`, `DbSnapshotIdentifier`, `DbClusterIdentifier` parameters and
+ *   `$.DbSnapshots[0].DbSnapshotArn`, `$.DbSnapshot.DbSnapshotIdentifier`, `$.DbCluster.DbClusterIdentifier`,
+ *   `$.DbInstances[0].DbInstanceStatus` results; EventBridge Scheduler's universal targets (same
+ *   mechanism) take `DbInstanceIdentifier` for `aws-sdk:rds:stopDBInstance`.
+ * No public definition found shows a capital run further in a name (`SourceDBSnapshotIdentifier`);
+ * the Java SDK's rule above is followed for those.
+ *
+ * moto (and botocore) take botocore's names: `toBotocoreNames` rewrites a definition's aws-sdk tasks
+ * back to them for tests that run it in moto.
  *
  * The models are found with `python3 -c "import botocore"`; the newest API version of each service is
  * used. A missing Python or botocore fails loudly (never skips).
@@ -160,12 +193,43 @@ export function validateSdkTasks(definition: AslDefinition): void {
   }
 }
 
-/** The member of a structure named as Step Functions names it (the model's name, first letter upper-case). */
-function memberOf(shape: Shape, name: string): { readonly shape: string } | undefined {
-  const members = shape.members ?? {};
-  if (members[name]) return members[name];
-  const match = Object.entries(members).find(([m]) => m.charAt(0).toUpperCase() + m.slice(1) === name);
-  return match?.[1];
+/**
+ * The AWS SDK for Java 2.x codegen's `Utils.unCapitalize`: lower-cases the first letter and the
+ * capitals that follow it, but not a capital followed by a lower-case letter (`DBSnapshot` -> `dbSnapshot`).
+ */
+export function javaUnCapitalize(name: string): string {
+  if (name.trim() === '') throw new Error('Name cannot be null or empty');
+  const isUpper = (c: string | undefined) => c !== undefined && c !== c.toLowerCase() && c === c.toUpperCase();
+  const isLower = (c: string | undefined) => c !== undefined && c !== c.toUpperCase() && c === c.toLowerCase();
+  let out = '';
+  let i = 0;
+  do {
+    out += name.charAt(i++).toLowerCase();
+  } while (i < name.length && isUpper(name.charAt(i)) && !(i < name.length - 1 && isLower(name.charAt(i + 1))));
+  return out + name.slice(i);
+}
+
+/** The name Step Functions gives a botocore member: `capitalize(unCapitalize(name))` (`DBSnapshots` -> `DbSnapshots`). */
+export function sfnMemberName(botocoreName: string): string {
+  const java = javaUnCapitalize(botocoreName);
+  return java.charAt(0).toUpperCase() + java.slice(1);
+}
+
+/** The member of a structure named exactly as Step Functions names it, with its botocore name. */
+function memberOf(shape: Shape, name: string): { readonly shape: string; readonly botocoreName: string } | undefined {
+  const match = Object.entries(shape.members ?? {}).find(([m]) => sfnMemberName(m) === name);
+  return match ? { shape: match[1].shape, botocoreName: match[0] } : undefined;
+}
+
+/** The Step Functions names of a structure's members. */
+function sfnMembers(shape: Shape): string[] {
+  return Object.keys(shape.members ?? {}).map(sfnMemberName);
+}
+
+/** " (did you mean X?)" when a member differs only in case, else the list of members. */
+function suggestion(shape: Shape, name: string): string {
+  const near = sfnMembers(shape).filter((m) => m.toLowerCase() === name.toLowerCase());
+  return near.length ? ` (did you mean ${near.join(', ')}?)` : `; members: ${sfnMembers(shape).join(', ')}`;
 }
 
 function checkValue(model: ServiceModel, shapeName: string, value: unknown, where: string, errors: string[]): void {
@@ -190,8 +254,7 @@ function checkValue(model: ServiceModel, shapeName: string, value: unknown, wher
         }
         const member = memberOf(shape, name);
         if (!member) {
-          const near = Object.keys(shape.members ?? {}).filter((m) => m.toLowerCase() === name.toLowerCase());
-          errors.push(`${where}: ${shapeName} has no member ${name}${near.length ? ` (did you mean ${near.join(', ')}?)` : `; members: ${Object.keys(shape.members ?? {}).join(', ')}`}`);
+          errors.push(`${where}: ${shapeName} has no member ${name} as Step Functions names it${suggestion(shape, name)}`);
           continue;
         }
         if (isPath) {
@@ -203,7 +266,7 @@ function checkValue(model: ServiceModel, shapeName: string, value: unknown, wher
         checkValue(model, member.shape, child, `${where}.${name}`, errors);
       }
       for (const required of shape.required ?? []) {
-        const name = required.charAt(0).toUpperCase() + required.slice(1);
+        const name = sfnMemberName(required);
         if (!given.has(name)) errors.push(`${where}: required member ${name} of ${shapeName} is missing`);
       }
       return;
@@ -273,7 +336,7 @@ function resultPathProblem(model: ServiceModel, outputShape: string, jsonPath: s
         shapeName = shape.value!.shape;
       } else if (shape.type === 'structure') {
         const member = memberOf(shape, name);
-        if (!member) return `${jsonPath}: ${shapeName} has no member ${name}; members: ${Object.keys(shape.members ?? {}).join(', ')}`;
+        if (!member) return `${jsonPath}: ${shapeName} has no member ${name} as Step Functions names it${suggestion(shape, name)}`;
         shapeName = member.shape;
       } else {
         return `${jsonPath}: ${shapeName} is a ${shape.type}, it has no member ${name}`;
@@ -282,4 +345,86 @@ function resultPathProblem(model: ServiceModel, outputShape: string, jsonPath: s
     shape = model.shapes[shapeName];
   }
   return undefined;
+}
+
+/** A result path with Step Functions' member names turned into botocore's (unknown names kept). */
+function botocorePath(model: ServiceModel, outputShape: string, jsonPath: string): string {
+  let shapeName = outputShape;
+  let out = '$';
+  for (const step of jsonPath.slice(1).match(/\.[A-Za-z0-9_]+|\[[0-9*]+\]/g) ?? []) {
+    const shape: Shape | undefined = model.shapes[shapeName];
+    if (step.startsWith('[')) {
+      out += step;
+      shapeName = shape?.type === 'list' ? shape.member!.shape : '';
+      continue;
+    }
+    const name = step.slice(1);
+    if (shape?.type === 'map') {
+      out += step;
+      shapeName = shape.value!.shape;
+    } else if (shape?.type === 'structure') {
+      const member = memberOf(shape, name);
+      out += `.${member ? member.botocoreName : name}`;
+      shapeName = member ? member.shape : '';
+    } else {
+      out += step;
+      shapeName = '';
+    }
+  }
+  return out;
+}
+
+/** A parameter value with Step Functions' member names turned into botocore's. */
+function botocoreValue(model: ServiceModel, shapeName: string, value: unknown): unknown {
+  const shape = model.shapes[shapeName];
+  if (!shape) return value;
+  if (shape.type === 'structure' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([rawName, child]) => {
+      const isPath = rawName.endsWith('.$');
+      const member = memberOf(shape, isPath ? rawName.slice(0, -2) : rawName);
+      if (!member) return [rawName, child];
+      return [`${member.botocoreName}${isPath ? '.$' : ''}`, isPath ? child : botocoreValue(model, member.shape, child)];
+    }));
+  }
+  if (shape.type === 'list' && Array.isArray(value)) return value.map((v) => botocoreValue(model, shape.member!.shape, v));
+  if (shape.type === 'map' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k.endsWith('.$') ? v : botocoreValue(model, shape.value!.shape, v)]));
+  }
+  return value;
+}
+
+/** ResultSelector values with their result paths in botocore's names. */
+function botocoreSelector(model: ServiceModel, outputShape: string, field: string, value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, botocoreSelector(model, outputShape, k, v)]));
+  }
+  if (!field.endsWith('.$') || typeof value !== 'string') return value;
+  return value.replace(/\$(\.[A-Za-z0-9_]+|\[[0-9*]+\])+/g, (p) => botocorePath(model, outputShape, p));
+}
+
+/**
+ * A copy of a definition whose aws-sdk tasks use botocore's member names (parameters and the
+ * result paths of their ResultSelectors), for moto, which hands Step Functions' names to botocore
+ * unnormalised (moto 5.2.x). Never for the product: Step Functions itself needs its own names.
+ */
+export function toBotocoreNames<T extends { readonly States: Readonly<Record<string, AslState>> }>(definition: T): T {
+  const rewrite = (states: Record<string, AslState>): void => {
+    for (const state of Object.values(states) as Array<Record<string, unknown>>) {
+      const m = typeof state.Resource === 'string' ? SDK_RESOURCE.exec(state.Resource) : null;
+      if (state.Type === 'Task' && m) {
+        const model = serviceModel(m[1]);
+        const operation = model.operations[m[2].charAt(0).toUpperCase() + m[2].slice(1)];
+        if (operation?.input && state.Parameters) state.Parameters = botocoreValue(model, operation.input.shape, state.Parameters);
+        if (operation?.output && state.ResultSelector) {
+          state.ResultSelector = botocoreSelector(model, operation.output.shape, '', state.ResultSelector);
+        }
+      }
+      const nested = [...(Array.isArray(state.Branches) ? state.Branches : []), state.Iterator, state.ItemProcessor]
+        .filter((d): d is { States: Record<string, AslState> } => typeof d === 'object' && d !== null && 'States' in d);
+      for (const sub of nested) rewrite(sub.States);
+    }
+  };
+  const copy = JSON.parse(JSON.stringify(definition)) as T & { States: Record<string, AslState> };
+  rewrite(copy.States);
+  return copy;
 }

@@ -8,7 +8,11 @@
  * Handlers are chosen by each Task state's `Resource` (`arn:aws:states:::aws-sdk:ec2:copySnapshot`,
  * `arn:aws:states:::sns:publish`...), so a state machine's tasks run against the account the
  * workflow is deployed in. Errors use the names Step Functions gives SDK errors
- * (`Rds.DbSnapshotNotFoundException`, `Ec2.Ec2Exception`...), so `Retry` and `Catch` see what they would.
+ * (`Rds.DbSnapshotNotFoundException`, `Ec2.Ec2Exception`...), so `Retry` and `Catch` see what they would:
+ * EC2's model declares no errors, so every EC2 error is `Ec2.Ec2Exception` (the EC2 code in the message).
+ * Parameters and results use Step Functions' member names (the AWS SDK for Java 2.x bean names:
+ * `DbSnapshotIdentifier`, `DbSnapshots`, `SourceDBSnapshotIdentifier`, see `test/harness/sdk-models.ts`),
+ * never botocore's (`DBSnapshotIdentifier`): a workflow that used botocore's names would find nothing here.
  */
 import { AslDefinition, AslState, JsonValue, taskError, TaskHandler } from '../harness/state-machine';
 
@@ -245,8 +249,8 @@ function ebsView(s: FakeSnapshot): JsonValue {
 function rdsView(s: FakeSnapshot): JsonValue {
   const cluster = s.kind === 'AURORA_CLUSTER';
   return {
-    [cluster ? 'DBClusterSnapshotIdentifier' : 'DBSnapshotIdentifier']: s.id,
-    [cluster ? 'DBClusterSnapshotArn' : 'DBSnapshotArn']: `arn:aws:rds:${REGION}:${s.account}:${cluster ? 'cluster-snapshot' : 'snapshot'}:${s.id}`,
+    [cluster ? 'DbClusterSnapshotIdentifier' : 'DbSnapshotIdentifier']: s.id,
+    [cluster ? 'DbClusterSnapshotArn' : 'DbSnapshotArn']: `arn:aws:rds:${REGION}:${s.account}:${cluster ? 'cluster-snapshot' : 'snapshot'}:${s.id}`,
     Status: s.state === 'pending' ? (s.origin.startsWith('copy') ? 'copying' : 'creating') : s.state === 'available' ? 'available' : 'failed',
     [cluster ? 'StorageEncrypted' : 'Encrypted']: s.encrypted,
     ...(s.kmsKeyId ? { KmsKeyId: s.kmsKeyId } : {}),
@@ -271,7 +275,7 @@ function ebsCopy(fake: FakeAws, account: string, input: Record<string, unknown>)
   const key = fake.keys.get(keyArn);
   if (!key || key.account !== account || !key.enabled) throw taskError('Ec2.Ec2Exception', `KMS.DisabledException or NotFound: key ${keyArn} cannot be used`);
   if (pendingCopies(fake, account) >= (fake.behaviour.maxConcurrentCopies ?? 20)) {
-    throw taskError('Ec2.ResourceLimitExceeded', 'ResourceLimitExceeded: too many concurrent snapshot copies');
+    throw taskError('Ec2.Ec2Exception', 'ResourceLimitExceeded: too many concurrent snapshot copies');
   }
   const id = fake.nextId('snap-');
   const copy = fake.addSnapshot({ id, kind: 'EBS', account, kmsKeyId: keyArn, pollsLeft: fake.behaviour.copyPolls ?? 2 });
@@ -281,10 +285,11 @@ function ebsCopy(fake: FakeAws, account: string, input: Record<string, unknown>)
 }
 
 function rdsCopy(kind: SnapshotKind): Operation {
+  // Source/Target...: the capitals are not leading, so Step Functions keeps the API's spelling.
   const idParam = kind === 'AURORA_CLUSTER' ? 'DBClusterSnapshotIdentifier' : 'DBSnapshotIdentifier';
   const notFound = kind === 'AURORA_CLUSTER' ? 'Rds.DbClusterSnapshotNotFoundException' : 'Rds.DbSnapshotNotFoundException';
   const exists = kind === 'AURORA_CLUSTER' ? 'Rds.DbClusterSnapshotAlreadyExistsException' : 'Rds.DbSnapshotAlreadyExistsException';
-  const resultKey = kind === 'AURORA_CLUSTER' ? 'DBClusterSnapshot' : 'DBSnapshot';
+  const resultKey = kind === 'AURORA_CLUSTER' ? 'DbClusterSnapshot' : 'DbSnapshot';
   return (fake, account, input) => {
     const sourceId = String(input[`Source${idParam}`]);
     const targetId = String(input[`Target${idParam}`]);
@@ -327,7 +332,7 @@ function ebsModify(fake: FakeAws, account: string, input: Record<string, unknown
 }
 
 function rdsModify(kind: SnapshotKind): Operation {
-  const idParam = kind === 'AURORA_CLUSTER' ? 'DBClusterSnapshotIdentifier' : 'DBSnapshotIdentifier';
+  const idParam = kind === 'AURORA_CLUSTER' ? 'DbClusterSnapshotIdentifier' : 'DbSnapshotIdentifier';
   const notFound = kind === 'AURORA_CLUSTER' ? 'Rds.DbClusterSnapshotNotFoundException' : 'Rds.DbSnapshotNotFoundException';
   return (fake, account, input) => {
     const s = fake.snapshots.get(fake.keyOf(account, kind, String(input[idParam])));
@@ -387,52 +392,52 @@ const OPERATIONS: Record<string, Operation> = {
     return { VolumeId: id };
   },
   'rds:describeDBSnapshots': (fake, account, input) => {
-    const s = fake.find(account, 'RDS_DB', String(input.DBSnapshotIdentifier));
-    if (!s || (s.account !== account && !input.IncludeShared)) throw taskError('Rds.DbSnapshotNotFoundException', `${input.DBSnapshotIdentifier} not found`);
+    const s = fake.find(account, 'RDS_DB', String(input.DbSnapshotIdentifier));
+    if (!s || (s.account !== account && !input.IncludeShared)) throw taskError('Rds.DbSnapshotNotFoundException', `${input.DbSnapshotIdentifier} not found`);
     const view = rdsView(s);
     fake.tick(s);
-    return { DBSnapshots: [view] };
+    return { DbSnapshots: [view] };
   },
   'rds:describeDBClusterSnapshots': (fake, account, input) => {
-    const s = fake.find(account, 'AURORA_CLUSTER', String(input.DBClusterSnapshotIdentifier));
-    if (!s || (s.account !== account && !input.IncludeShared)) throw taskError('Rds.DbClusterSnapshotNotFoundException', `${input.DBClusterSnapshotIdentifier} not found`);
+    const s = fake.find(account, 'AURORA_CLUSTER', String(input.DbClusterSnapshotIdentifier));
+    if (!s || (s.account !== account && !input.IncludeShared)) throw taskError('Rds.DbClusterSnapshotNotFoundException', `${input.DbClusterSnapshotIdentifier} not found`);
     const view = rdsView(s);
     fake.tick(s);
-    return { DBClusterSnapshots: [view] };
+    return { DbClusterSnapshots: [view] };
   },
   'rds:copyDBSnapshot': rdsCopy('RDS_DB'),
   'rds:copyDBClusterSnapshot': rdsCopy('AURORA_CLUSTER'),
   'rds:modifyDBSnapshotAttribute': rdsModify('RDS_DB'),
   'rds:modifyDBClusterSnapshotAttribute': rdsModify('AURORA_CLUSTER'),
-  'rds:deleteDBSnapshot': deleteOp('RDS_DB', 'DBSnapshotIdentifier', 'Rds.DbSnapshotNotFoundException'),
-  'rds:deleteDBClusterSnapshot': deleteOp('AURORA_CLUSTER', 'DBClusterSnapshotIdentifier', 'Rds.DbClusterSnapshotNotFoundException'),
+  'rds:deleteDBSnapshot': deleteOp('RDS_DB', 'DbSnapshotIdentifier', 'Rds.DbSnapshotNotFoundException'),
+  'rds:deleteDBClusterSnapshot': deleteOp('AURORA_CLUSTER', 'DbClusterSnapshotIdentifier', 'Rds.DbClusterSnapshotNotFoundException'),
   'rds:createDBSnapshot': (fake, account, input) => {
-    const id = String(input.DBSnapshotIdentifier);
+    const id = String(input.DbSnapshotIdentifier);
     const s = fake.addSnapshot({ id, kind: 'RDS_DB', account, kmsKeyId: fake.awsManagedKey(account, 'rds').arn, pollsLeft: 1 });
-    Object.assign(s, { origin: `created from ${input.DBInstanceIdentifier}` });
+    Object.assign(s, { origin: `created from ${input.DbInstanceIdentifier}` });
     Object.assign(s.tags, tagsOf([{ Tags: input.Tags }]));
-    return { DBSnapshot: rdsView(s) };
+    return { DbSnapshot: rdsView(s) };
   },
   'rds:createDBClusterSnapshot': (fake, account, input) => {
-    const id = String(input.DBClusterSnapshotIdentifier);
+    const id = String(input.DbClusterSnapshotIdentifier);
     const s = fake.addSnapshot({ id, kind: 'AURORA_CLUSTER', account, kmsKeyId: fake.awsManagedKey(account, 'rds').arn, pollsLeft: 1 });
-    Object.assign(s, { origin: `created from ${input.DBClusterIdentifier}` });
+    Object.assign(s, { origin: `created from ${input.DbClusterIdentifier}` });
     Object.assign(s.tags, tagsOf([{ Tags: input.Tags }]));
-    return { DBClusterSnapshot: rdsView(s) };
+    return { DbClusterSnapshot: rdsView(s) };
   },
   'rds:restoreDBInstanceFromDBSnapshot': (fake, account, input) => {
-    const s = fake.find(account, 'RDS_DB', String(input.DBSnapshotIdentifier));
-    if (!s || s.account !== account) throw taskError('Rds.DbSnapshotNotFoundException', `${input.DBSnapshotIdentifier} not found (restore a copy, not a shared snapshot)`);
-    fake.restored.push({ id: String(input.DBInstanceIdentifier), account, from: s.id, kmsKeyId: s.kmsKeyId, tags: tagsOf([{ Tags: input.Tags }]) });
-    return { DBInstance: { DBInstanceIdentifier: input.DBInstanceIdentifier as string } };
+    const s = fake.find(account, 'RDS_DB', String(input.DbSnapshotIdentifier));
+    if (!s || s.account !== account) throw taskError('Rds.DbSnapshotNotFoundException', `${input.DbSnapshotIdentifier} not found (restore a copy, not a shared snapshot)`);
+    fake.restored.push({ id: String(input.DbInstanceIdentifier), account, from: s.id, kmsKeyId: s.kmsKeyId, tags: tagsOf([{ Tags: input.Tags }]) });
+    return { DbInstance: { DbInstanceIdentifier: input.DbInstanceIdentifier as string } };
   },
   'rds:restoreDBClusterFromSnapshot': (fake, account, input) => {
     const s = fake.find(account, 'AURORA_CLUSTER', String(input.SnapshotIdentifier));
     if (!s) throw taskError('Rds.DbClusterSnapshotNotFoundException', `${input.SnapshotIdentifier} not found`);
     if (!input.Engine) throw taskError('Rds.InvalidParameterValueException', 'Engine is required');
     const kmsKeyId = String(input.KmsKeyId ?? s.kmsKeyId);
-    fake.restored.push({ id: String(input.DBClusterIdentifier), account, from: s.id, kmsKeyId, tags: tagsOf([{ Tags: input.Tags }]) });
-    return { DBCluster: { DBClusterIdentifier: input.DBClusterIdentifier as string } };
+    fake.restored.push({ id: String(input.DbClusterIdentifier), account, from: s.id, kmsKeyId, tags: tagsOf([{ Tags: input.Tags }]) });
+    return { DbCluster: { DbClusterIdentifier: input.DbClusterIdentifier as string } };
   },
 };
 

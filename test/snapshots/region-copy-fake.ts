@@ -1,13 +1,14 @@
 /**
  * An in-memory EC2 / RDS / SSM / SNS of ONE account in TWO Regions, for running the
  * `SnapshotRegionCopy` workflow offline with aws-local-stepfunctions. The share workflows' fake
- * (`fake-aws.ts`) models accounts in one Region, RDS parameters in botocore's casing and no SSM, so
- * the Region copy has its own (see the report of issue #14).
+ * (`fake-aws.ts`) models accounts in one Region and no SSM, so the Region copy has its own (see the
+ * report of issue #14).
  *
  * Copies go from `pending` to available after `pollsLeft` describes, or, with a clock, once the
  * simulated time reaches their ready time. RDS parameters and results use the names Step Functions
- * uses (the AWS SDK for Java 2.x: `SourceDbSnapshotIdentifier`, `DbSnapshots`); errors use Step
- * Functions' error names (`Rds.DbSnapshotNotFoundException`, `Ec2.Ec2Exception`).
+ * uses (the AWS SDK for Java 2.x bean names: `DbSnapshotIdentifier`, `DbSnapshots`, and
+ * `SourceDBSnapshotIdentifier` whose capitals are not leading; see `test/harness/sdk-models.ts`);
+ * errors use Step Functions' error names (`Rds.DbSnapshotNotFoundException`, `Ec2.Ec2Exception`).
  */
 import { AslDefinition, AslState, JsonValue, taskError, TaskHandler } from '../harness/state-machine';
 
@@ -183,15 +184,15 @@ export class RegionFake {
     };
   }
 
-  private names(kind: RegionSnapshotKind): { single: string; id: string; arnKind: string } {
-    return kind === 'RDS_DB' ? { single: 'DbSnapshot', id: 'DbSnapshotIdentifier', arnKind: 'snapshot' }
-      : { single: 'DbClusterSnapshot', id: 'DbClusterSnapshotIdentifier', arnKind: 'cluster-snapshot' };
+  private names(kind: RegionSnapshotKind): { single: string; id: string; api: string; arnKind: string } {
+    return kind === 'RDS_DB' ? { single: 'DbSnapshot', id: 'DbSnapshotIdentifier', api: 'DBSnapshotIdentifier', arnKind: 'snapshot' }
+      : { single: 'DbClusterSnapshot', id: 'DbClusterSnapshotIdentifier', api: 'DBClusterSnapshotIdentifier', arnKind: 'cluster-snapshot' };
   }
 
   private copyRds(kind: RegionSnapshotKind, input: Record<string, unknown>): JsonValue {
     const n = this.names(kind);
-    const sourceArn = String(input[`Source${n.id}`]);
-    const target = String(input[`Target${n.id}`]);
+    const sourceArn = String(input[`Source${n.api}`]);
+    const target = String(input[`Target${n.api}`]);
     const m = new RegExp(`^arn:aws:rds:([a-z0-9-]+):(\\d{12}):${n.arnKind}:(.+)$`).exec(sourceArn);
     if (!m) throw taskError('Rds.InvalidParameterValueException', `${sourceArn} is not a ${n.arnKind} ARN`);
     const source = this.snapshots.get(`${m[1]}/${m[3]}`);

@@ -14,7 +14,7 @@ import {
   defineServiceChecks, deployer, keyDeploymentRows, ServiceAccessRow, ServiceAccessStats, serviceAccessRows,
 } from '../harness/service-access';
 import { PolicyWorld } from '../harness/simulate';
-import { AslDefinition, AslState, aslValidationErrors, extractDefinition, JsonValue, runStateMachine } from '../harness/state-machine';
+import { aslValidationErrors, extractDefinition, JsonValue, runStateMachine } from '../harness/state-machine';
 
 const ACCOUNT = '111111111111';
 const SOURCE = 'eu-west-1';
@@ -27,30 +27,6 @@ function build(props: Partial<SnapshotRegionCopyProps> = {}) {
   const copy = new SnapshotRegionCopy(stack, 'Copy', { sourceRegion: SOURCE, copyNamePrefix: 'dr', ...props });
   app.synth();
   return { app, stack, copy };
-}
-
-/**
- * Step Functions names RDS members as the AWS SDK for Java 2.x does (`DbSnapshotIdentifier`,
- * `DbSnapshots`); botocore as the API does (`DBSnapshotIdentifier`). The product uses Step
- * Functions' names; the model check compares after mapping `Db` to `DB` in RDS tasks only.
- */
-function botocoreCasing(definition: AslDefinition): AslDefinition {
-  const mapKeys = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(mapKeys);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/Db(?=[A-Z])/g, 'DB'), typeof v === 'string' && v.startsWith('$.') ? v.replace(/Db(?=[A-Z])/g, 'DB') : mapKeys(v)]));
-    }
-    return value;
-  };
-  type States = Readonly<Record<string, AslState>>;
-  const mapStates = (states: States): Record<string, AslState> => Object.fromEntries(Object.entries(states).map(([name, state]) => {
-    if (state.Type === 'Task' && String(state.Resource).includes(':aws-sdk:rds:')) {
-      return [name, { ...state, Parameters: mapKeys(state.Parameters), ResultSelector: mapKeys(state.ResultSelector) } as AslState];
-    }
-    const processor = state.ItemProcessor as { States: Record<string, AslState> } | undefined;
-    return [name, processor ? { ...state, ItemProcessor: { ...processor, States: mapStates(processor.States) } } : state];
-  }));
-  return { ...definition, States: mapStates(definition.States) };
 }
 
 describe('SnapshotRegionCopy: resources', () => {
@@ -209,18 +185,20 @@ describe('SnapshotRegionCopy: the definition', () => {
     expect(aslValidationErrors(definition)).toEqual([]);
   });
 
-  test('every aws-sdk task names a real operation and real parameters (botocore models)', () => {
-    expect(sdkModelErrors(botocoreCasing(definition))).toEqual([]);
+  test('every aws-sdk task names a real operation and real parameters, as Step Functions names them (botocore models)', () => {
+    expect(sdkModelErrors(definition)).toEqual([]);
   });
 
-  test('the RDS tasks use Step Functions\' member names: the botocore names unmapped would fail', () => {
-    expect(sdkModelErrors(definition).join('\n')).toMatch(/has no member SourceDbSnapshotIdentifier \(did you mean SourceDBSnapshotIdentifier\?\)/);
+  test('the RDS tasks use Step Functions\' member names, not botocore\'s', () => {
+    expect(definition.States.DescribeDbCopy).toMatchObject({ Parameters: { 'DbSnapshotIdentifier.$': '$.copy.id' }, ResultSelector: { 'snapshot.$': '$.DbSnapshots[0]' } });
+    expect(definition.States.CopyClusterSnapshot).toMatchObject({ ResultSelector: { 'id.$': '$.DbClusterSnapshot.DbClusterSnapshotIdentifier' } });
+    expect(JSON.stringify(definition)).not.toMatch(/"(DBSnapshotIdentifier|DBClusterSnapshotIdentifier)(\.\$)?"|\$\.DB(Cluster)?Snapshot/);
   });
 
   test('RDS copies name the source by ARN and the destination key; EBS copies pass SourceRegion; no PreSignedUrl', () => {
     const text = JSON.stringify(definition);
     expect(definition.States.CopyEbsSnapshot).toMatchObject({ Parameters: { SourceRegion: SOURCE, Encrypted: true, KmsKeyId: expect.stringContaining(`:kms:${DEST}:`) } });
-    expect(definition.States.CopyDbSnapshot).toMatchObject({ Parameters: { 'SourceDbSnapshotIdentifier.$': '$.source.arn', 'KmsKeyId': expect.stringContaining(`:kms:${DEST}:`) } });
+    expect(definition.States.CopyDbSnapshot).toMatchObject({ Parameters: { 'SourceDBSnapshotIdentifier.$': '$.source.arn', 'KmsKeyId': expect.stringContaining(`:kms:${DEST}:`) } });
     expect(text).not.toMatch(/PreSignedUrl|PresignedUrl/i);
   });
 });
@@ -284,7 +262,7 @@ describe('SnapshotRegionCopy: offline executions', () => {
     expect(first.status).toBe('SUCCEEDED');
     expect(fake.in(DEST, 'RDS_DB').map(s => s.id)).toEqual(['dr-db-manual', 'dr-db-1']);
     const copyCall = fake.calls.find(c => c.operation === 'rds:copyDBSnapshot')!.input;
-    expect(copyCall).toMatchObject({ SourceDbSnapshotIdentifier: `arn:aws:rds:${SOURCE}:${ACCOUNT}:snapshot:orders-2026-12-01`, TargetDbSnapshotIdentifier: 'dr-db-1' });
+    expect(copyCall).toMatchObject({ SourceDBSnapshotIdentifier: `arn:aws:rds:${SOURCE}:${ACCOUNT}:snapshot:orders-2026-12-01`, TargetDBSnapshotIdentifier: 'dr-db-1' });
     for (let i = 0; i < 7; i++) {
       const r = await run(fake, { snapshotType: 'RDS_DB_SNAPSHOT', sourceSnapshotId: 'orders-2026-12-01' });
       expect(r.status).toBe('SUCCEEDED');

@@ -240,7 +240,7 @@ describe('SnapshotShareSource and SnapshotShareTarget, run offline', () => {
   test.each(['EBS', 'RDS_DB'] as SnapshotKind[])('%s: a second run for the same snapshot reuses the copy a failed first run left, and makes no other', async (kind) => {
     // GIVEN a first run whose cleanup could not delete its copy
     const world = kind === 'EBS' ? plainEbs : worlds.RDS_DB;
-    const s = setup(world, kind, { behaviour: { failWith: { [kind === 'EBS' ? 'ec2:deleteSnapshot' : 'rds:deleteDBSnapshot']: kind === 'EBS' ? 'Ec2.InvalidSnapshot.InUse' : 'Rds.InvalidDbSnapshotStateFault' } } });
+    const s = setup(world, kind, { behaviour: { failWith: { [kind === 'EBS' ? 'ec2:deleteSnapshot' : 'rds:deleteDBSnapshot']: kind === 'EBS' ? 'Ec2.Ec2Exception' : 'Rds.InvalidDbSnapshotStateException' } } });
     const first = await runShare(world, s.fake, { snapshotId: s.original.id });
     expect(first.source.status).toBe('FAILED');
     const leftOver = s.fake.snapshotsOf(SOURCE_ACCOUNT).filter((x) => x !== s.original);

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { shareWorld, SOURCE_ACCOUNT, TARGET_ACCOUNT } from './share-world';
 import { SnapshotShareTarget } from '../../src/snapshots/snapshot-share-target';
 import { SnapshotType } from '../../src/snapshots/snapshot-type';
+import { sdkModelErrors } from '../harness/sdk-models';
 
 const ENV = { account: TARGET_ACCOUNT, region: 'eu-west-1' };
 
@@ -34,11 +35,21 @@ describe('SnapshotShareTarget', () => {
     expect(policy).not.toMatch(/ec2:DeleteSnapshot|rds:Delete/);
   });
 
+  test('every aws-sdk task (restores included) uses Step Functions\' member names for real operations (botocore models)', () => {
+    const worlds = [
+      shareWorld(SnapshotType.EBS, { target: { restore: { availabilityZone: 'eu-west-1a' } } }),
+      shareWorld(SnapshotType.RDS_DB, { target: { restore: { dbInstanceClass: 'db.t4g.micro' } } }),
+      shareWorld(SnapshotType.AURORA_CLUSTER, { target: { restore: {} } }),
+    ];
+    for (const w of worlds) expect(sdkModelErrors(w.targetDefinition)).toEqual([]);
+    expect(worlds[2].targetDefinition.States.Restore).toMatchObject({ Parameters: { 'DbClusterIdentifier.$': '$.copy.id' }, ResultSelector: { 'id.$': '$.DbCluster.DbClusterIdentifier' } });
+  });
+
   test('the restored volume, instance or cluster is encrypted with the target key, private and protected', () => {
     const rds = shareWorld(SnapshotType.RDS_DB, { target: { restore: { dbInstanceClass: 'db.t4g.micro' } } });
     expect(rds.targetDefinition.States.Restore).toMatchObject({
       Resource: 'arn:aws:states:::aws-sdk:rds:restoreDBInstanceFromDBSnapshot',
-      Parameters: { DBInstanceClass: 'db.t4g.micro', PubliclyAccessible: false, DeletionProtection: true },
+      Parameters: { 'DbInstanceClass': 'db.t4g.micro', 'DbSnapshotIdentifier.$': '$.copy.id', 'PubliclyAccessible': false, 'DeletionProtection': true },
     });
     const aurora = shareWorld(SnapshotType.AURORA_CLUSTER, { target: { restore: {} } });
     expect(aurora.targetDefinition.States.Restore).toMatchObject({ Parameters: { KmsKeyId: aurora.targetKeyArn, DeletionProtection: true } });

@@ -23,6 +23,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { EncryptionKey } from '../../src/keys/encryption-key';
 import { SnapshotShareSource } from '../../src/snapshots/snapshot-share-source';
 import { ShareTarget, SnapshotType } from '../../src/snapshots/snapshot-type';
+import { toBotocoreNames } from '../harness/sdk-models';
 import { AslDefinition, AslState, extractDefinition } from '../harness/state-machine';
 
 interface Held {
@@ -43,7 +44,12 @@ interface MotoShareResult {
   readonly failed: unknown[];
 }
 
-/** moto 5.2.x: `$.X[0].Field` is a list; read `$.X[0]` once in the ResultSelector instead. */
+/**
+ * moto 5.2.x: it hands Step Functions' member names (`DbSnapshotIdentifier`) to botocore unnormalised
+ * and returns botocore's (`DBSnapshots`), so the aws-sdk tasks are rewritten to botocore's names here,
+ * in the test (the product keeps Step Functions' names); `$.X[0].Field` is a list, so `$.X[0]` is
+ * read once in the ResultSelector instead.
+ */
 function withMotoQuirks(definition: AslDefinition): string {
   const walk = (states: Readonly<Record<string, AslState>>): void => {
     for (const state of Object.values(states)) {
@@ -55,7 +61,7 @@ function withMotoQuirks(definition: AslDefinition): string {
       if (nested) walk(nested.States);
     }
   };
-  const copy = JSON.parse(JSON.stringify(definition)) as AslDefinition;
+  const copy = toBotocoreNames(definition);
   walk(copy.States);
   return JSON.stringify(copy).split('$.original.Snapshots[0].').join('$.original.First.').split('$.described.Snapshots[0].').join('$.described.First.');
 }

@@ -300,7 +300,8 @@ export class RegionCopyWorkflow extends Construct {
     const kind = cluster ? 'cluster-snapshot' : 'snapshot';
     const suffix = cluster ? 'cluster' : 'db';
     const apiName = cluster ? 'DBClusterSnapshot' : 'DBSnapshot';
-    // Step Functions names RDS parameters and results as the AWS SDK for Java 2.x does ("Db").
+    // Step Functions names RDS members and results as the AWS SDK for Java 2.x does: a leading
+    // "DB" is "Db" (`DbSnapshotIdentifier`, `DbSnapshots`), one further in stays (`SourceDBSnapshotIdentifier`).
     const sfnName = cluster ? 'DbClusterSnapshot' : 'DbSnapshot';
     const rdsArn = (region: string, name: string) => `arn:${Aws.PARTITION}:rds:${region}:${stack.account}:${kind}:${name}`;
     const targetName = `States.Format('${p.namePrefix}-${suffix}-{}', $.sequence.current)`;
@@ -319,8 +320,8 @@ export class RegionCopyWorkflow extends Construct {
       action: `copy${apiName}`,
       iamAction: `rds:Copy${apiName}`,
       parameters: {
-        [`Source${sfnName}Identifier.$`]: '$.source.arn',
-        [`Target${sfnName}Identifier.$`]: targetName,
+        [`Source${apiName}Identifier.$`]: '$.source.arn',
+        [`Target${apiName}Identifier.$`]: targetName,
         KmsKeyId: p.keyArn,
         CopyTags: false,
         Tags: [

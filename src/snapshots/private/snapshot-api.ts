@@ -5,6 +5,12 @@ import { KeyService } from '../../policy/key-service';
  * The snapshot APIs of each resource type, as Step Functions AWS SDK integrations call them
  * (`arn:aws:states:::aws-sdk:<service>:<operation>`, parameters in PascalCase): operations,
  * parameters, where results are, and the IAM resources and condition keys that scope each call.
+ *
+ * Step Functions names members as the AWS SDK for Java 2.x does, not as the API reference and
+ * botocore do: a leading run of capitals is lower-cased but for its last letter, so RDS's
+ * `DBSnapshotIdentifier` is `DbSnapshotIdentifier`, `DBSnapshots` is `DbSnapshots`, while
+ * `SourceDBSnapshotIdentifier`, `KmsKeyId` and EC2's `VolumeId` stay as they are. Operation names
+ * in the resource ARN keep the API's spelling (`copyDBSnapshot`).
  * Never exported from the package; shared by the share workflows (#13) and the Region copy (#14).
  *
  * Every parameter block here is checked against botocore's service models by the tests
@@ -38,7 +44,7 @@ export interface SdkCall {
 
 /** Where the parts of a snapshot are in a describe result, and what its states mean. */
 export interface SnapshotFields {
-  /** The list in the describe result (`Snapshots`, `DBSnapshots`...). */
+  /** The list in the describe result (`Snapshots`, `DbSnapshots`...). */
   readonly list: string;
   /** The status field of one snapshot. */
   readonly status: string;
@@ -118,7 +124,13 @@ export interface CopyOptions {
   readonly account: string;
 }
 
-const EC2_ERRORS = ['Ec2.Ec2Exception', 'Ec2.RequestLimitExceeded', 'Ec2.SdkClientException'];
+/**
+ * Step Functions names SDK errors `<Service>.<Java SDK v2 exception class>` (`Rds.DbSnapshotNotFoundException`
+ * for RDS's `DBSnapshotNotFoundFault`). EC2's API model declares no error shapes, so every EC2 error
+ * (RequestLimitExceeded, ResourceLimitExceeded, InvalidSnapshot.NotFound...) is `Ec2.Ec2Exception`, its
+ * code only in the cause: EC2 limits cannot be told apart and get the throttling retries.
+ */
+const EC2_ERRORS = ['Ec2.Ec2Exception', 'Ec2.SdkClientException'];
 const RDS_THROTTLING = ['Rds.RdsException', 'Rds.SdkClientException'];
 
 function tagsEc2(madeBy: string, copyOfPath?: string, tag: string = MADE_BY_TAG): Params[] {
@@ -140,7 +152,8 @@ export const EBS_API: SnapshotApi = {
   namedCopies: false,
   notFoundErrors: [],
   alreadyExistsErrors: [],
-  quotaErrors: ['Ec2.ResourceLimitExceeded', 'Ec2.SnapshotCreationPerVolumeRateExceeded'],
+  // No separate quota errors: EC2's arrive as Ec2.Ec2Exception (see EC2_ERRORS).
+  quotaErrors: [],
   throttlingErrors: EC2_ERRORS,
   snapshotArn: (region, _account, id) => `arn:${Aws.PARTITION}:ec2:${region}::snapshot/${id}`,
   describe: (idPath, shared) => ({
@@ -235,11 +248,17 @@ function rdsTags(madeBy: string, copyOfPath?: string): Params[] {
 interface RdsFlavour {
   readonly name: string;
   readonly noun: string;
-  /** `DBSnapshot` or `DBClusterSnapshot` (API names). */
+  /** `DBSnapshot` or `DBClusterSnapshot` (API names: operations and IAM actions). */
   readonly api: 'DBSnapshot' | 'DBClusterSnapshot';
+  /** The same as Step Functions names members and results: `DbSnapshot` or `DbClusterSnapshot`. */
+  readonly member: 'DbSnapshot' | 'DbClusterSnapshot';
   /** ARN resource type: `snapshot` or `cluster-snapshot`. */
   readonly arnType: string;
+  /** The snapshot identifier as Step Functions names it (`DbSnapshotIdentifier`). */
   readonly idParam: string;
+  /** The copy's source and target identifiers (`SourceDBSnapshotIdentifier`: not a leading capital run, unchanged). */
+  readonly sourceIdParam: string;
+  readonly targetIdParam: string;
   readonly encrypted: string;
   readonly resourceArnType: string;
   readonly resourceIdParam: string;
@@ -260,7 +279,7 @@ function rdsApi(f: RdsFlavour): SnapshotApi {
     // "You can share a manual DB snapshot with up to 20 other AWS accounts."
     maxShareAccounts: 20,
     fields: {
-      list: `${f.api}s`,
+      list: `${f.member}s`,
       status: 'Status',
       available: ['available'],
       pending: ['creating', 'copying', 'pending'],
@@ -293,14 +312,14 @@ function rdsApi(f: RdsFlavour): SnapshotApi {
         arn(o.region, o.account, 'share-*'),
       ],
       parameters: {
-        [`Source${f.idParam}.$`]: o.sourcePath,
-        [`Target${f.idParam}.$`]: o.targetNameExpression,
+        [`${f.sourceIdParam}.$`]: o.sourcePath,
+        [`${f.targetIdParam}.$`]: o.targetNameExpression,
         KmsKeyId: o.keyArn,
         Tags: rdsTags(o.madeBy, o.sourcePath),
       },
       extraActions: [{ actions: ['rds:AddTagsToResource'], resources: [arn(o.region, o.account, 'share-*')] }],
     }),
-    copyIdResult: `$.${f.api}.${f.idParam}`,
+    copyIdResult: `$.${f.member}.${f.idParam}`,
     modifyShare: (idPath, accounts, operation) => ({
       service: 'rds',
       action: lower(`modify${f.api}Attribute`),
@@ -333,7 +352,7 @@ function rdsApi(f: RdsFlavour): SnapshotApi {
       },
       extraActions: [{ actions: ['rds:AddTagsToResource'], resources: [arn(Aws.REGION, Aws.ACCOUNT_ID, 'snapshot-*')] }],
     }),
-    createIdResult: `$.${f.api}.${f.idParam}`,
+    createIdResult: `$.${f.member}.${f.idParam}`,
   };
   return api;
 }
@@ -343,11 +362,14 @@ export const RDS_DB_API = rdsApi({
   name: 'RDS_DB',
   noun: 'RDS DB snapshot',
   api: 'DBSnapshot',
+  member: 'DbSnapshot',
   arnType: 'snapshot',
-  idParam: 'DBSnapshotIdentifier',
+  idParam: 'DbSnapshotIdentifier',
+  sourceIdParam: 'SourceDBSnapshotIdentifier',
+  targetIdParam: 'TargetDBSnapshotIdentifier',
   encrypted: 'Encrypted',
   resourceArnType: 'db',
-  resourceIdParam: 'DBInstanceIdentifier',
+  resourceIdParam: 'DbInstanceIdentifier',
   notFound: 'Rds.DbSnapshotNotFoundException',
   alreadyExists: 'Rds.DbSnapshotAlreadyExistsException',
   quota: 'Rds.SnapshotQuotaExceededException',
@@ -358,11 +380,14 @@ export const AURORA_CLUSTER_API = rdsApi({
   name: 'AURORA_CLUSTER',
   noun: 'Aurora DB cluster snapshot',
   api: 'DBClusterSnapshot',
+  member: 'DbClusterSnapshot',
   arnType: 'cluster-snapshot',
-  idParam: 'DBClusterSnapshotIdentifier',
+  idParam: 'DbClusterSnapshotIdentifier',
+  sourceIdParam: 'SourceDBClusterSnapshotIdentifier',
+  targetIdParam: 'TargetDBClusterSnapshotIdentifier',
   encrypted: 'StorageEncrypted',
   resourceArnType: 'cluster',
-  resourceIdParam: 'DBClusterIdentifier',
+  resourceIdParam: 'DbClusterIdentifier',
   notFound: 'Rds.DbClusterSnapshotNotFoundException',
   alreadyExists: 'Rds.DbClusterSnapshotAlreadyExistsException',
   quota: 'Rds.SnapshotQuotaExceededException',

@@ -8,9 +8,13 @@ const world = shareWorld(SnapshotType.EBS);
 
 describe('workflow building blocks', () => {
   test('retries: throttling with full jitter and a 60 s cap; quotas longer', () => {
+    // EC2 errors are all Ec2.Ec2Exception in Step Functions (EC2's model declares no errors): no quota retrier.
     expect(world.sourceDefinition.States.CopySnapshot.Retry).toEqual([
-      { ErrorEquals: ['Ec2.ResourceLimitExceeded', 'Ec2.SnapshotCreationPerVolumeRateExceeded'], IntervalSeconds: 60, MaxAttempts: 10, BackoffRate: 1.5, MaxDelaySeconds: 900, JitterStrategy: 'FULL' },
-      { ErrorEquals: ['Ec2.Ec2Exception', 'Ec2.RequestLimitExceeded', 'Ec2.SdkClientException'], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
+      { ErrorEquals: ['Ec2.Ec2Exception', 'Ec2.SdkClientException'], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
+    ]);
+    expect(shareWorld(SnapshotType.RDS_DB).sourceDefinition.States.CopySnapshot.Retry).toEqual([
+      { ErrorEquals: ['Rds.SnapshotQuotaExceededException'], IntervalSeconds: 60, MaxAttempts: 10, BackoffRate: 1.5, MaxDelaySeconds: 900, JitterStrategy: 'FULL' },
+      { ErrorEquals: ['Rds.RdsException', 'Rds.SdkClientException'], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
     ]);
   });
 
