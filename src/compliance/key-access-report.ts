@@ -90,15 +90,21 @@ export class KeyAccessReportRegistry extends Construct {
   public build(): KeyAccessReportData {
     const keys = this.keys.map(key => {
       const stack = Stack.of(key.construct);
-      const rows: AccessRow[] = key.entries().map(entry => ({
+      const entries = key.entries();
+      // Every value of the key resolved in one pass (one stack.resolve per key, not per principal).
+      const [principals, conditions, statements] = readable(stack, [
+        entries.map(entry => entry.principalArns ?? (entry.principalType === '*' ? [] : entry.principals)),
+        entries.map(entry => (entry.conditions && Object.keys(entry.conditions).length > 0 ? entry.conditions : null)),
+        key.statements(),
+      ]) as [any[][], any[], any[]];
+      const rows: AccessRow[] = entries.map((entry, i) => ({
         statement: entry.label,
-        principals: describePrincipals(stack, entry),
+        principals: entry.principalType === '*' && !entry.principalArns ? ['any principal matching the conditions'] : principals[i].map(p => String(p)),
         capabilities: capabilitiesOf(entry.actions),
         actions: entry.actions,
-        conditions: entry.conditions && Object.keys(entry.conditions).length > 0 ? readable(stack, entry.conditions) : undefined,
+        conditions: conditions[i] ?? undefined,
       }));
-      for (const statement of key.statements()) {
-        const resolved = readable(stack, statement);
+      for (const resolved of statements) {
         rows.push({
           statement: resolved.Sid ?? `${resolved.Effect} statement`,
           principals: [JSON.stringify(resolved.Principal ?? resolved.NotPrincipal ?? '?')],
@@ -187,16 +193,6 @@ function capabilitiesOf(actions: string[]): string[] {
     }
   }
   return [...found, ...remaining];
-}
-
-function describePrincipals(stack: Stack, entry: KeyPolicyEntry): string[] {
-  if (entry.principalArns) {
-    return entry.principalArns.map(arn => String(readable(stack, arn)));
-  }
-  if (entry.principalType === '*') {
-    return ['any principal matching the conditions'];
-  }
-  return entry.principals.map(p => String(readable(stack, p)));
 }
 
 /** Resolves a value to JSON with references shown as construct paths and pseudo parameters as names. */

@@ -1,9 +1,10 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyService } from '../policy/key-service';
+import { acknowledge } from '../private/acknowledge';
 import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
 import { WarningIds } from '../private/ids';
 
@@ -79,16 +80,15 @@ export class EncryptedSecret extends Construct {
       warnOnlyOnDestroy: true,
     });
     const viaSecretsManager = key.forService(KeyService.SECRETS_MANAGER);
+    // Acknowledged before the secret grants the account: the warning is then never written (nor its stack trace taken).
+    acknowledge(viaSecretsManager, [WarningIds.ACCOUNT_WIDE_GRANT],
+      'aws-cdk-lib Secret: the account may use the key through Secrets Manager only, and reading a secret still needs secretsmanager:GetSecretValue on it');
     this.secret = new secretsmanager.Secret(this, 'Resource', {
       secretName: props.secretName,
       description: props.description,
       encryptionKey: viaSecretsManager,
       generateSecretString: props.generateSecretString ?? { passwordLength: 32 },
       removalPolicy,
-    });
-    Validations.of(viaSecretsManager).acknowledge({
-      id: WarningIds.ACCOUNT_WIDE_GRANT,
-      reason: 'aws-cdk-lib Secret: the account may use the key through Secrets Manager only, and reading a secret still needs secretsmanager:GetSecretValue on it',
     });
   }
 

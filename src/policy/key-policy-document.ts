@@ -1,5 +1,6 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { CfnElement, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { canonicalConditions, Conditions, principalArnEquals } from './conditions';
 
 /** KMS's limit on a key policy document, in bytes. */
@@ -218,57 +219,169 @@ function uniqueSorted(values: string[]): string[] {
   return [...unique.filter(v => !Token.isUnresolved(v)).sort(), ...unique.filter(v => Token.isUnresolved(v))];
 }
 
-/** The longest values pseudo parameters can take, for a size estimate that is never too small. */
-const PSEUDO_WORST_CASE: Record<string, string> = {
-  'AWS::Partition': 'aws-iso-b',
-  'AWS::AccountId': '123456789012',
-  'AWS::Region': 'ap-southeast-44',
-  'AWS::URLSuffix': 'amazonaws.com.cn',
-  'AWS::StackName': 'x'.repeat(128),
-};
-
-/** Length counted for a reference to another resource's attribute (a role or key ARN). */
-export const REFERENCE_SIZE_ESTIMATE = 200;
+/**
+ * The longest value a pseudo parameter can take in any partition (from aws-cdk-lib's region
+ * information), for a size estimate that is never too small where the stack's Region is not known.
+ */
+function worstCasePseudo(): Record<string, string> {
+  const regions = RegionInfo.regions;
+  const longest = (values: string[]) => values.reduce((a, b) => (b.length > a.length ? b : a), '');
+  return {
+    'AWS::Partition': longest(regions.map(r => r.partition ?? 'aws')),
+    'AWS::AccountId': '123456789012',
+    'AWS::Region': longest(regions.map(r => r.name)),
+    'AWS::URLSuffix': longest(regions.map(r => r.domainSuffix ?? 'amazonaws.com')),
+    'AWS::StackName': 'x'.repeat(128),
+  };
+}
 
 /**
- * The size in bytes the policy will have once CloudFormation resolves it, estimated from above:
- * pseudo parameters count at their longest value, references to other resources at
- * `REFERENCE_SIZE_ESTIMATE` bytes.
+ * Length counted for a reference whose value the estimate cannot bound more tightly (an attribute
+ * of a resource other than an IAM role or user, an import): the longest ARN IAM accepts.
+ */
+export const REFERENCE_SIZE_ESTIMATE = 2048;
+
+/** The longest name IAM gives a role or user (CloudFormation's generated names included). */
+export const IAM_NAME_MAX_LENGTH = 64;
+
+/**
+ * The size in bytes the policy will have once CloudFormation resolves it (minified JSON, as KMS
+ * counts it against its 32 KB limit):
+ *
+ * - exact where the values are known at synth: the partition, Region and URL suffix from the
+ *   stack's Region, the account and stack name when literal, IAM roles and users of the stack with
+ *   literal names;
+ * - otherwise from above, never too small: pseudo parameters at their longest value in any
+ *   partition, the ARN of a role or user with a generated name with the longest name IAM allows
+ *   (64 characters), any other reference at `REFERENCE_SIZE_ESTIMATE` bytes.
+ *
+ * So a policy is refused only when it could exceed the limit once deployed, and passed only when it
+ * cannot.
  */
 export function estimatePolicySize(stack: Stack, document: any): number {
   const resolved = stack.resolve(document);
-  return Buffer.byteLength(JSON.stringify(substitute(resolved)), 'utf8');
+  const estimator = new SizeEstimator(stack);
+  return Buffer.byteLength(JSON.stringify(estimator.substitute(resolved)), 'utf8');
 }
 
-function substitute(value: any): any {
-  if (Array.isArray(value)) {
-    return value.map(substitute);
+/** Values of the stack's pseudo parameters where known, worst cases where not. */
+function pseudoValues(stack: Stack): Record<string, string> {
+  const values = worstCasePseudo();
+  const region = stack.region;
+  if (!Token.isUnresolved(region)) {
+    values['AWS::Region'] = region;
+    const info = RegionInfo.get(region);
+    // A Region aws-cdk-lib does not know keeps the worst cases of partition and URL suffix.
+    if (info.partition) values['AWS::Partition'] = info.partition;
+    if (info.partition && info.domainSuffix) values['AWS::URLSuffix'] = info.domainSuffix;
   }
-  if (value && typeof value === 'object') {
-    const keys = Object.keys(value);
-    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
-      const fn = keys[0];
-      const arg = value[fn];
-      if (fn === 'Ref' && typeof arg === 'string' && arg in PSEUDO_WORST_CASE) {
-        return PSEUDO_WORST_CASE[arg];
+  if (!Token.isUnresolved(stack.account)) values['AWS::AccountId'] = stack.account;
+  if (!Token.isUnresolved(stack.stackName)) values['AWS::StackName'] = stack.stackName;
+  return values;
+}
+
+const ROLE_OR_USER = ['AWS::IAM::Role', 'AWS::IAM::User'];
+
+/** Substitutes every intrinsic of a resolved value with a string of its (largest possible) length. */
+class SizeEstimator {
+  private readonly pseudo: Record<string, string>;
+  private rebuilt = false;
+
+  constructor(private readonly stack: Stack) {
+    this.pseudo = pseudoValues(stack);
+  }
+
+  public substitute(value: any): any {
+    if (Array.isArray(value)) {
+      return value.map(v => this.substitute(v));
+    }
+    if (value && typeof value === 'object') {
+      const keys = Object.keys(value);
+      if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
+        return this.intrinsic(keys[0], value[keys[0]]);
       }
-      if (fn === 'Fn::Sub' && typeof arg === 'string') {
-        // Pseudo parameters at their longest; any other variable at the reference estimate.
-        return arg.replace(/\$\{([^}]+)\}/g, (_, name: string) => PSEUDO_WORST_CASE[name] ?? 'r'.repeat(REFERENCE_SIZE_ESTIMATE));
+      const result: any = {};
+      for (const key of keys) {
+        result[key] = this.substitute(value[key]);
       }
-      if (fn === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) {
-        return arg[1].map((part: any) => {
-          const s = substitute(part);
-          return typeof s === 'string' ? s : JSON.stringify(s);
-        }).join(arg[0]);
-      }
+      return result;
+    }
+    return value;
+  }
+
+  private intrinsic(fn: string, arg: any): string {
+    if (fn === 'Ref' && typeof arg === 'string') {
+      return this.pseudo[arg] ?? this.reference(arg);
+    }
+    if (fn === 'Fn::GetAtt') {
+      const [logicalId, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
+      return this.reference(String(logicalId), String(attribute));
+    }
+    if (fn === 'Fn::Sub' && typeof arg === 'string') {
+      // Pseudo parameters and references; `${!Literal}` stays as written minus the `!`.
+      return arg.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+        if (name.startsWith('!')) return `\${${name.slice(1)}}`;
+        if (name in this.pseudo) return this.pseudo[name];
+        const [logicalId, ...attribute] = name.split('.');
+        return this.reference(logicalId, attribute.length > 0 ? attribute.join('.') : undefined);
+      });
+    }
+    if (fn === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) {
+      return arg[1].map((part: any) => {
+        const s = this.substitute(part);
+        return typeof s === 'string' ? s : JSON.stringify(s);
+      }).join(arg[0]);
+    }
+    return 'r'.repeat(REFERENCE_SIZE_ESTIMATE);
+  }
+
+  /**
+   * A reference to a resource of the stack (`Ref`, or `Fn::GetAtt` with an attribute): a role's or
+   * user's ARN and name exactly when its name is literal, bounded by IAM's longest name when
+   * generated; anything else at `REFERENCE_SIZE_ESTIMATE`.
+   */
+  private reference(logicalId: string, attribute?: string): string {
+    const resource = this.resource(logicalId);
+    if (!resource || !ROLE_OR_USER.includes(resource.cfnResourceType) || (attribute !== undefined && attribute !== 'Arn')) {
       return 'r'.repeat(REFERENCE_SIZE_ESTIMATE);
     }
-    const result: any = {};
-    for (const key of keys) {
-      result[key] = substitute(value[key]);
+    const isRole = resource.cfnResourceType === 'AWS::IAM::Role';
+    const props = resource as unknown as Record<string, unknown>;
+    const name = this.literal(props[isRole ? 'roleName' : 'userName']) ?? 'n'.repeat(IAM_NAME_MAX_LENGTH);
+    if (attribute === undefined) {
+      return name;
     }
-    return result;
+    // Paths are at most 512 characters; an unresolved one counts at that length.
+    const path = props.path === undefined ? '/' : this.literal(props.path) ?? `/${'p'.repeat(510)}/`;
+    return `arn:${this.pseudo['AWS::Partition']}:iam::${this.pseudo['AWS::AccountId']}:${isRole ? 'role' : 'user'}${path}${name}`;
   }
-  return value;
+
+  private literal(value: unknown): string | undefined {
+    if (value === undefined) return undefined;
+    const resolved = this.stack.resolve(value);
+    return typeof resolved === 'string' ? resolved : undefined;
+  }
+
+  /**
+   * The stack's resource of that logical id. The map is built once per stack, and again (at most
+   * once per estimate) when an id is missing from it.
+   */
+  private resource(logicalId: string): CfnResource | undefined {
+    let map = RESOURCES.get(this.stack);
+    if (!map || (!map.has(logicalId) && !this.rebuilt)) {
+      this.rebuilt = true;
+      map = new Map<string, CfnElement>();
+      for (const construct of this.stack.node.findAll()) {
+        if (CfnElement.isCfnElement(construct) && Stack.of(construct) === this.stack) {
+          map.set(this.stack.resolve(construct.logicalId), construct);
+        }
+      }
+      RESOURCES.set(this.stack, map);
+    }
+    const element = map.get(logicalId);
+    return element && CfnResource.isCfnResource(element) ? element : undefined;
+  }
 }
+
+/** Resources by logical id, per stack. */
+const RESOURCES = new WeakMap<Stack, Map<string, CfnElement>>();

@@ -151,13 +151,26 @@ export function referencesOtherStacks(stack: Stack, value: string): boolean {
   if (ids.size === 0) {
     return false;
   }
+  let own = OWN_LOGICAL_IDS.get(stack);
+  if (!own || [...ids].some(id => !own!.has(id))) {
+    // Built once per stack; built again only when an id is missing (an element added since).
+    own = ownLogicalIds(stack);
+    OWN_LOGICAL_IDS.set(stack, own);
+  }
+  return [...ids].some(id => !own!.has(id));
+}
+
+/** The logical ids of a stack's own elements, per stack. */
+const OWN_LOGICAL_IDS = new WeakMap<Stack, Set<string>>();
+
+function ownLogicalIds(stack: Stack): Set<string> {
   const own = new Set<string>();
   for (const construct of stack.node.findAll()) {
     if (CfnElement.isCfnElement(construct) && Stack.of(construct) === stack) {
       own.add(stack.resolve(construct.logicalId));
     }
   }
-  return [...ids].some(id => !own.has(id));
+  return own;
 }
 
 function collectLogicalIds(value: any, ids: Set<string>): void {

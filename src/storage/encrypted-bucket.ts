@@ -3,15 +3,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IEncryptionKey } from '../keys/encryption-key-base';
-import {
-  mergeConditions, requestValueOtherThan, S3_ENCRYPTION_ALGORITHM_KEY, S3_ENCRYPTION_KEY_ID_KEY, sourceAccount, sourceArnLike,
-} from '../policy/conditions';
+import { requestValueOtherThan, S3_ENCRYPTION_ALGORITHM_KEY, S3_ENCRYPTION_KEY_ID_KEY } from '../policy/conditions';
 import { KeyCapability } from '../policy/key-capability';
 import { KeyService } from '../policy/key-service';
-import { acknowledge, acknowledgeInCompliancePacks } from '../private/acknowledge';
 import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
-import { ComplianceRules, NagRules, WarningIds } from '../private/ids';
-import { accessLogBucketProps, encryptedBucketProps } from './private/bucket-defaults';
+import { WarningIds } from '../private/ids';
+import { allowAccessLogDelivery, stackAccessLogBucket } from './private/access-logs';
+import { encryptedBucketProps } from './private/bucket-defaults';
 import { fail, invalid } from '../private/validation';
 
 /**
@@ -60,8 +58,9 @@ export interface EncryptedBucketProps {
    * Where server access logs go. The bucket must accept logs from S3 (`logging.s3.amazonaws.com`)
    * and use SSE-S3 (S3 cannot write access logs to a bucket encrypted with a KMS key).
    *
-   * @default - a log bucket created alongside: SSE-S3, versioned, TLS only, no public access,
-   * retained
+   * @default - the stack's shared log bucket (one for every `EncryptedBucket` of the stack given
+   * none, a new one every 100 buckets): SSE-S3, versioned, TLS only, no public access, retained;
+   * each bucket's logs under its own partitioned keys (`<prefix><account>/<Region>/<bucket>/...`)
    */
   readonly serverAccessLogsBucket?: s3.IBucket;
 
@@ -110,7 +109,10 @@ export class EncryptedBucket extends Construct {
   public readonly bucket: s3.Bucket;
   /** The key objects are encrypted with. */
   public readonly encryptionKey: IEncryptionKey;
-  /** The bucket that receives server access logs, when this construct created it. */
+  /**
+   * The stack's shared server access log bucket this bucket logs to, when `serverAccessLogsBucket`
+   * was not given.
+   */
   public readonly logBucket?: s3.Bucket;
 
   /**
@@ -144,17 +146,10 @@ export class EncryptedBucket extends Construct {
       consequence: 'CloudFormation deletes the bucket when it leaves the stack (only if it is empty; this library never empties it)',
     });
 
-    let logBucket = props.serverAccessLogsBucket;
-    if (!logBucket) {
-      this.logBucket = new s3.Bucket(this, 'AccessLogs', accessLogBucketProps());
-      acknowledge(this.logBucket, [NagRules.S3_ACCESS_LOGS], 'This is the server access log bucket: logging its own access would loop');
-      acknowledgeInCompliancePacks(this.logBucket, ComplianceRules.S3_LOGGING, 'This is the server access log bucket: logging its own access would loop');
-      acknowledgeInCompliancePacks(this.logBucket, ComplianceRules.S3_DEFAULT_ENCRYPTION_KMS,
-        'S3 writes server access logs only to buckets encrypted with SSE-S3, not SSE-KMS');
-      acknowledgeInCompliancePacks(this.logBucket, ComplianceRules.S3_REPLICATION,
-        'Access logs are an audit copy; replicate them with your log archive if your standard requires it');
-      logBucket = this.logBucket;
-    }
+    // One log bucket a stack (shared by every EncryptedBucket of the stack that is given none), or the given one.
+    const shared = props.serverAccessLogsBucket === undefined;
+    const logBucket = props.serverAccessLogsBucket ?? stackAccessLogBucket(this);
+    this.logBucket = shared ? logBucket as s3.Bucket : undefined;
 
     const dsse = props.dualLayerEncryption ?? false;
     this.bucket = new s3.Bucket(this, 'Bucket', {
@@ -170,19 +165,16 @@ export class EncryptedBucket extends Construct {
       bucketName: props.bucketName,
     });
 
-    // Server access logs, delivered by a bucket policy (never ACLs, whatever the feature flags).
+    // Server access logs, delivered by a bucket policy (never ACLs, whatever the feature flags). In the
+    // shared log bucket, each bucket's logs are kept apart by the partitioned key format
+    // (<prefix><account>/<Region>/<bucket>/<date>/...).
     const prefix = props.serverAccessLogsPrefix ?? 'access-logs/';
     (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
       destinationBucketName: logBucket.bucketName,
       logFilePrefix: prefix,
+      targetObjectKeyFormat: shared ? { partitionedPrefix: { partitionDateSource: 'EventTime' } } : undefined,
     };
-    logBucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `S3ServerAccessLogs${this.node.addr.slice(0, 8)}`,
-      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-      actions: ['s3:PutObject'],
-      resources: [logBucket.arnForObjects(`${prefix}*`)],
-      conditions: mergeConditions(sourceArnLike([this.bucket.bucketArn]), sourceAccount(Stack.of(this).account)),
-    }));
+    allowAccessLogDelivery(logBucket, prefix, this.bucket.bucketArn, Stack.of(this).account);
 
     // Uploads that ask for another encryption, or another key, are refused. Uploads that ask for
     // nothing get the bucket's default: this key.

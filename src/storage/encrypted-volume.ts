@@ -1,10 +1,11 @@
-import { RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyCapability } from '../policy/key-capability';
 import { KeyService } from '../policy/key-service';
+import { acknowledge } from '../private/acknowledge';
 import { checkEncryptionKey, encryptionKeyOrDefault, removalPolicyOf } from '../private/encrypted-resource';
 import { WarningIds } from '../private/ids';
 import { fail, invalid } from '../private/validation';
@@ -121,6 +122,10 @@ export class EncryptedVolume extends Construct {
     });
 
     const viaEc2 = key.forService(KeyService.EC2);
+    // Acknowledged before the volume grants the account: the warning is then never written (nor its stack trace taken).
+    acknowledge(viaEc2, [WarningIds.ACCOUNT_WIDE_GRANT],
+      'EBS: principals of the account may create volumes under the key through EC2 (DescribeKey, GenerateDataKeyWithoutPlaintext), '
+        + 'never read them: reading needs grantAttachVolume, a grant for an AWS resource');
     this.volume = new ec2.Volume(this, 'Resource', {
       availabilityZone: props.availabilityZone,
       size: props.size,
@@ -132,11 +137,6 @@ export class EncryptedVolume extends Construct {
       encryptionKey: viaEc2,
       volumeName: props.volumeName,
       removalPolicy,
-    });
-    Validations.of(viaEc2).acknowledge({
-      id: WarningIds.ACCOUNT_WIDE_GRANT,
-      reason: 'EBS: principals of the account may create volumes under the key through EC2 (DescribeKey, GenerateDataKeyWithoutPlaintext), '
-        + 'never read them: reading needs grantAttachVolume, a grant for an AWS resource',
     });
   }
 

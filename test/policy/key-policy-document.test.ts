@@ -1,10 +1,12 @@
 import { App, Aws, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as fc from 'fast-check';
+import { EncryptionKey } from '../../src';
 import { callerAccount, canonicalConditions, Conditions, sourceAccount } from '../../src/policy/conditions';
 import {
   estimatePolicySize, KEY_POLICY_MAX_BYTES, KeyPolicyDocument, KeyPolicyEntry, REFERENCE_SIZE_ESTIMATE,
 } from '../../src/policy/key-policy-document';
+import { resolveIntrinsics } from '../harness/simulate';
 
 const ROLE_A = 'arn:aws:iam::111111111111:role/a';
 const ROLE_B = 'arn:aws:iam::111111111111:role/b';
@@ -194,13 +196,13 @@ describe('estimatePolicySize', () => {
     expect(estimatePolicySize(stack, document)).toBe(Buffer.byteLength(JSON.stringify(document), 'utf8'));
   });
 
-  test('pseudo parameters count at their longest value', () => {
+  test('pseudo parameters count at their longest value where the stack has no Region', () => {
     const value = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/x-${Aws.REGION}`;
-    const longest = 'arn:aws-iso-b:iam::123456789012:role/x-ap-southeast-44';
+    const longest = 'arn:aws-us-gov:iam::123456789012:role/x-us-isof-south-1';
     expect(estimatePolicySize(stack, { v: value })).toBe(JSON.stringify({ v: longest }).length);
   });
 
-  test(`a reference to another resource counts ${REFERENCE_SIZE_ESTIMATE} bytes`, () => {
+  test(`a reference to a resource that is not a role or user counts ${REFERENCE_SIZE_ESTIMATE} bytes (the longest ARN)`, () => {
     expect(estimatePolicySize(stack, { v: Fn.getAtt('Role', 'Arn') })).toBe(JSON.stringify({ v: '' }).length + REFERENCE_SIZE_ESTIMATE);
   });
 
@@ -221,5 +223,89 @@ describe('estimatePolicySize', () => {
 
   test('KMS\'s limit is 32 KB', () => {
     expect(KEY_POLICY_MAX_BYTES).toBe(32768);
+  });
+});
+
+/**
+ * The size check at KMS's limit, against the real policy: the synthesized template's key policy
+ * with every intrinsic resolved (test/harness/intrinsics.ts, partition `aws`), minified.
+ */
+describe('estimatePolicySize at the limit, against real rendered policies', () => {
+  const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+  /**
+   * A key whose policy names `count` roles (`arn:${AWS::Partition}:...`, 12-character names), the
+   * last one's name `lastNameLength` characters long.
+   */
+  function keyWithGrantees(count: number, lastNameLength: number, env: { account?: string; region?: string } | undefined = ENV) {
+    const app = new App();
+    const keyStack = new Stack(app, 'Keys', { env });
+    const key = new EncryptionKey(keyStack, 'Key');
+    for (let i = 0; i < count; i++) {
+      const name = i === count - 1 ? `r${'x'.repeat(lastNameLength - 1)}` : `r${String(i).padStart(11, '0')}`;
+      key.grantDecrypt(new iam.ArnPrincipal(`arn:${Aws.PARTITION}:iam::${ENV.account}:role/${name}`));
+    }
+    return { app, keyStack, key };
+  }
+
+  /** The policy as KMS receives it in the `aws` partition: every intrinsic resolved, minified. */
+  function realBytes(keyStack: Stack, key: EncryptionKey): number {
+    const policy = keyStack.resolve(key.keyPolicy.toJSON());
+    const stack = { stackName: keyStack.stackName, account: ENV.account, region: ENV.region, template: { Resources: {} }, stack: keyStack };
+    return Buffer.byteLength(JSON.stringify(resolveIntrinsics(policy, { stack })), 'utf8');
+  }
+
+  /** The grantee count and last name length whose real policy is exactly `bytes` long. */
+  function sizedTo(bytes: number): { count: number; last: number } {
+    const probe = keyWithGrantees(100, 12);
+    const base = realBytes(probe.keyStack, probe.key);
+    const perRole = 46; // "arn:aws:iam::111111111111:role/r00000000001", with quotes and comma
+    const count = 100 + Math.floor((bytes - base) / perRole);
+    return { count, last: 12 + (bytes - base - (count - 100) * perRole) };
+  }
+
+  /** Synthesizes; the error, if any. */
+  function synthError(count: number, last: number, env?: { account?: string; region?: string }): string | undefined {
+    try {
+      keyWithGrantees(count, last, env).app.synth();
+      return undefined;
+    } catch (err) {
+      return String(err);
+    }
+  }
+
+  test('a policy of exactly 32,768 bytes passes, one of 32,769 is refused (Region known: exact)', () => {
+    const { count, last } = sizedTo(KEY_POLICY_MAX_BYTES);
+    expect(last).toBeLessThanOrEqual(64);
+    const fits = keyWithGrantees(count, last);
+    expect(realBytes(fits.keyStack, fits.key)).toBe(KEY_POLICY_MAX_BYTES);
+    expect(estimatePolicySize(fits.keyStack, fits.keyStack.resolve(fits.key.keyPolicy.toJSON()))).toBe(KEY_POLICY_MAX_BYTES);
+    expect(synthError(count, last)).toBeUndefined();
+
+    const over = keyWithGrantees(count, last + 1);
+    expect(realBytes(over.keyStack, over.key)).toBe(KEY_POLICY_MAX_BYTES + 1);
+    expect(synthError(count, last + 1)).toMatch(/is about 32769 bytes, over KMS's limit of 32768/);
+  });
+
+  test('where the Region is not known, the longest partition counts: a policy that could exceed the limit is refused', () => {
+    const { count, last } = sizedTo(KEY_POLICY_MAX_BYTES);
+    // 32,768 bytes in `aws`; in aws-us-gov every `arn:aws:` would be 7 bytes longer
+    expect(synthError(count, last, { account: ENV.account })).toMatch(/over KMS's limit of 32768/);
+    const { count: small, last: smallLast } = sizedTo(KEY_POLICY_MAX_BYTES - 8 * 720);
+    expect(synthError(small, smallLast, { account: ENV.account })).toBeUndefined();
+  });
+
+  test('GovCloud: the partition of the Region counts', () => {
+    const stack = new Stack(new App(), 'Gov', { env: { account: ENV.account, region: 'us-gov-west-1' } });
+    expect(estimatePolicySize(stack, { v: `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root` })).toBe(JSON.stringify({ v: 'arn:aws-us-gov:iam::111111111111:root' }).length);
+  });
+
+  test('a role of the stack: exact with a literal name, at IAM\'s longest name (64) when generated', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    const named = new iam.Role(stack, 'Named', { roleName: 'orders', path: '/app/', assumedBy: new iam.AccountRootPrincipal() });
+    const generated = new iam.Role(stack, 'Generated', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(estimatePolicySize(stack, { v: named.roleArn })).toBe(JSON.stringify({ v: 'arn:aws:iam::111111111111:role/app/orders' }).length);
+    expect(estimatePolicySize(stack, { v: generated.roleArn })).toBe(JSON.stringify({ v: `arn:aws:iam::111111111111:role/${'n'.repeat(64)}` }).length);
+    expect(estimatePolicySize(stack, { v: generated.roleName })).toBe(JSON.stringify({ v: 'n'.repeat(64) }).length);
   });
 });

@@ -2,7 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { acknowledge, acknowledgeInCompliancePacks } from '../../src/private/acknowledge';
+import { acknowledge, acknowledgeInCompliancePacks, withoutStackTraces } from '../../src/private/acknowledge';
 import { nagFindings } from '../harness/compliance';
 
 /** A bucket without server access logs: AwsSolutions-S1 and S3BucketLoggingEnabled in the three compliance packs. */
@@ -62,5 +62,37 @@ describe('acknowledgeInCompliancePacks', () => {
     const { stack, bucket } = setup();
     acknowledgeInCompliancePacks(bucket, 'S3BucketLoggingEnabled', 'reason', ['NIST.800.53.R5', 'HIPAA.Security']);
     expect(logging(stack).sort()).toEqual(['AwsSolutions-S1', 'PCI.DSS.321-S3BucketLoggingEnabled']);
+  });
+});
+
+describe('acknowledgements take no stack trace', () => {
+  test('GIVEN an acknowledgement WHEN recorded THEN every trace aws-cdk-lib asks for is empty, and the limit is restored', () => {
+    const { bucket } = setup();
+    const limits: number[] = [];
+    const original = Error.captureStackTrace;
+    const spy = jest.spyOn(Error, 'captureStackTrace').mockImplementation((target: object, ctor?: Function) => {
+      limits.push(Error.stackTraceLimit);
+      original(target, ctor);
+    });
+    const before = Error.stackTraceLimit;
+    try {
+      acknowledge(bucket, ['AwsSolutions-S1', 'AwsSolutions-S10'], 'reason');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(limits.length).toBeGreaterThan(0);
+    expect(limits.every(l => l === 0)).toBe(true);
+    expect(Error.stackTraceLimit).toBe(before);
+    // the acknowledgements themselves are recorded as before
+    expect(acknowledged(bucket)).toEqual({ 'Annotation::AwsSolutions-S1': 'reason', 'Annotation::AwsSolutions-S10': 'reason' });
+  });
+
+  test('withoutStackTraces restores the limit when the function throws, and keeps the message', () => {
+    const before = Error.stackTraceLimit;
+    expect(() => withoutStackTraces(() => {
+      throw new Error('refused');
+    })).toThrow('refused');
+    expect(Error.stackTraceLimit).toBe(before);
+    expect(withoutStackTraces(() => 42)).toBe(42);
   });
 });

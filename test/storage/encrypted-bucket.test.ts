@@ -30,7 +30,12 @@ describe('EncryptedBucket', () => {
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
         VersioningConfiguration: { Status: 'Enabled' },
-        LoggingConfiguration: { DestinationBucketName: { Ref: Match.stringLikeRegexp('^DataAccessLogs') }, LogFilePrefix: 'access-logs/' },
+        // the stack's shared log bucket, each bucket's logs under keys of their own (test/storage/private/access-logs.test.ts)
+        LoggingConfiguration: {
+          DestinationBucketName: { Ref: Match.stringLikeRegexp('^CdkKmsPatternsAccessLogs') },
+          LogFilePrefix: 'access-logs/',
+          TargetObjectKeyFormat: { PartitionedPrefix: { PartitionDateSource: 'EventTime' } },
+        },
         LifecycleConfiguration: { Rules: [Match.objectLike({ NoncurrentVersionTransitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }] })] },
       }),
     });
