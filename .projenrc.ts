@@ -59,9 +59,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     runBundleTask: RunBundleTask.MANUAL,
   },
 
+  // KmsChecks (src/compliance/kms-checks.ts) is a cdk-nag 3 NagPack: cdk-nag is part of the public API.
+  peerDeps: ['cdk-nag@^3.0.2'],
+
   devDeps: [
     // Test harness: see README "Dependencies" for why each one is here.
-    'cdk-nag@^3.0.2',
+    // The compliance gate (test/compliance/gate.test.ts): cfn-guard binary and the Control Tower rules.
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
     '@cloud-copilot/iam-simulate@^0.1.173',
     'asl-validator@^4.0.0',
     'aws-local-stepfunctions@^3.0.0',
@@ -141,7 +145,22 @@ const integUpdate = project.addTask('integ:update', {
 integUpdate.spawn(project.bundler.bundleTask);
 integUpdate.exec(INTEG_JEST);
 
-for (const ignored of ['/examples/', '/cdk.out/', '/.ci/']) {
+// Benchmarks (bench/): synth time and memory against plain aws-cdk-lib and raw L1, template size, key policy
+// capacity, snapshot workflow cost. Runs every bench/*.bench.ts and writes BENCHMARKS.md; never part of the
+// tests (test/bench/ only checks that the quick mode works). `npx projen bench -- --quick` for a smoke run.
+const bench = project.addTask('bench', {
+  description: 'Runs the benchmarks (bench/*.bench.ts) and writes BENCHMARKS.md; `-- --quick` for a smoke run',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  receiveArgs: true,
+});
+bench.spawn(project.bundler.bundleTask);
+bench.exec('ts-node --project bench/tsconfig.json bench/run.ts');
+
+// bench/ is linted and type-checked with the tests (tsconfig.dev.json), never packaged.
+project.tsconfigDev.addInclude('../bench/**/*.ts');
+project.eslint?.addLintPattern('bench');
+
+for (const ignored of ['/examples/', '/cdk.out/', '/.ci/', '/bench/', '/BENCHMARKS.md']) {
   project.addPackageIgnore(ignored);
 }
 
