@@ -9,6 +9,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { AuditStack } from './audit';
+import { DatabaseDrStack, DatabaseStack } from './databases';
+import { SnapshotForwarderStack, SnapshotRegionCopyStack } from './snapshot-region-copy';
+import { SnapshotShareSourceStack, SnapshotShareTargetStack } from './snapshots';
 import {
   EbsEncryptionByDefault, EncryptedBlockDevice, EncryptedBucket, EncryptedSecret, EncryptedVolume, EncryptionKey,
   KeyCapability, KeyService, ReplicaKey, SecureStringParameter, SecureStringValue,
@@ -259,5 +263,22 @@ export function buildExampleApp(app: App): Stack[] {
   const workload = new WorkloadStack(app, 'ExampleWorkload', { env: primaryEnv, keys });
   const partner = new PartnerStack(app, 'ExamplePartner', { env: { account: PARTNER_ACCOUNT, region: PRIMARY_REGION }, keys });
   const storage = new StorageStack(app, 'ExampleStorage', { env: primaryEnv, keys });
-  return [keys, replica, workload, partner, storage];
+  const audit = new AuditStack(app, 'ExampleAudit', {
+    env: primaryEnv,
+    keys: [keys.dataKey, keys.signingKey, keys.tokenKey, keys.macKey, keys.byokKey, keys.secretsKey],
+    aliasNames: ['orders/data', 'release/signing', 'auth/tokens', 'webhooks/mac', 'byok/payments', 'secrets/security'],
+  });
+  const snapshotForwarder = new SnapshotForwarderStack(app, 'ExampleSnapshotsForwarder', { env: primaryEnv, drRegion: REPLICA_REGION });
+  const snapshotCopy = new SnapshotRegionCopyStack(app, 'ExampleSnapshotsDr', {
+    env: { account: SECURITY_ACCOUNT, region: REPLICA_REGION },
+    primaryRegion: PRIMARY_REGION,
+  });
+  const databasesDr = new DatabaseDrStack(app, 'ExampleDatabasesDr', { env: { account: SECURITY_ACCOUNT, region: REPLICA_REGION } });
+  const databases = new DatabaseStack(app, 'ExampleDatabases', { env: primaryEnv, dr: databasesDr });
+  const snapshotShare = new SnapshotShareSourceStack(app, 'ExampleSnapshotShare', { env: primaryEnv, partnerAccount: PARTNER_ACCOUNT });
+  const snapshotReceive = new SnapshotShareTargetStack(app, 'ExampleSnapshotReceive', {
+    env: { account: PARTNER_ACCOUNT, region: PRIMARY_REGION },
+    sourceAccount: SECURITY_ACCOUNT,
+  });
+  return [keys, replica, workload, partner, storage, audit, snapshotForwarder, snapshotCopy, databasesDr, databases, snapshotShare, snapshotReceive];
 }

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { buildExampleApp } from './app';
+import { KmsChecks } from '../src';
 
 const outdir = path.join(__dirname, '..', 'cdk.out');
 const app = new App({ outdir, context: { 'aws:cdk:disable-version-reporting': true, '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
@@ -38,9 +39,9 @@ const reportFile = path.join(outdir, 'key-access-report.md');
 console.log(`\n${fs.readFileSync(reportFile, 'utf8')}`);
 console.log(`(also as JSON: ${path.relative(process.cwd(), path.join(outdir, 'key-access-report.json'))})`);
 
-const packs = [new AwsSolutionsChecks(), new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()];
+const packs = [new AwsSolutionsChecks(), new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks(), new KmsChecks()];
 let total = 0;
-console.log('\nCompliance (cdk-nag 3, unacknowledged findings):');
+console.log('\nCompliance (cdk-nag 3 packs and KmsChecks, unacknowledged findings):');
 for (const pack of packs) {
   const violations = stacks.flatMap((stack: Stack) => pack.validateScope(stack).violations);
   const findings = violations.reduce((n, v) => n + v.violatingResources.length, 0);

@@ -110,6 +110,16 @@ export function encryptionContextArnLike(key: string, arnPatterns: string[]): Co
   return { ArnLike: { [`kms:EncryptionContext:${key}`]: unique(arnPatterns) } };
 }
 
+/** Requests that carry an encryption context pair with this key, whatever its value (CloudTrail log readers). */
+export function encryptionContextPresent(key: string): Conditions {
+  return { Null: { [`kms:EncryptionContext:${key}`]: 'false' } };
+}
+
+/** S3 uploads that hand the object to the bucket owner (`s3:x-amz-acl`), as CloudTrail's bucket policy asks. */
+export function bucketOwnerFullControl(): Conditions {
+  return { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } };
+}
+
 /** Merges condition blocks; the same operator and key must not appear twice with different values. */
 export function mergeConditions(...blocks: (Conditions | undefined)[]): Conditions {
   const result: Conditions = {};

@@ -54,6 +54,14 @@ export class KeyReferences extends Construct implements IAspect {
     this.keys.set(key.keyId, key);
   }
 
+  /**
+   * Leaves a resource to the construct that made it (a `KeyAuditTrail` writes its trail's and log
+   * group's recipes itself, with the exact trail ARN): the aspect does not write them a second time.
+   */
+  public skip(node: IConstruct): void {
+    this.visited.add(node);
+  }
+
   /** Records IAM statements the grant path wrote itself, which need no mirroring. */
   public recordOwn(statements: iam.PolicyStatement[]): void {
     this.own.push(...statements);

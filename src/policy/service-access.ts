@@ -118,6 +118,53 @@ export function eventBridgeAccess(stack: Stack, sourceArn?: string): ServiceAcce
 }
 
 /**
+ * EventBridge rules publishing to an SNS topic encrypted with the key. SNS documents that
+ * `aws:SourceAccount`, `aws:SourceArn` and `aws:SourceOrgID` are not supported in the key policy
+ * for EventBridge-to-encrypted-topic delivery, so the statement is pinned to the topic by the
+ * `aws:sns:topicArn` encryption context SNS sends with its KMS requests (the topic policy pins the
+ * rules with `aws:SourceArn`).
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+ */
+export function eventBridgeToTopicAccess(topicArn: string): ServiceAccess {
+  return {
+    source: 'allowEventBridgeToTopic',
+    capabilities: [KeyCapability.ENVELOPE],
+    entries: [{
+      label: 'EventBridgeToEncryptedTopic',
+      principalType: 'Service',
+      principals: ['events.amazonaws.com'],
+      actions: perms.SNS_PUBLISHER_ACTIONS,
+      conditions: encryptionContext({ 'aws:sns:topicArn': topicArn }),
+    }],
+  };
+}
+
+/**
+ * CloudWatch alarms publishing to an SNS topic encrypted with the key: on behalf of the named
+ * alarms of the key's account only (`aws:SourceArn`, `aws:SourceAccount`), for that topic only
+ * (`aws:sns:topicArn` encryption context).
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+ */
+export function cloudWatchAlarmsToTopicAccess(stack: Stack, topicArn: string, alarmArns: string[]): ServiceAccess {
+  if (alarmArns.length === 0) {
+    invalid('alarmArns', 'must name at least one alarm', alarmArns);
+  }
+  return {
+    source: 'allowCloudWatchAlarmsToTopic',
+    capabilities: [KeyCapability.ENVELOPE],
+    entries: [{
+      label: 'CloudWatchAlarmsToEncryptedTopic',
+      principalType: 'Service',
+      principals: ['cloudwatch.amazonaws.com'],
+      actions: perms.SNS_PUBLISHER_ACTIONS,
+      conditions: mergeConditions(encryptionContext({ 'aws:sns:topicArn': topicArn }), sourceArnLike(alarmArns), sourceAccount(stack.account)),
+    }],
+  };
+}
+
+/**
  * The EC2 Auto Scaling service-linked role, named by `aws:PrincipalArn` (and `Principal: *` pinned
  * to the account): KMS rejects a key policy naming a role that does not exist yet, and the
  * service-linked role is created only when Auto Scaling is first used. Its own IAM policy grants
@@ -163,6 +210,34 @@ export function ebsAccountDefaultAccess(stack: Stack): ServiceAccess {
       principals: [],
       actions: perms.EBS_ACTIONS,
       conditions: mergeConditions(viaService([KeyService.EC2.viaService(stack.region)]), callerAccount([stack.account])),
+    }],
+  };
+}
+
+/**
+ * Accounts a snapshot encrypted with the key is shared with: principals of those accounts may use
+ * the key only through the snapshot's service (`kms:ViaService`, `kms:CallerAccount`) with the
+ * actions AWS documents for users of a shared snapshot's key (to copy it under their own key, or
+ * restore it), and create grants only for AWS resources (`kms:GrantIsForAWSResource`).
+ *
+ * @see https://docs.aws.amazon.com/ebs/latest/userguide/share-kms-key.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/share-encrypted-snapshot.html
+ */
+export function snapshotShareAccess(stack: Stack, service: KeyService, accounts: string[]): ServiceAccess {
+  if (accounts.length === 0) {
+    invalid('accounts', 'must name at least one account', accounts);
+  }
+  accounts.forEach(a => validateAccountId('accounts', a));
+  return {
+    source: 'allowSnapshotShare',
+    capabilities: [KeyCapability.ENVELOPE, KeyCapability.REENCRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE],
+    grantLabel: `SnapshotShareGrantsThrough${service.endpointPrefix.toUpperCase()}`,
+    entries: [{
+      label: `SnapshotShareThrough${service.endpointPrefix.toUpperCase()}`,
+      principalType: 'AWS',
+      principals: accounts.map(a => `arn:${Aws.PARTITION}:iam::${a}:root`),
+      actions: perms.SNAPSHOT_SHARE_RECIPIENT_ACTIONS,
+      conditions: mergeConditions(viaService([service.viaService(stack.region)]), callerAccount(accounts)),
     }],
   };
 }

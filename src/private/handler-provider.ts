@@ -78,5 +78,7 @@ export class HandlerProvider extends Construct {
       'Invoked synchronously by the provider framework, which reports failures to CloudFormation', NIST_AND_HIPAA);
     acknowledgeInCompliancePacks(this, ComplianceRules.LOG_GROUP_ENCRYPTED,
       'The logs hold resource ids and step names only, never secret values or key material (tested)');
+    acknowledge(this, [NagRules.KMS_CHECKS_LOG_GROUP_CMK],
+      'The logs hold resource ids and step names only, never secret values or key material (tested)');
   }
 }

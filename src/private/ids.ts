@@ -36,8 +36,30 @@ export const WarningIds = {
   ROTATION_DISABLED: 'cdk-kms-patterns:rotationDisabled',
   /** A secret that is not retained. */
   SECRET_REMOVAL_POLICY: 'cdk-kms-patterns:secretRemovalPolicy',
+  /** An audit trail whose bucket or log group is not retained. */
+  TRAIL_REMOVAL_POLICY: 'cdk-kms-patterns:trailRemovalPolicy',
+  /** An audit trail of one Region only: KMS calls of other Regions are not recorded. */
+  SINGLE_REGION_TRAIL: 'cdk-kms-patterns:singleRegionTrail',
+  /** Key alerts without a trail's log group: no CloudWatch.7 alarm, no AccessDenied alarm. */
+  ALERTS_WITHOUT_LOG_GROUP: 'cdk-kms-patterns:alertsWithoutLogGroup',
   /** A volume that is destroyed on removal. */
   VOLUME_REMOVAL_POLICY: 'cdk-kms-patterns:volumeRemovalPolicy',
+  /** A snapshot share workflow (state machines, log group) that is not retained. */
+  SNAPSHOT_WORKFLOW_REMOVAL_POLICY: 'cdk-kms-patterns:snapshotWorkflowRemovalPolicy',
+  /** A database (RDS, Aurora, Redshift) that is deleted without a final snapshot. */
+  DATABASE_REMOVAL_POLICY: 'cdk-kms-patterns:databaseRemovalPolicy',
+  /** A database without deletion protection. */
+  DATABASE_DELETION_PROTECTION: 'cdk-kms-patterns:databaseDeletionProtection',
+  /** A database whose parameter group does not require TLS. */
+  DATABASE_TLS_NOT_REQUIRED: 'cdk-kms-patterns:databaseTlsNotRequired',
+  /** A database without Performance Insights under the key. */
+  DATABASE_PERFORMANCE_INSIGHTS_OFF: 'cdk-kms-patterns:databasePerformanceInsightsOff',
+  /** A database that exports fewer logs than it can (or none). */
+  DATABASE_LOG_EXPORTS_REDUCED: 'cdk-kms-patterns:databaseLogExportsReduced',
+  /** A database whose master password is not managed by the service (a generated secret instead). */
+  DATABASE_MASTER_PASSWORD_NOT_MANAGED: 'cdk-kms-patterns:databaseMasterPasswordNotManaged',
+  /** A Redshift cluster without enhanced VPC routing. */
+  REDSHIFT_ENHANCED_VPC_ROUTING_OFF: 'cdk-kms-patterns:redshiftEnhancedVpcRoutingOff',
 } as const;
 
 /** The context key that turns the key access report off. */
@@ -73,4 +95,6 @@ export const NagRules = {
   S3_ACCESS_LOGS: 'AwsSolutions-S1',
   /** Key rotation rules of the compliance packs. */
   KMS_ROTATION_COMPLIANCE: ['NIST.800.53.R5-KMSBackingKeyRotationEnabled', 'PCI.DSS.321-KMSBackingKeyRotationEnabled'],
+  /** Log groups without a customer managed key (KmsChecks). */
+  KMS_CHECKS_LOG_GROUP_CMK: 'KmsChecks-LogGroupCmk',
 } as const;

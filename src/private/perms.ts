@@ -255,6 +255,15 @@ export const CLOUDTRAIL_ENCRYPT_ACTIONS = ['kms:GenerateDataKey', 'kms:GenerateD
  */
 export const EVENTBRIDGE_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'];
 
+/**
+ * What an AWS service publishing to an encrypted SNS topic (EventBridge rules, CloudWatch alarms)
+ * asks of the topic's key ("kms:GenerateDataKey*" and "kms:Decrypt" in the documented statement;
+ * SNS asks for plain data keys only).
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+ */
+export const SNS_PUBLISHER_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
+
 /** Importing key material into an EXTERNAL key. */
 export const IMPORT_KEY_MATERIAL_ACTIONS = ['kms:DescribeKey', 'kms:GetParametersForImport', 'kms:ImportKeyMaterial'];
 
@@ -274,3 +283,23 @@ export const DEPLOY_THROUGH_SERVICE_ACTIONS = [...new Set([...EBS_ACTIONS, ...EN
  */
 export const CRYPTOGRAPHIC_ACTIONS = CROSS_ACCOUNT_ACTIONS.filter(a =>
   !['kms:GetKeyRotationStatus', 'kms:ListGrants', 'kms:RetireGrant', 'kms:RevokeGrant'].includes(a));
+
+/**
+ * What the accounts a snapshot is shared with may do with its key, through the snapshot's service
+ * only, as EBS documents it for users of a shared snapshot's key ("kms:DescribeKey, kms:CreateGrant,
+ * kms:GenerateDataKey, kms:GenerateDataKeyWithoutPlaintext, kms:ReEncrypt, kms:Decrypt";
+ * ReEncrypt is ReEncryptFrom and ReEncryptTo). `kms:CreateGrant` is split out by the grant path
+ * with `kms:GrantIsForAWSResource`.
+ *
+ * @see https://docs.aws.amazon.com/ebs/latest/userguide/share-kms-key.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/share-encrypted-snapshot.html
+ */
+export const SNAPSHOT_SHARE_RECIPIENT_ACTIONS = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];

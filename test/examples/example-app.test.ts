@@ -23,13 +23,20 @@ describe('the example app', () => {
   app.synth();
   const keys = stacks[0] as KeyStack;
 
-  test('synthesizes five stacks in two accounts and two Regions', () => {
+  test('synthesizes twelve stacks in two accounts and two Regions', () => {
     expect(stacks.map(s => `${s.stackName}:${s.account}:${s.region}`)).toEqual([
       'ExampleKeys:111111111111:eu-west-1',
       'ExampleKeysDr:111111111111:us-east-1',
       'ExampleWorkload:111111111111:eu-west-1',
       'ExamplePartner:222222222222:eu-west-1',
       'ExampleStorage:111111111111:eu-west-1',
+      'ExampleAudit:111111111111:eu-west-1',
+      'ExampleSnapshotsForwarder:111111111111:eu-west-1',
+      'ExampleSnapshotsDr:111111111111:us-east-1',
+      'ExampleDatabasesDr:111111111111:us-east-1',
+      'ExampleDatabases:111111111111:eu-west-1',
+      'ExampleSnapshotShare:111111111111:eu-west-1',
+      'ExampleSnapshotReceive:222222222222:eu-west-1',
     ]);
     const storage = Template.fromStack(stacks[4]);
     storage.resourceCountIs('Custom::SecureStringParameter', 1);
@@ -60,8 +67,16 @@ describe('the example app', () => {
   test('the key access report is written next to the templates', () => {
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'key-access-report.json'), 'utf8'));
     expect(report.keys.map((k: any) => k.path)).toEqual(expect.arrayContaining(['ExampleKeys/DataKey', 'ExampleKeysDr/DataKeyReplica']));
-    expect(report.cost.keys).toBe(8);
-    expect(report.cost.monthlyUsd).toBe(8);
+    // every customer managed key of the app, each $1 a month: the six of the key stack, the replica, the EBS key and
+    // one per audit, database, snapshot share and copy stack
+    expect(report.keys.map((k: any) => k.path).sort()).toEqual([
+      'ExampleAudit/Trail/Key', 'ExampleDatabases/DatabaseKey', 'ExampleDatabasesDr/WarehouseCopyKey',
+      'ExampleKeys/ByokKey', 'ExampleKeys/DataKey', 'ExampleKeys/MacKey', 'ExampleKeys/SecretsKey', 'ExampleKeys/SigningKey',
+      'ExampleKeys/TokenKey', 'ExampleKeysDr/DataKeyReplica', 'ExampleSnapshotReceive/CopyKey', 'ExampleSnapshotShare/ShareKey',
+      'ExampleSnapshotsDr/DrSnapshotKey', 'ExampleStorage/EbsKey',
+    ]);
+    expect(report.cost.keys).toBe(14);
+    expect(report.cost.monthlyUsd).toBe(14);
     const markdown = fs.readFileSync(path.join(outdir, 'key-access-report.md'), 'utf8');
     expect(markdown).toContain('## ExampleKeys/DataKey');
     expect(markdown).toContain('| principal | can | when | statement |');

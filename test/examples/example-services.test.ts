@@ -13,8 +13,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildExampleApp, KeyStack, PARTNER_ACCOUNT, ReplicaStack, SECURITY_ACCOUNT } from '../../examples/app';
+import { AuditStack } from '../../examples/audit';
+import { DatabaseDrStack, DatabaseStack } from '../../examples/databases';
 import { EncryptedBucket, EncryptedSecret, EncryptedVolume, SecureStringParameter } from '../../src';
 import {
   defineServiceChecks, deployer, DOCUMENTED_ACCOUNT_ACCESS, documentedAccountAccess, EncryptedResource, keyDeploymentRows, KMS_ALL,
@@ -135,6 +138,64 @@ describe('the example app, as the AWS services use it', () => {
       },
       actors: [deployer(storage, ['create'])],
     }, secretsAccount],
+    // ExampleAudit: the trail (CloudTrail, CloudWatch Logs) and the alert topic (EventBridge rules, CloudWatch alarms) under the audit key.
+    ...((audit: AuditStack): Array<[EncryptedResource, undefined]> => [
+      [{
+        label: 'KeyAuditTrail ExampleAudit/Trail',
+        key: audit.trail.encryptionKey,
+        ...env(audit),
+        services: ['cloudtrail', 'logs'],
+        facts: { trailArn: 'arn:aws:cloudtrail:{region}:{account}:trail/key-audit', logGroupArn: 'arn:aws:logs:{region}:{account}:log-group:/aws/cloudtrail/key-audit' },
+        actors: [],
+      }, undefined],
+      [{
+        label: 'KeyAlerts ExampleAudit/Alerts',
+        key: audit.alerts.encryptionKey,
+        ...env(audit),
+        services: ['sns'],
+        flags: ['eventBridgePublisher', 'alarmPublisher'],
+        facts: {
+          topicArn: `arn:aws:sns:{region}:{account}:${audit.alerts.topicName}`,
+          alarmArn: `arn:aws:cloudwatch:{region}:{account}:alarm:${(audit.alerts.accessDeniedAlarm!.node.defaultChild as cloudwatch.CfnAlarm).alarmName}`,
+        },
+        actors: [],
+      }, undefined],
+    ])(stacks.find(s => s.stackName === 'ExampleAudit') as AuditStack),
+    // The databases: RDS, Aurora and Redshift under one key (deployer creates them; the DBA reads the
+    // master secrets; the analyst reads Performance Insights; CloudWatch Logs writes the exported logs),
+    // and the DR Region's key for the Redshift snapshot copy grant (its custom resource handler).
+    ...((db: DatabaseStack, dr: DatabaseDrStack): Array<[EncryptedResource, undefined]> => {
+      const dba = child<iam.Role>(db, 'Dba');
+      const analyst = child<iam.Role>(db, 'Analyst');
+      const base = { key: db.key, ...env(db) };
+      const secrets: Array<[string, string]> = [
+        [`${db.orders.node.path}`, db.orders.secret.secretArn], [`${db.ledger.node.path}`, db.ledger.secret.secretArn], [`${db.warehouse.node.path}`, db.warehouse.secretArn],
+      ];
+      const logGroups = [
+        ...['postgresql', 'upgrade'].map(l => `/aws/rds/instance/${db.orders.instanceIdentifier}/${l}`),
+        `/aws/rds/cluster/${db.ledger.clusterIdentifier}/postgresql`,
+        ...['connectionlog', 'useractivitylog', 'userlog'].map(l => `/aws/redshift/cluster/${db.warehouse.clusterIdentifier}/${l}`),
+      ];
+      return [
+        [{ ...base, label: 'EncryptedDatabaseInstance and EncryptedDatabaseCluster (RDS)', services: ['rds'], flags: ['performanceInsights'], facts: { dbResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY1' }, actors: [deployer(db, ['create']), { label: 'Analyst', principal: analyst, steps: ['read'] }] }, undefined],
+        [{ ...base, label: 'EncryptedRedshiftCluster ExampleDatabases/Warehouse', services: ['redshift'], actors: [deployer(db, ['create'])] }, undefined],
+        ...secrets.map(([path, arn]): [EncryptedResource, undefined] => [{
+          ...base,
+          label: `master secret of ${path}`,
+          services: ['secretsmanager'],
+          facts: { secretArn: world.resolve(arn, db) as string, secretVersionId: 'EXAMPLE1-90ab-cdef-fedc-ba987SECRET1', pendingVersionId: 'EXAMPLE2-90ab-cdef-fedc-ba987SECRET2' },
+          actors: [deployer(db, ['create']), { label: 'Dba', principal: dba, steps: ['read'] }],
+        }, undefined]),
+        ...logGroups.map((group): [EncryptedResource, undefined] => [{ ...base, label: `log group ${group}`, services: ['logs'], facts: { logGroupArn: `arn:aws:logs:{region}:{account}:log-group:${group}` }, actors: [] }, undefined]),
+        [{
+          key: dr.node.findChild('WarehouseCopyKey') as unknown as EncryptedResource['key'],
+          ...env(dr),
+          label: 'RedshiftSnapshotCopyGrant ExampleDatabasesDr/WarehouseCopyGrant',
+          services: ['redshift'],
+          actors: [{ label: 'copy grant handler', principal: dr.node.findChild('AWS679f53fac002430cb0da5b7982bd2287').node.findChild('ServiceRole'), steps: ['copy'] }],
+        }, undefined],
+      ];
+    })(stacks.find(s => s.stackName === 'ExampleDatabases') as DatabaseStack, stacks.find(s => s.stackName === 'ExampleDatabasesDr') as DatabaseDrStack),
     // ExampleKeys/ByokMaterial is created outside the app (under aws/secretsmanager) before the first
     // deployment: no key of the app encrypts it.
   ];

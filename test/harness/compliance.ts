@@ -12,6 +12,7 @@
 import { Stage } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { KmsChecks } from '../../src/compliance/kms-checks';
 
 /** The severity cdk-nag reports. */
 export type NagLevel = 'error' | 'warning';
@@ -33,7 +34,7 @@ export interface NagFinding {
 export interface NagOptions {
   /**
    * The packs to run.
-   * @default - {@link defaultNagPacks}: AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1
+   * @default - {@link defaultNagPacks}: AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1, KmsChecks
    */
   readonly packs?: readonly NagPack[];
   /**
@@ -50,9 +51,9 @@ export interface NagOptions {
   readonly synthesize?: boolean;
 }
 
-/** Fresh instances of the four packs the project's users run. */
+/** Fresh instances of the four packs the project's users run, and the library's own KmsChecks. */
 export function defaultNagPacks(): NagPack[] {
-  return [new AwsSolutionsChecks(), new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()];
+  return [new AwsSolutionsChecks(), new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks(), new KmsChecks()];
 }
 
 /**

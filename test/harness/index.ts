@@ -6,9 +6,13 @@
  * - `intrinsics`: CloudFormation intrinsic resolution with deterministic placeholder ARNs
  * - `cfn-lint`: the Python cfn-lint over a cloud assembly directory
  * - `state-machine`: ASL extraction, validation (asl-validator) and local runs (aws-local-stepfunctions)
+ * - `sdk-models`: `aws-sdk:` tasks checked against botocore's service models
+ * - `scanners`: checkov and cfn-guard (Control Tower rules) over a cloud assembly, with the reasoned skip list
  */
 export * from './compliance';
 export * from './intrinsics';
 export * from './simulate';
 export * from './cfn-lint';
 export * from './state-machine';
+export * from './sdk-models';
+export * from './scanners';

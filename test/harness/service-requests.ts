@@ -98,6 +98,7 @@ const DOC = {
   s3PutBucketEncryption: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html',
   ebsHow: 'https://docs.aws.amazon.com/ebs/latest/userguide/how-ebs-encryption-works.html',
   ebsRequirements: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html',
+  ebsShareKey: 'https://docs.aws.amazon.com/ebs/latest/userguide/share-kms-key.html',
   kmsEbs: 'https://docs.aws.amazon.com/kms/latest/developerguide/services-ebs.html',
   kmsEc2Example: 'https://docs.aws.amazon.com/kms/latest/developerguide/ct-ec2two.html',
   autoScalingKey: 'https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html',
@@ -114,7 +115,11 @@ const DOC = {
   rds: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html',
   rdsShare: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/share-encrypted-snapshot.html',
   rdsPi: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.access-control.html',
+  rdsCopyCrossRegion: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CopySnapshot.html',
+  auroraCopyCrossRegion: 'https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_CopyDBClusterSnapshot.Encrypted.CrossRegion.html',
+  rdsPiKey: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.access-control.cmk-policy.html',
   redshift: 'https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-db-encryption.html',
+  redshiftAuthorizing: 'https://docs.aws.amazon.com/redshift/latest/mgmt/authorizing-kms-customer-managed-key.html',
   stepFunctions: 'https://docs.aws.amazon.com/step-functions/latest/dg/encryption-at-rest.html',
   backup: 'https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html',
   kmsCreateKey: 'https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html',
@@ -329,6 +334,31 @@ const EBS = rows('ebs', [
     doc: DOC.ebsRequirements,
     checked: 'doc-text',
     note: 'the users\' permission list names kms:ReEncrypt; the destination key sees ReEncryptTo',
+  },
+  // A snapshot shared with another account: "Users of your shared customer managed key who are
+  // accessing encrypted snapshots must be granted permissions to perform the following actions on
+  // the key: kms:DescribeKey, kms:CreateGrant, kms:GenerateDataKey, kms:GenerateDataKeyWithoutPlaintext,
+  // kms:ReEncrypt, kms:Decrypt" (CreateGrant with kms:GrantIsForAWSResource, as the page advises).
+  ...['kms:DescribeKey', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:Decrypt']
+    .map((operation): RowSpec => ({
+      step: 'share',
+      api: 'CopySnapshot / CreateVolume of a snapshot shared with the account',
+      operation,
+      as: 'caller',
+      context: through('ec2'),
+      doc: DOC.ebsShareKey,
+      checked: 'doc-text',
+      note: 'made by a principal of the account the snapshot is shared with; ReEncrypt is ReEncryptFrom and ReEncryptTo',
+    })),
+  {
+    step: 'share',
+    api: 'CopySnapshot / CreateVolume of a snapshot shared with the account',
+    operation: 'kms:CreateGrant',
+    as: 'grant',
+    context: grantThrough('ec2'),
+    doc: DOC.ebsShareKey,
+    checked: 'doc-text',
+    note: 'made by a principal of the account the snapshot is shared with',
   },
 ]);
 
@@ -631,28 +661,37 @@ const SNS = rows('sns', [
     doc: DOC.sns,
     checked: 'doc-page',
   },
-  // AWS services publishing to an encrypted topic (EventBridge, CloudWatch alarms, S3 events...).
-  {
-    step: 'write',
-    api: 'Publish by an AWS service',
-    operation: 'kms:GenerateDataKey',
-    as: 'service',
-    principal: '{publisherPrincipal}',
-    context: { [SOURCE_ARN]: '{publisherArn}', [SOURCE_ACCOUNT]: '{account}' },
-    doc: DOC.sns,
-    checked: 'doc-page',
-    note: 'EventBridge delivery carries no aws:SourceArn/aws:SourceAccount in its KMS request (see the same page)',
-  },
-  {
-    step: 'write',
-    api: 'Publish by an AWS service',
-    operation: 'kms:Decrypt',
-    as: 'service',
-    principal: '{publisherPrincipal}',
-    context: { [SOURCE_ARN]: '{publisherArn}', [SOURCE_ACCOUNT]: '{account}' },
-    doc: DOC.sns,
-    checked: 'doc-page',
-  },
+  // AWS services publishing to an encrypted topic: "kms:GenerateDataKey*" and "kms:Decrypt" for the
+  // service principal ("Enable compatibility between event sources from AWS services and encrypted
+  // topics", re-read December 2026). SNS asks for plain data keys (GenerateDataKey).
+  ...['kms:GenerateDataKey', 'kms:Decrypt'].flatMap((operation): RowSpec[] => [
+    {
+      step: 'write',
+      api: 'Publish by an EventBridge rule',
+      operation,
+      as: 'service',
+      principal: 'events.amazonaws.com',
+      when: 'eventBridgePublisher',
+      context: { [ec('aws:sns:topicArn')]: '{topicArn}' },
+      doc: DOC.sns,
+      checked: 'doc-text',
+      note: '"Adding the aws:SourceAccount, aws:SourceArn, and aws:SourceOrgID to a AWS KMS policy is not supported for EventBridge-to-encrypted '
+        + 'topics": the request carries none of them. The aws:sns:topicArn encryption context is the one SNS sends with its KMS requests '
+        + '(as CloudTrail records them); the page does not state it',
+    },
+    {
+      step: 'write',
+      api: 'Publish by a CloudWatch alarm action',
+      operation,
+      as: 'service',
+      principal: 'cloudwatch.amazonaws.com',
+      when: 'alarmPublisher',
+      context: { [SOURCE_ARN]: '{alarmArn}', [SOURCE_ACCOUNT]: '{account}', [ec('aws:sns:topicArn')]: '{topicArn}' },
+      doc: DOC.sns,
+      checked: 'doc-text',
+      note: 'step 3: "Add the aws:SourceAccount and aws:SourceArn condition keys to the KMS resource policy" (the alarm ARN)',
+    },
+  ]),
 ]);
 
 const SQS = rows('sqs', [
@@ -736,37 +775,38 @@ const LAMBDA = rows('lambda', [
   },
 ]);
 
+// RDS and Aurora (re-read December 2026 for issue #11). RDS uses the key on behalf of the principal
+// that creates or changes the resource, through RDS. The current "Authorizing use of a customer
+// managed key" section of DOC.rds names kms:CreateGrant and kms:DescribeKey; its earlier text
+// (awsdocs/amazon-rds-user-guide, doc_source/Overview.Encryption.Keys.md) named kms:GenerateDataKey
+// and kms:Decrypt: all four are modelled. GenerateDataKeyWithoutPlaintext, in this model before,
+// is in neither and was dropped.
 const RDS = rows('rds', [
-  {
+  ...['kms:DescribeKey', 'kms:GenerateDataKey', 'kms:Decrypt'].map((operation): RowSpec => ({
     step: 'create',
-    api: 'CreateDBInstance / CreateDBCluster',
-    operation: 'kms:DescribeKey',
+    api: 'CreateDBInstance / CreateDBCluster / RestoreDBInstanceFromDBSnapshot / RestoreDBClusterFromSnapshot',
+    operation,
     as: 'caller',
     context: through('rds'),
     doc: DOC.rds,
-    checked: 'doc-page',
-  },
+    checked: 'doc-text',
+    note: operation === 'kms:DescribeKey' ? 'listed in the current section "Authorizing use of a customer managed key"'
+      : 'listed in the earlier text of the same section (awsdocs/amazon-rds-user-guide)',
+  })),
   {
     step: 'create',
-    api: 'CreateDBInstance / CreateDBCluster',
+    api: 'CreateDBInstance / CreateDBCluster / RestoreDBInstanceFromDBSnapshot / RestoreDBClusterFromSnapshot',
     operation: 'kms:CreateGrant',
     as: 'grant',
     context: grantThrough('rds'),
     doc: DOC.rds,
-    checked: 'doc-page',
+    checked: 'doc-text',
+    note: 'listed in the current section "Authorizing use of a customer managed key"; RDS acts "on behalf of the user who is creating or changing the RDS resource"',
   },
-  {
-    step: 'create',
-    api: 'CreateDBInstance / CreateDBCluster',
-    operation: 'kms:GenerateDataKeyWithoutPlaintext',
-    as: 'caller',
-    context: through('rds'),
-    doc: DOC.rds,
-    checked: 'doc-page',
-  },
+  // Manual snapshots and copies into this key: the same requests, by whoever calls the API.
   {
     step: 'copy',
-    api: 'CopyDBSnapshot / CopyDBClusterSnapshot',
+    api: 'CreateDBSnapshot / CopyDBSnapshot / CopyDBClusterSnapshot (into this key)',
     operation: 'kms:DescribeKey',
     as: 'caller',
     context: through('rds'),
@@ -775,7 +815,7 @@ const RDS = rows('rds', [
   },
   {
     step: 'copy',
-    api: 'CopyDBSnapshot / CopyDBClusterSnapshot',
+    api: 'CreateDBSnapshot / CopyDBSnapshot / CopyDBClusterSnapshot (into this key)',
     operation: 'kms:CreateGrant',
     as: 'grant',
     context: grantThrough('rds'),
@@ -812,47 +852,64 @@ const RDS = rows('rds', [
     doc: DOC.rdsPi,
     checked: 'doc-page',
   },
-  {
+  // Reading Performance Insights: "users in your account that call the Performance Insights API
+  // need the kms:Decrypt and kms:GenerateDataKey permissions", and the documented statement has
+  // kms:ViaService rds.<region> and the encryption context aws:pi:service rds, service pi,
+  // aws:rds:db-id <DbiResourceId>.
+  ...['kms:Decrypt', 'kms:GenerateDataKey'].map((operation): RowSpec => ({
     step: 'read',
-    api: 'Performance Insights (pi:GetResourceMetrics)',
-    operation: 'kms:Decrypt',
+    api: 'Performance Insights API (pi:GetResourceMetrics, pi:DescribeDimensionKeys...)',
+    operation,
     as: 'caller',
     when: 'performanceInsights',
-    context: through('rds'),
-    doc: DOC.rdsPi,
-    checked: 'doc-page',
-  },
-  {
-    step: 'read',
-    api: 'Performance Insights (pi:GetResourceMetrics)',
-    operation: 'kms:GenerateDataKey',
-    as: 'caller',
-    when: 'performanceInsights',
-    context: through('rds'),
-    doc: DOC.rdsPi,
-    checked: 'doc-page',
-  },
+    context: through('rds', { [ec('aws:pi:service')]: 'rds', [ec('service')]: 'pi', [ec('aws:rds:db-id')]: '{dbResourceId}' }),
+    doc: DOC.rdsPiKey,
+    checked: 'doc-text',
+  })),
 ]);
 
+// Copies from another Region (SnapshotRegionCopy): CopyDBSnapshot / CopyDBClusterSnapshot are
+// called in the destination Region with the source ARN and a KmsKeyId of the destination Region;
+// RDS uses the destination key through rds.<destination Region> on the caller's behalf.
+const RDS_REGION_COPY = rows('rds', ['kms:DescribeKey', 'kms:CreateGrant'].map((operation): RowSpec => ({
+  step: 'copy',
+  api: 'CopyDBSnapshot / CopyDBClusterSnapshot from another Region (destination Region key)',
+  operation,
+  as: operation === 'kms:CreateGrant' ? 'grant' : 'caller',
+  when: 'crossRegionCopy',
+  context: operation === 'kms:CreateGrant' ? grantThrough('rds') : through('rds'),
+  doc: DOC.rdsCopyCrossRegion,
+  checked: 'doc-page',
+  note: `"To copy an encrypted DB cluster snapshot to another AWS Region, you must set KmsKeyId to the KMS key ID you want to use to encrypt the copy ... in the destination AWS Region": ${DOC.auroraCopyCrossRegion}`,
+})));
+
+// Redshift (re-read December 2026 for issue #11). DOC.redshift: Redshift "requests that AWS KMS
+// generate a data key and encrypt it using the selected master key" and stores "the grant to the
+// CMK" with it; it acts on behalf of the user who creates the cluster (DOC.redshiftAuthorizing).
 const REDSHIFT = rows('redshift', [
-  {
+  ...['kms:DescribeKey', 'kms:GenerateDataKey', 'kms:Decrypt'].map((operation): RowSpec => ({
     step: 'create',
-    api: 'CreateCluster',
-    operation: 'kms:DescribeKey',
+    api: 'CreateCluster / RestoreFromClusterSnapshot',
+    operation,
     as: 'caller',
     context: through('redshift'),
     doc: DOC.redshift,
-    checked: 'doc-page',
-  },
+    checked: operation === 'kms:GenerateDataKey' ? 'doc-text' : 'doc-page',
+    note: `DescribeKey and Decrypt from the permissions list of ${DOC.redshiftAuthorizing} (page cited, list not re-read in full)`,
+  })),
   {
     step: 'create',
-    api: 'CreateCluster',
+    api: 'CreateCluster / RestoreFromClusterSnapshot',
     operation: 'kms:CreateGrant',
     as: 'grant',
     context: grantThrough('redshift'),
     doc: DOC.redshift,
-    checked: 'doc-page',
+    checked: 'doc-text',
+    note: 'the encrypted cluster key is stored "along with the grant to the CMK"',
   },
+  // Cross-Region snapshot copy: a snapshot copy grant in the destination Region, created through
+  // Redshift with the destination Region's key ("Specify the AWS KMS key ID for which you are
+  // creating the grant").
   {
     step: 'copy',
     api: 'CreateSnapshotCopyGrant (destination Region key)',
@@ -869,7 +926,8 @@ const REDSHIFT = rows('redshift', [
     as: 'grant',
     context: grantThrough('redshift'),
     doc: DOC.redshift,
-    checked: 'doc-page',
+    checked: 'doc-text',
+    note: '"configure a grant for Amazon Redshift to use a master key in the destination region"',
   },
 ]);
 
@@ -1034,7 +1092,7 @@ const KMS = rows('kms', [
 /** Every row of the model. */
 export const SERVICE_REQUESTS: readonly ServiceRequestRow[] = [
   ...S3, ...EBS, ...AUTO_SCALING, ...SECRETS_MANAGER, ...PARAMETER_STORE, ...LOGS, ...CLOUDTRAIL, ...EVENTS,
-  ...SNS, ...SQS, ...LAMBDA, ...RDS, ...REDSHIFT, ...STEP_FUNCTIONS, ...BACKUP, ...KMS,
+  ...SNS, ...SQS, ...LAMBDA, ...RDS, ...RDS_REGION_COPY, ...REDSHIFT, ...STEP_FUNCTIONS, ...BACKUP, ...KMS,
 ];
 
 /** APIs documented to make no KMS request of their caller. */

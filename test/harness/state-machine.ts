@@ -236,10 +236,13 @@ export async function runStateMachine(definition: AslDefinition, options: RunSta
   const waitAll = typeof options.overrideWaitTime === 'number' ? options.overrideWaitTime : 0;
   const retryAll = typeof options.overrideRetryInterval === 'number' ? options.overrideRetryInterval : 0;
 
-  const machine = new localStepFunctions.StateMachine(structuredClone(definition) as unknown as StateMachineDefinition, {
+  // A JSON copy, not structuredClone: under jest, structuredClone builds objects of the host realm,
+  // whose prototype the runner's isPlainObj does not recognise, so nested `.$` fields (an
+  // EventBridge entry's Detail, EC2 TagSpecifications) would be passed through unresolved.
+  const machine = new localStepFunctions.StateMachine(JSON.parse(JSON.stringify(definition)) as unknown as StateMachineDefinition, {
     validationOptions: { noValidate: true },
   });
-  const execution = machine.run((options.input ?? {}) as Parameters<LocalStateMachine['run']>[0], {
+  const execution = machine.run(JSON.parse(JSON.stringify(options.input ?? {})) as Parameters<LocalStateMachine['run']>[0], {
     overrides: {
       taskResourceLocalHandlers: handlers as NonNullable<NonNullable<Parameters<LocalStateMachine['run']>[1]>['overrides']>['taskResourceLocalHandlers'],
       waitTimeOverrides: Object.fromEntries(waitStates.map((name) => [name, waits[name] ?? waitAll])),

@@ -133,6 +133,7 @@ describe('integ snapshots', () => {
     expect(APP_FILES).toEqual([
       'integ.ebs-encryption-by-default.ts',
       'integ.encrypted-bucket.ts',
+      'integ.encrypted-databases.ts',
       'integ.encrypted-secret.ts',
       'integ.encrypted-volume.ts',
       'integ.encryption-key.ts',

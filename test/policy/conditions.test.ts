@@ -1,7 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import {
-  callerAccount, canonicalConditions, conditionKeys, encryptionContext, encryptionContextArnLike, grantIsForAwsResource, hasEncryptionContext,
+  bucketOwnerFullControl, callerAccount, canonicalConditions, conditionKeys, encryptionContext, encryptionContextArnLike, encryptionContextPresent,
+  grantIsForAwsResource, hasEncryptionContext,
   hasGrantIsForAwsResource, hasSource, hasViaService, mergeConditions, pinsPrincipal, principalAccount, principalArnEquals, principalArnLike,
   principalOrgId, principalTags, requestValueOtherThan, resourceAliases, resourceTag, S3_ENCRYPTION_ALGORITHM_KEY, S3_ENCRYPTION_KEY_ID_KEY,
   sourceAccount, sourceArnLike, throughAnyService, viaService, viaServicesOf,
@@ -193,5 +194,13 @@ describe('the builders mean to IAM what their names say (simulated)', () => {
       { label: 'untagged app role', principal: appRole, action: 'kms:Decrypt', key, extraIdentityPolicies: [KMS_ALL], expect: 'deny' },
       { label: 'tagged other role', principal: READER, action: 'kms:Decrypt', key, extraIdentityPolicies: [KMS_ALL], context: { 'aws:PrincipalTag/team': 'orders' }, expect: 'deny' },
     ]);
+  });
+});
+
+describe('audit trail conditions', () => {
+  test('encryptionContextPresent: the pair is there, whatever its value; bucketOwnerFullControl: the S3 ACL header', () => {
+    expect(encryptionContextPresent('aws:cloudtrail:arn')).toEqual({ Null: { 'kms:EncryptionContext:aws:cloudtrail:arn': 'false' } });
+    expect(hasEncryptionContext(encryptionContextPresent('aws:cloudtrail:arn'))).toBe(true);
+    expect(bucketOwnerFullControl()).toEqual({ StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } });
   });
 });

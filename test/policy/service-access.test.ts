@@ -2,7 +2,8 @@ import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { EncryptionKey } from '../../src';
 import { KeyCapability } from '../../src/policy/key-capability';
 import {
-  autoScalingAccess, cloudTrailAccess, cloudWatchLogsAccess, ebsAccountDefaultAccess, eventBridgeAccess,
+  autoScalingAccess, cloudTrailAccess, cloudWatchAlarmsToTopicAccess, cloudWatchLogsAccess, ebsAccountDefaultAccess, eventBridgeAccess,
+  eventBridgeToTopicAccess,
 } from '../../src/policy/service-access';
 import * as perms from '../../src/private/perms';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
@@ -239,5 +240,28 @@ describe('the recipes on a key, simulated', () => {
       { label: 'through S3', principal: ANY_ROLE, action: 'kms:Decrypt', key, context: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' }, extraIdentityPolicies: [KMS_ALL], expect: 'deny' },
       { label: 'other account through EC2', principal: `arn:aws:iam::${OTHER}:role/x`, action: 'kms:Decrypt', key, context: ec2, extraIdentityPolicies: [KMS_ALL], expect: 'deny' },
     ]);
+  });
+});
+
+describe('publishers to an encrypted SNS topic', () => {
+  const topicArn = 'arn:aws:sns:eu-west-1:111111111111:alerts';
+  test('EventBridge: data keys and decrypt for the topic only, without source keys (not supported by SNS for EventBridge)', () => {
+    expect(eventBridgeToTopicAccess(topicArn).entries).toEqual([{
+      label: 'EventBridgeToEncryptedTopic',
+      principalType: 'Service',
+      principals: ['events.amazonaws.com'],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': topicArn } },
+    }]);
+  });
+
+  test('CloudWatch alarms: for these alarms of the account and the topic', () => {
+    const alarm = 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:a';
+    expect(cloudWatchAlarmsToTopicAccess(stack(), topicArn, [alarm]).entries[0]).toMatchObject({
+      principals: ['cloudwatch.amazonaws.com'],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      conditions: { ArnLike: { 'aws:SourceArn': alarm }, StringEquals: { 'aws:SourceAccount': '111111111111', 'kms:EncryptionContext:aws:sns:topicArn': topicArn } },
+    });
+    expect(() => cloudWatchAlarmsToTopicAccess(stack(), topicArn, [])).toThrow(/alarmArns must name at least one alarm, got \[\]/);
   });
 });
