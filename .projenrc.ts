@@ -156,11 +156,22 @@ const bench = project.addTask('bench', {
 bench.spawn(project.bundler.bundleTask);
 bench.exec('ts-node --project bench/tsconfig.json bench/run.ts');
 
-// bench/ is linted and type-checked with the tests (tsconfig.dev.json), never packaged.
-project.tsconfigDev.addInclude('../bench/**/*.ts');
-project.eslint?.addLintPattern('bench');
+// Workflow diagrams (docs/diagrams/*.mmd): rendered as Mermaid from the synthesized state machine definitions,
+// never drawn by hand. test/snapshots/diagrams.test.ts fails when a committed diagram is stale.
+const diagrams = project.addTask('diagrams', {
+  description: 'Renders the snapshot workflow diagrams (docs/diagrams/*.mmd) from the real state machine definitions',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  receiveArgs: true,
+});
+diagrams.exec('ts-node --project test/tsconfig.json scripts/render-diagrams.ts');
 
-for (const ignored of ['/examples/', '/cdk.out/', '/.ci/', '/bench/', '/BENCHMARKS.md']) {
+// bench/ and scripts/ are linted and type-checked with the tests (tsconfig.dev.json), never packaged.
+project.tsconfigDev.addInclude('../bench/**/*.ts');
+project.tsconfigDev.addInclude('../scripts/**/*.ts');
+project.eslint?.addLintPattern('bench');
+project.eslint?.addLintPattern('scripts');
+
+for (const ignored of ['/examples/', '/cdk.out/', '/.ci/', '/bench/', '/BENCHMARKS.md', '/scripts/']) {
   project.addPackageIgnore(ignored);
 }
 
