@@ -61,7 +61,7 @@ export const KMS_RULES: KmsRuleDefinition[] = [
     check: KeyPolicyPublicPrincipal,
     control: 'Security Hub KMS.5',
     info: 'The key policy lets in anyone: Principal "*" (or NotPrincipal) without a condition pinning an account, organization, source or principal ARN.',
-    explanation: 'A key policy is the only gate to a KMS key. Conditions such as aws:PrincipalAccount, kms:CallerAccount, aws:PrincipalOrgID, aws:SourceAccount, aws:SourceArn or aws:PrincipalArn (positive operators, no IfExists) make "*" safe; without them any AWS account can use the key.',
+    explanation: 'A key policy is the only gate to a KMS key. Conditions such as aws:PrincipalAccount, kms:CallerAccount, aws:PrincipalOrgID, aws:SourceAccount, aws:SourceArn or aws:PrincipalArn (positive operators, no IfExists; account and organization ids without wildcards, ARNs with a literal account field and no wildcard before it) make "*" safe; without them any AWS account can use the key.',
   },
   {
     id: 'KeyPolicyAdministration',
@@ -114,8 +114,8 @@ export const KMS_RULES: KmsRuleDefinition[] = [
     granular: true,
     check: KeyPolicyServiceSource,
     control: '-',
-    info: 'The key policy allows an AWS service principal without aws:SourceAccount or aws:SourceArn.',
-    explanation: 'Without a source condition the service uses the key on behalf of any account that asks it to (the confused deputy problem). Pin the account or the resource ARN the service acts for.',
+    info: 'The key policy allows an AWS service principal without aws:SourceAccount or aws:SourceArn, or an encryption context limited to resource ARNs of the key\'s account.',
+    explanation: 'Without a source condition the service uses the key on behalf of any account that asks it to (the confused deputy problem). Pin the account or the resource ARN the service acts for; for services AWS documents with an encryption context instead (CloudWatch Logs: kms:EncryptionContext:aws:logs:arn), name ARNs of the key\'s account, with no wildcard in or before the account field.',
   },
   {
     id: 'KeyPolicySize',
@@ -178,7 +178,7 @@ export const KMS_RULES: KmsRuleDefinition[] = [
     check: IamKmsAllKeys,
     control: 'Security Hub KMS.1, KMS.2',
     info: 'An identity policy allows kms:Decrypt, kms:ReEncryptFrom or kms:CreateGrant on all keys (Resource "*").',
-    explanation: 'Wherever a key policy delegates to IAM, such a policy decrypts everything in the account. Name the keys (their ARNs), or narrow with aws:ResourceTag or kms:ResourceAliases. kms:GenerateRandom, which has no resource, is not concerned.',
+    explanation: 'Wherever a key policy delegates to IAM, such a policy decrypts everything in the account. Name the keys (their ARNs), or narrow with a positive aws:ResourceTag condition (StringEquals, StringLike other than "*") or ForAnyValue on kms:ResourceAliases; StringNotEquals, Null, IfExists and ForAllValues do not narrow. kms:GenerateRandom, which has no resource, is not concerned.',
   },
   {
     id: 'S3BucketCmk',
@@ -203,7 +203,9 @@ export const KMS_RULES: KmsRuleDefinition[] = [
     level: E,
     granular: false,
     check: EbsCmk,
-    control: 'Security Hub EC2.3, EC2.7 (CMK)',
+    // EC2.7 (https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-7) checks the account's EBS
+    // encryption by default, not a volume: a template rule cannot prove it (EbsEncryptionByDefault sets it).
+    control: 'Security Hub EC2.3 (stricter: a CMK; EC2.3 accepts aws/ebs). EC2.7 (account-level encryption by default) is not a per-volume control',
     info: 'An EBS volume, or a block device of a launch template or instance, is not encrypted with a customer managed key.',
     explanation: 'Unencrypted, or under the AWS managed key aws/ebs, whose snapshots cannot be shared with another account and whose policy cannot be narrowed.',
   },
@@ -240,15 +242,16 @@ export const KMS_RULES: KmsRuleDefinition[] = [
     granular: false,
     check: SecretCmk,
     control: '-',
-    info: 'A Secrets Manager secret is encrypted with the AWS managed key aws/secretsmanager.',
-    explanation: 'Its key policy cannot be narrowed and the secret cannot be shared with another account.',
+    info: 'A Secrets Manager secret, or the master user secret RDS, Aurora or Redshift manages (ManageMasterUserPassword, ManageMasterPassword), is encrypted with the AWS managed key aws/secretsmanager.',
+    explanation: 'Its key policy cannot be narrowed and the secret cannot be shared with another account. Set KmsKeyId, MasterUserSecret.KmsKeyId (RDS, Aurora) or MasterPasswordSecretKmsKeyId (Redshift) to a customer managed key.',
   },
   {
     id: 'SnsCmk',
     level: E,
     granular: false,
     check: SnsCmk,
-    control: 'Security Hub SNS.1 (CMK)',
+    // https://docs.aws.amazon.com/securityhub/latest/userguide/sns-controls.html#sns-1 passes alias/aws/sns.
+    control: 'Security Hub SNS.1 (stricter: SNS.1 accepts the AWS managed key alias/aws/sns)',
     info: 'An SNS topic is not encrypted with a customer managed key.',
     explanation: 'Unencrypted, or under alias/aws/sns, which AWS services publishing to the topic (CloudWatch alarms, EventBridge) cannot use.',
   },
@@ -257,7 +260,8 @@ export const KMS_RULES: KmsRuleDefinition[] = [
     level: E,
     granular: false,
     check: SqsCmk,
-    control: 'Security Hub SQS.1 (CMK)',
+    // https://docs.aws.amazon.com/securityhub/latest/userguide/sqs-controls.html#sqs-1 passes SSE-SQS and alias/aws/sqs.
+    control: 'Security Hub SQS.1 (stricter: SQS.1 accepts SSE-SQS and the AWS managed key alias/aws/sqs)',
     info: 'An SQS queue is not encrypted with a customer managed key.',
     explanation: 'SSE-SQS or alias/aws/sqs: the key policy cannot decide who reads the messages, and services sending to the queue (SNS, EventBridge) cannot use an AWS managed key.',
   },
@@ -275,7 +279,8 @@ export const KMS_RULES: KmsRuleDefinition[] = [
     level: E,
     granular: false,
     check: KinesisCmk,
-    control: 'Security Hub Kinesis.1 (CMK)',
+    // https://docs.aws.amazon.com/securityhub/latest/userguide/kinesis-controls.html#kinesis-1 passes alias/aws/kinesis.
+    control: 'Security Hub Kinesis.1 (stricter: Kinesis.1 accepts the AWS managed key alias/aws/kinesis)',
     info: 'A Kinesis data stream is not encrypted with a customer managed key.',
     explanation: 'Unencrypted, or under alias/aws/kinesis, whose policy cannot be narrowed.',
   },

@@ -219,15 +219,36 @@ function safeParse(text: string): any {
   }
 }
 
-/** Whether a value is nothing but wildcards (`*`, `?`), or cannot be told. */
-function onlyWildcards(value: string): boolean {
-  return /^[*?]*$/.test(value);
+/** Whether a value holds an IAM wildcard (`*` or `?`). */
+function hasWildcard(value: string): boolean {
+  return /[*?]/.test(value);
 }
 
-/** Whether an ARN pattern names one account (its account field holds no wildcard). */
-function arnNamesAccount(value: string): boolean {
+/**
+ * Whether an ARN pattern names one account: an ARN whose account field is a literal, with no
+ * wildcard in it or before it (a `*` in an earlier field could match colons, and so any account:
+ * `arn:aws:*:111122223333:x` matches an ARN whose account field is another). Wildcards after the
+ * account field are fine (`arn:aws:iam::111122223333:role/*`).
+ */
+export function arnNamesAccount(value: string): boolean {
   const parts = value.split(':');
-  return parts.length >= 6 && parts[0] === 'arn' && parts[4] !== '' && !/[*?]/.test(parts[4]);
+  return parts.length >= 6 && parts[0] === 'arn' && parts[4] !== '' && !parts.slice(0, 5).some(hasWildcard);
+}
+
+/** The account field of an ARN pattern that {@link arnNamesAccount names one}, else undefined. */
+export function arnAccount(value: string): string | undefined {
+  return arnNamesAccount(value) ? value.split(':')[4] : undefined;
+}
+
+/**
+ * Whether an organization path pins an organization: its first segment (the organization id) holds
+ * no wildcard (`o-a1b2c3d4e5/*` does; `o-*` does not).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths
+ */
+function orgPathPinsOrganization(value: string): boolean {
+  const first = value.split('/')[0];
+  return first !== '' && !hasWildcard(first);
 }
 
 /** How a statement's conditions pin its principal. */
@@ -242,41 +263,72 @@ export interface Pin {
 
 /**
  * Evaluates whether `Principal: *` under these conditions is still public: it is not when a
- * narrowing operator pins `aws:PrincipalAccount`, `kms:CallerAccount`, `aws:SourceAccount` (an
- * account), `aws:PrincipalOrgID` / `aws:SourceOrgID` (an organization), or `aws:PrincipalArn` /
- * `aws:SourceArn` (ARNs that name an account) to values that are not all wildcards.
+ * narrowing operator pins
+ * - `aws:PrincipalAccount`, `kms:CallerAccount` or `aws:SourceAccount` to account ids without any
+ *   wildcard (`1*` or `*1` match many accounts);
+ * - `aws:PrincipalOrgID` / `aws:SourceOrgID` to organization ids without any wildcard (`o-*` matches
+ *   every organization), or `aws:PrincipalOrgPaths` / `aws:SourceOrgPaths` to paths whose
+ *   organization id holds none;
+ * - `aws:PrincipalArn` / `aws:SourceArn` to ARNs that name an account ({@link arnNamesAccount}).
+ * - `aws:userid` to unique ids whose id part (before any `:`) holds no wildcard (`AROAEXAMPLE:*`).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
  */
 export function pinOf(stack: Stack, conditions: Conditions | undefined): Pin {
   const accounts: string[] = [];
   let pinned = false;
   for (const key of ['aws:PrincipalAccount', 'kms:CallerAccount', 'aws:SourceAccount']) {
     const values = narrowingValues(stack, conditions, key);
-    if (values && values.length > 0 && values.every(v => !onlyWildcards(v) && !v.includes(UNKNOWN))) {
-      pinned = true;
-      accounts.push(...values);
-    } else if (values && values.length > 0 && values.every(v => v === UNKNOWN || v === OWN_ACCOUNT)) {
+    if (values && values.length > 0 && values.every(v => v !== '' && !hasWildcard(v))) {
       pinned = true;
       accounts.push(...values);
     }
   }
-  for (const key of ['aws:PrincipalOrgID', 'aws:SourceOrgID', 'aws:PrincipalOrgPaths', 'aws:SourceOrgPaths']) {
+  for (const key of ['aws:PrincipalOrgID', 'aws:SourceOrgID']) {
     const values = narrowingValues(stack, conditions, key);
-    if (values && values.length > 0 && values.every(v => !onlyWildcards(v))) pinned = true;
+    if (values && values.length > 0 && values.every(v => v !== '' && !hasWildcard(v))) pinned = true;
+  }
+  for (const key of ['aws:PrincipalOrgPaths', 'aws:SourceOrgPaths']) {
+    const values = narrowingValues(stack, conditions, key);
+    if (values && values.length > 0 && values.every(orgPathPinsOrganization)) pinned = true;
   }
   let toPrincipalArns = false;
   const principalArns = narrowingValues(stack, conditions, 'aws:PrincipalArn');
-  if (principalArns && principalArns.length > 0 && principalArns.every(v => arnNamesAccount(v) || v.includes(UNKNOWN))) {
+  if (principalArns && principalArns.length > 0 && principalArns.every(v => arnNamesAccount(v) || (v.includes(UNKNOWN) && !hasWildcard(v)))) {
     pinned = true;
     toPrincipalArns = principalArns.every(v => !v.split(':').slice(5).join(':').startsWith('root'));
   }
   const sourceArns = narrowingValues(stack, conditions, 'aws:SourceArn');
-  if (sourceArns && sourceArns.length > 0 && sourceArns.every(v => arnNamesAccount(v) || v.includes(UNKNOWN))) pinned = true;
+  if (sourceArns && sourceArns.length > 0 && sourceArns.every(v => arnNamesAccount(v) || (v.includes(UNKNOWN) && !hasWildcard(v)))) pinned = true;
   const userIds = narrowingValues(stack, conditions, 'aws:userid');
-  if (userIds && userIds.length > 0 && userIds.every(v => !onlyWildcards(v))) {
+  if (userIds && userIds.length > 0 && userIds.every(v => v.split(':')[0] !== '' && !hasWildcard(v.split(':')[0]))) {
     pinned = true;
     toPrincipalArns = true;
   }
   return { pinned, toPrincipalArns, accounts };
+}
+
+/**
+ * Whether the conditions limit the encryption context to resources of the key's own account: a
+ * narrowing operator gives a `kms:EncryptionContext:<key>` only ARNs that name the stack's account
+ * ({@link arnNamesAccount}). This is how AWS documents pinning CloudWatch Logs to log groups
+ * (`kms:EncryptionContext:aws:logs:arn`), where no source condition is documented.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+ */
+export function pinsEncryptionContextToOwnAccount(stack: Stack, conditions: Conditions | undefined): boolean {
+  const own = stackAccount(stack);
+  const contextKeys = new Set<string>();
+  for (const [operator, pairs] of Object.entries(conditions ?? {})) {
+    if (!NARROWING_OPERATORS.test(operator)) continue;
+    for (const k of Object.keys(pairs ?? {})) {
+      if (/^kms:EncryptionContext:.+/i.test(k)) contextKeys.add(k);
+    }
+  }
+  return [...contextKeys].some(k => {
+    const values = narrowingValues(stack, conditions, k) ?? [];
+    return values.length > 0 && values.every(v => arnAccount(v) === own);
+  });
 }
 
 /**

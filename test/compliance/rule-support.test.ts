@@ -56,6 +56,21 @@ describe('pinOf', () => {
     [{ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/a' } }, false, false],
     [{ StringEquals: { 'aws:PrincipalOrgID': 'o-abc' } }, true, false],
     [{ Null: { 'kms:ViaService': 'false' } }, false, false],
+    // Partial wildcards match many accounts or organizations: not a pin.
+    [{ StringLike: { 'aws:PrincipalOrgID': 'o-*' } }, false, false],
+    [{ StringLike: { 'aws:PrincipalAccount': '1*' } }, false, false],
+    [{ StringLike: { 'aws:SourceAccount': '*1' } }, false, false],
+    [{ StringLike: { 'kms:CallerAccount': '11111111111?' } }, false, false],
+    [{ StringEquals: { 'aws:SourceAccount': ['111111111111', '2*'] } }, false, false],
+    [{ StringLike: { 'aws:PrincipalOrgPaths': 'o-abc/r-ab12/*' } }, true, false],
+    [{ StringLike: { 'aws:PrincipalOrgPaths': 'o-*/r-ab12/*' } }, false, false],
+    // ARNs: a wildcard only after a literal account field.
+    [{ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/*' } }, true, true],
+    [{ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::1111*:role/a' } }, false, false],
+    [{ ArnLike: { 'aws:SourceArn': 'arn:aws:*:111111111111:trail/x' } }, false, false],
+    [{ ArnLike: { 'aws:SourceArn': 'arn:aws:cloudtrail:eu-west-1:111111111111:trail/*' } }, true, false],
+    [{ StringLike: { 'aws:userid': 'AROAEXAMPLE:*' } }, true, true],
+    [{ StringLike: { 'aws:userid': 'AROA*' } }, false, false],
   ])('%j pins: %s, to principals: %s', (conditions, pinned, toPrincipalArns) => {
     const pin = pinOf(stacks().pinned, conditions as any);
     expect(pin.pinned).toBe(pinned);

@@ -47,20 +47,96 @@ function templatesOf(assemblyDir: string): string[] {
   return fs.readdirSync(assemblyDir).filter(f => f.endsWith('.template.json')).map(f => path.join(assemblyDir, f));
 }
 
-/** Where checkov is: `$CHECKOV`, the PATH, or the virtual environment `.ci/run` creates. */
-export function checkovCommand(): string {
-  const candidates = [process.env.CHECKOV, 'checkov', path.join(os.homedir(), '.cache', 'cdk-kms-patterns', 'checkov-venv', 'bin', 'checkov')]
-    .filter((c): c is string => !!c);
-  for (const candidate of candidates) {
+/**
+ * The checkov version the test set-up installs when none is found. `.ci/run` installs checkov
+ * without a version into the same virtual environment; this is the version that environment holds
+ * (`checkov --version`), pinned here so that a fresh machine gets the checks the skip list was
+ * written against.
+ */
+export const CHECKOV_VERSION = '3.3.30';
+
+/** The virtual environment checkov is installed in (the one `.ci/run` creates). */
+export const CHECKOV_VENV = path.join(os.homedir(), '.cache', 'cdk-kms-patterns', 'checkov-venv');
+
+/** Where the installation may look and what it may run (tests replace them). */
+export interface CheckovInstallOptions {
+  /** The virtual environment to use or create. @default CHECKOV_VENV */
+  readonly venv?: string;
+  /** The Python that creates it. @default python3 */
+  readonly python?: string;
+  /** The checkov version to install. @default CHECKOV_VERSION */
+  readonly version?: string;
+  /** Commands tried before the virtual environment. @default $CHECKOV, then checkov on the PATH */
+  readonly candidates?: string[];
+}
+
+function works(command: string): boolean {
+  try {
+    execFileSync(command, ['--version'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Creates the virtual environment and installs the pinned checkov in it. Test files run in
+ * parallel: a lock file next to the environment lets one install while the others wait for it.
+ * Throws, with pip's output, when the installation fails.
+ */
+function installCheckov(venv: string, python: string, version: string): string {
+  const checkov = path.join(venv, 'bin', 'checkov');
+  fs.mkdirSync(path.dirname(venv), { recursive: true });
+  const lock = `${venv}.lock`;
+  const deadline = Date.now() + 15 * 60 * 1000;
+  let fd: number | undefined;
+  while (fd === undefined) {
     try {
-      execFileSync(candidate, ['--version'], { stdio: 'pipe' });
-      return candidate;
+      fd = fs.openSync(lock, 'wx');
     } catch {
-      // try the next one
+      if (works(checkov)) return checkov; // another worker installed it
+      if (Date.now() > deadline) throw new Error(`checkov is not installed and ${lock} is still held: remove it if no installation is running`);
+      sleep(2000);
     }
   }
-  throw new Error('checkov is not installed: run `python3 -m venv ~/.cache/cdk-kms-patterns/checkov-venv && '
-    + '~/.cache/cdk-kms-patterns/checkov-venv/bin/pip install checkov` (what .ci/run does), or set CHECKOV');
+  try {
+    if (works(checkov)) return checkov;
+    const run = (command: string, args: string[]) => {
+      try {
+        execFileSync(command, args, { stdio: 'pipe', timeout: 15 * 60 * 1000 });
+      } catch (error: any) {
+        throw new Error(`checkov is not installed, and installing it failed: \`${[command, ...args].join(' ')}\`: `
+          + `${error.stderr?.toString() || error.stdout?.toString() || error.message}`);
+      }
+    };
+    run(python, ['-m', 'venv', venv]);
+    run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', `checkov==${version}`]);
+    if (!works(checkov)) throw new Error(`checkov ${version} was installed in ${venv} but \`${checkov} --version\` fails`);
+    return checkov;
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+/**
+ * Where checkov is: `$CHECKOV`, the PATH, or the virtual environment `.ci/run` creates
+ * (`~/.cache/cdk-kms-patterns/checkov-venv`). When none works, the test set-up creates that
+ * environment (`python3 -m venv`) and installs the pinned {@link CHECKOV_VERSION} in it, so that
+ * `npx projen test` on a fresh machine runs the gate; it fails loudly when that fails.
+ */
+export function checkovCommand(options: CheckovInstallOptions = {}): string {
+  const venv = options.venv ?? CHECKOV_VENV;
+  const candidates = (options.candidates ?? [process.env.CHECKOV, 'checkov'].filter((c): c is string => !!c))
+    .concat(path.join(venv, 'bin', 'checkov'));
+  for (const candidate of candidates) {
+    if (works(candidate)) return candidate;
+  }
+  return installCheckov(venv, options.python ?? 'python3', options.version ?? CHECKOV_VERSION);
 }
 
 /** Runs checkov over the templates of a cloud assembly; returns its failed checks. */

@@ -27,4 +27,35 @@ describe('KmsChecks-IamKmsAllKeys', () => {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
     expect(findings(stack, 'IamKmsAllKeys')).toEqual([]);
   });
+
+  // https://docs.aws.amazon.com/kms/latest/developerguide/tag-authorization.html and
+  // https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html: only positive conditions narrow.
+  test('tag and alias conditions that narrow nothing (negated, Null, IfExists, ForAllValues, a bare *) still mean all keys', () => {
+    const stack = newStack();
+    const conditions: any[] = [
+      { StringNotEquals: { 'aws:ResourceTag/team': 'payments' } },
+      { Null: { 'aws:ResourceTag/team': 'false' } },
+      { StringLike: { 'aws:ResourceTag/team': '*' } },
+      { StringEqualsIfExists: { 'aws:ResourceTag/team': 'orders' } },
+      { 'ForAnyValue:StringLike': { 'kms:ResourceAliases': 'alias/*' } },
+      { 'ForAllValues:StringEquals': { 'kms:ResourceAliases': 'alias/orders' } },
+      { StringNotLike: { 'kms:ResourceAliases': 'alias/payments*' } },
+    ];
+    // One managed policy per condition: each is reported on its own.
+    conditions.forEach((condition, i) => new iam.ManagedPolicy(stack, `Managed${i}`, {
+      statements: [new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: ['*'], conditions: condition })],
+    }));
+    expect(findings(stack, 'IamKmsAllKeys')).toEqual(conditions.map(() => 'KmsChecks-IamKmsAllKeys[Action::kms:Decrypt]'));
+  });
+
+  test('StringLike on a tag value and ForAnyValue on aliases narrow to some keys', () => {
+    const stack = newStack();
+    new iam.ManagedPolicy(stack, 'Managed', {
+      statements: [
+        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: ['*'], conditions: { StringLike: { 'aws:ResourceTag/team': 'orders-*' } } }),
+        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: ['*'], conditions: { 'ForAnyValue:StringLike': { 'kms:ResourceAliases': 'alias/orders/*' } } }),
+      ],
+    });
+    expect(findings(stack, 'IamKmsAllKeys')).toEqual([]);
+  });
 });

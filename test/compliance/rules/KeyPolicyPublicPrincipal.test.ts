@@ -23,6 +23,22 @@ describe('KmsChecks-KeyPolicyPublicPrincipal', () => {
     ]);
   });
 
+  test('partial wildcards in account and organization ids, or before an ARN\'s account field, pin nothing (public)', () => {
+    const stack = newStack();
+    const star = (sid: string, condition: any) => ({ Sid: sid, Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:Decrypt', Resource: '*', Condition: condition });
+    rawKey(stack, [
+      star('Org', { StringLike: { 'aws:PrincipalOrgID': 'o-*' } }),
+      star('Account', { StringLike: { 'aws:PrincipalAccount': '1*' } }),
+      star('Source', { StringLike: { 'aws:SourceAccount': '*1' } }),
+      star('Shifted', { ArnLike: { 'aws:PrincipalArn': `arn:aws:*:${ACCOUNT}:role/Reader` } }),
+      star('Pinned', { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/*` } }),
+    ]);
+    expect(findings(stack, 'KeyPolicyPublicPrincipal')).toEqual([
+      'KmsChecks-KeyPolicyPublicPrincipal[Account]', 'KmsChecks-KeyPolicyPublicPrincipal[Org]',
+      'KmsChecks-KeyPolicyPublicPrincipal[Shifted]', 'KmsChecks-KeyPolicyPublicPrincipal[Source]',
+    ]);
+  });
+
   test('an Allow with NotPrincipal is public', () => {
     const stack = newStack();
     rawKey(stack, [{ Sid: 'AllBut', Effect: 'Allow', NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:role/X` }, Action: 'kms:Decrypt', Resource: '*' }]);
