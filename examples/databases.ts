@@ -96,15 +96,6 @@ export class DatabaseStack extends Stack {
     });
     this.addStackDependency(props.dr, 'the Redshift snapshot copy grant exists before the cluster names it');
 
-    // Each log group statement names one log group of this account by its encryption context
-    // (kms:EncryptionContext:aws:logs:arn), as CloudWatch Logs documents; it documents no source condition.
-    for (let i = 1; i <= 7; i++) {
-      Validations.of(this.key).acknowledge({
-        id: `KmsChecks-KeyPolicyServiceSource[CloudWatchLogs${i === 1 ? '' : i}]`,
-        reason: 'CloudWatch Logs for one log group of this account, named by kms:EncryptionContext:aws:logs:arn; CloudWatch Logs documents no source condition for encrypted log groups',
-      });
-    }
-
     for (const db of [this.orders, this.ledger]) {
       for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
         Validations.of(db).acknowledge({

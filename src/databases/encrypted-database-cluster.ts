@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,14 +6,13 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
-  backupRetentionDays, checkEngine, CLUSTER_ENGINES, createLogGroups, databaseRemovalPolicy, databaseSubnets, deletionProtectionOf,
-  grantPerformanceInsightsRead, grantSecretRead, identifierOf, parametersWithTls, validateIdentifier, validateLogExports, warnLogExports,
-  warnPerformanceInsightsOff, warnTls, warnUnmanagedPassword,
+  backupRetentionDays, checkEngine, checkPerformanceInsightsClass, CLUSTER_ENGINES, createLogGroups, databaseRemovalPolicy, databaseSubnets,
+  deletionProtectionOf, grantPerformanceInsightsRead, grantSecretRead, identifierOf, logParameters, parametersWithTls, validateIdentifier,
+  validateLogExports, warnLogExports, warnPerformanceInsightsOff, warnTls, warnUnmanagedPassword,
 } from './private/database-defaults';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyService } from '../policy/key-service';
 import { checkEncryptionKey, encryptionKeyOrDefault } from '../private/encrypted-resource';
-import { WarningIds } from '../private/ids';
 import { invalid } from '../private/validation';
 
 /**
@@ -48,7 +47,10 @@ export interface EncryptedDatabaseClusterProps {
 
   /**
    * The writer instance. Performance Insights is turned on at the cluster level: do not configure
-   * it on the instances.
+   * it on the instances. With Performance Insights on, Aurora MySQL instances must be larger than
+   * db.t2, db.t3, db.t4g.micro and db.t4g.small (refused otherwise).
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Engines.html
    *
    * @default - a provisioned db.r6g.large writer
    */
@@ -109,7 +111,8 @@ export interface EncryptedDatabaseClusterProps {
   /**
    * Let RDS manage the master password in Secrets Manager, under the key, and rotate it (every 7
    * days by default). When false, a generated secret under the key holds the password and you add
-   * rotation yourself (`cluster.addRotationSingleUser()`); this warns.
+   * rotation yourself (`cluster.addRotationSingleUser()`); this warns, and so does the key:
+   * aws-cdk-lib's generated secret gives the whole account the key through Secrets Manager.
    *
    * @default true
    */
@@ -141,8 +144,12 @@ export interface EncryptedDatabaseClusterProps {
 
   /**
    * The log types exported to CloudWatch Logs, into log groups the construct creates first,
-   * encrypted with the key. Fewer than all warns; an empty list exports none.
+   * encrypted with the key. Fewer than all warns; an empty list exports none. Aurora MySQL writes
+   * what is exported: the cluster parameter group sets `general_log=1`, `slow_query_log=1`,
+   * `log_output=FILE`, and Advanced Auditing (`server_audit_logging=1`,
+   * `server_audit_events=CONNECT,QUERY_DCL,QUERY_DDL`); `parameters` may override them.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html
    * @default - every log type of the engine (Aurora MySQL: audit, error, general, slowquery; Aurora PostgreSQL: postgresql)
    */
   readonly cloudwatchLogsExports?: string[];
@@ -165,7 +172,7 @@ export interface EncryptedDatabaseClusterProps {
   /**
    * More parameters of the cluster parameter group.
    *
-   * @default - none beyond the TLS parameter
+   * @default - none beyond the TLS parameter and, for the MySQL family, the log parameters (see `cloudwatchLogsExports`)
    */
   readonly parameters?: { [name: string]: string };
 
@@ -262,12 +269,12 @@ export class EncryptedDatabaseCluster extends Construct {
     const tls = checkEngine('engine', engine, CLUSTER_ENGINES);
     checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, 'RDS');
     const requireTls = props.requireTls ?? true;
-    const parameters = parametersWithTls(props.parameters, tls, requireTls);
+    const logTypes = validateLogExports('cloudwatchLogsExports', props.engine.engineType, props.cloudwatchLogsExports);
+    const parameters = parametersWithTls({ ...logParameters(props.engine.engineType, logTypes), ...props.parameters }, tls, requireTls);
     const backupDays = backupRetentionDays('backupRetention', props.backupRetention, 7);
     if (props.backtrackWindow !== undefined && props.engine.engineType !== 'aurora-mysql') {
       invalid('backtrackWindow', 'can be set only for Aurora MySQL', props.engine.engineType);
     }
-    const logTypes = validateLogExports('cloudwatchLogsExports', props.engine.engineType, props.cloudwatchLogsExports);
     validateIdentifier('clusterIdentifier', props.clusterIdentifier);
     super(scope, id);
     warnLogExports(this, 'cloudwatchLogsExports', props.engine.engineType, logTypes);
@@ -345,11 +352,9 @@ export class EncryptedDatabaseCluster extends Construct {
     });
     // The log groups exist before RDS writes to them (RDS would otherwise create them, unencrypted).
     this.logGroups.forEach(group => this.cluster.node.defaultChild!.node.addDependency(group));
-    if (!managed) {
-      Validations.of(secretKey).acknowledge({
-        id: WarningIds.ACCOUNT_WIDE_GRANT,
-        reason: 'aws-cdk-lib DatabaseSecret: the account may use the key through Secrets Manager only, and reading the secret still needs secretsmanager:GetSecretValue on it',
-      });
+    // Performance Insights on an instance class without it: RDS would reject the instance at deployment.
+    for (const instance of this.cluster.node.findAll().filter((c): c is rds.CfnDBInstance => c instanceof rds.CfnDBInstance)) {
+      checkPerformanceInsightsClass(`writer or readers (${instance.node.scope?.node.path})`, props.engine.engineType, instance.dbInstanceClass, performanceInsights);
     }
   }
 

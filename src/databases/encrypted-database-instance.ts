@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,14 +6,13 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
-  backupRetentionDays, checkEngine, checkInstanceClass, createLogGroups, databaseRemovalPolicy, databaseSubnets, deletionProtectionOf,
-  grantPerformanceInsightsRead, grantSecretRead, identifierOf, INSTANCE_ENGINES, parametersWithTls, validateIdentifier, validateLogExports,
-  warnLogExports, warnPerformanceInsightsOff, warnTls, warnUnmanagedPassword,
+  backupRetentionDays, checkEngine, checkInstanceClass, checkPerformanceInsightsClass, createLogGroups, databaseRemovalPolicy, databaseSubnets,
+  deletionProtectionOf, grantPerformanceInsightsRead, grantSecretRead, identifierOf, INSTANCE_ENGINES, logParameters, parametersWithTls,
+  validateIdentifier, validateLogExports, warnLogExports, warnPerformanceInsightsOff, warnTls, warnUnmanagedPassword,
 } from './private/database-defaults';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyService } from '../policy/key-service';
 import { checkEncryptionKey, encryptionKeyOrDefault } from '../private/encrypted-resource';
-import { WarningIds } from '../private/ids';
 import { invalid } from '../private/validation';
 
 /**
@@ -46,8 +45,11 @@ export interface EncryptedDatabaseInstanceProps {
   readonly securityGroups?: ec2.ISecurityGroup[];
 
   /**
-   * The instance type. RDS cannot encrypt db.m1, db.m2 and db.t1 instances; Performance Insights
-   * needs an instance class that supports it.
+   * The instance type. RDS cannot encrypt db.m1, db.m2 and db.t1 instances; with Performance
+   * Insights on, MySQL and MariaDB need a class larger than db.t2, db.t3 and db.t4g micro and small
+   * (refused otherwise).
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html
    *
    * @default - as `rds.DatabaseInstance` (db.m5.large)
    */
@@ -115,7 +117,8 @@ export interface EncryptedDatabaseInstanceProps {
   /**
    * Let RDS manage the master password in Secrets Manager, under the key, and rotate it (every 7
    * days by default). When false, a generated secret under the key holds the password and you add
-   * rotation yourself (`instance.addRotationSingleUser()`); this warns.
+   * rotation yourself (`instance.addRotationSingleUser()`); this warns, and so does the key:
+   * aws-cdk-lib's generated secret gives the whole account the key through Secrets Manager.
    *
    * @default true
    */
@@ -147,8 +150,11 @@ export interface EncryptedDatabaseInstanceProps {
 
   /**
    * The log types exported to CloudWatch Logs, into log groups the construct creates first,
-   * encrypted with the key. Fewer than all warns; an empty list exports none.
+   * encrypted with the key. Fewer than all warns; an empty list exports none. MySQL and MariaDB
+   * write what is exported: the parameter group sets `general_log=1`, `slow_query_log=1` and
+   * `log_output=FILE`, and an option group with MARIADB_AUDIT_PLUGIN writes the audit log.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html
    * @default - every log type of the engine (PostgreSQL: postgresql, upgrade; MySQL and MariaDB: audit, error, general, slowquery)
    */
   readonly cloudwatchLogsExports?: string[];
@@ -171,7 +177,7 @@ export interface EncryptedDatabaseInstanceProps {
   /**
    * More parameters of the instance's parameter group.
    *
-   * @default - none beyond the TLS parameter
+   * @default - none beyond the TLS parameter and, for the MySQL family, the log parameters (see `cloudwatchLogsExports`)
    */
   readonly parameters?: { [name: string]: string };
 
@@ -248,6 +254,8 @@ export class EncryptedDatabaseInstance extends Construct {
   public readonly parameterGroup: rds.ParameterGroup;
   /** The log groups the instance exports to, encrypted with the key. */
   public readonly logGroups: logs.ILogGroup[];
+  /** The option group with MARIADB_AUDIT_PLUGIN, when a MySQL or MariaDB instance exports its audit log. */
+  public readonly optionGroup?: rds.IOptionGroup;
 
   /**
    * Creates it; every prop is checked before anything is created.
@@ -262,13 +270,28 @@ export class EncryptedDatabaseInstance extends Construct {
     checkInstanceClass('instanceType', props.instanceType?.toString());
     checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, 'RDS');
     const requireTls = props.requireTls ?? true;
-    const parameters = parametersWithTls(props.parameters, tls, requireTls);
+    const engineType = props.engine.engineType;
+    const logTypes = validateLogExports('cloudwatchLogsExports', engineType, props.cloudwatchLogsExports);
+    checkPerformanceInsightsClass('instanceType', engineType, props.instanceType?.toString(), props.enablePerformanceInsights ?? true);
+    const parameters = parametersWithTls({ ...logParameters(engineType, logTypes), ...props.parameters }, tls, requireTls);
+    const auditPlugin = logTypes.includes('audit') && ['mysql', 'mariadb'].includes(engineType);
+    if (auditPlugin && !props.engine.engineVersion) {
+      invalid('engine', 'must name a version when the audit log is exported: the MARIADB_AUDIT_PLUGIN option group needs the major version '
+        + '(or leave audit out of cloudwatchLogsExports)', engineType);
+    }
+    // MARIADB_AUDIT_PLUGIN: MySQL 5.7, 8.0.28 and later 8.0, 8.4; MariaDB 10.3 and later.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.MySQL.Options.html
+    const fullVersion = props.engine.engineVersion?.fullVersion;
+    if (auditPlugin && engineType === 'mysql' && fullVersion && !Token.isUnresolved(fullVersion)
+      && /^8\.0\.(\d+)$/.test(fullVersion) && Number(/^8\.0\.(\d+)$/.exec(fullVersion)![1]) < 28) {
+      invalid('engine', 'must be MySQL 8.0.28 or later to export the audit log (the MARIADB_AUDIT_PLUGIN option exists from 8.0.28); '
+        + 'or leave audit out of cloudwatchLogsExports', `mysql ${fullVersion}`);
+    }
     const backupDays = backupRetentionDays('backupRetention', props.backupRetention, 7);
     const storage = props.allocatedStorage;
     if (storage !== undefined && !Token.isUnresolved(storage) && (!Number.isInteger(storage) || storage < 20 || storage > 65536)) {
       invalid('allocatedStorage', 'must be a whole number of GiB from 20 to 65536', props.allocatedStorage);
     }
-    const logTypes = validateLogExports('cloudwatchLogsExports', props.engine.engineType, props.cloudwatchLogsExports);
     validateIdentifier('instanceIdentifier', props.instanceIdentifier);
     super(scope, id);
     warnLogExports(this, 'cloudwatchLogsExports', props.engine.engineType, logTypes);
@@ -296,6 +319,14 @@ export class EncryptedDatabaseInstance extends Construct {
       description: `${this.node.path}: ${requireTls ? `TLS required (${tls.name}=${tls.value})` : 'TLS not required'}`,
       parameters,
     });
+
+    // RDS for MySQL and MariaDB write the audit log only with the MARIADB_AUDIT_PLUGIN option.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.MySQL.Options.AuditPlugin.html
+    this.optionGroup = auditPlugin ? new rds.OptionGroup(this, 'Options', {
+      engine: props.engine,
+      description: `${this.node.path}: MARIADB_AUDIT_PLUGIN writes the audit log`,
+      configurations: [{ name: 'MARIADB_AUDIT_PLUGIN' }],
+    }) : undefined;
 
     const username = props.masterUsername;
     const credentials = managed
@@ -331,6 +362,7 @@ export class EncryptedDatabaseInstance extends Construct {
       performanceInsightRetention: performanceInsights ? (props.performanceInsightRetention ?? rds.PerformanceInsightRetention.DEFAULT) : undefined,
       cloudwatchLogsExports: logTypes.length > 0 ? logTypes : undefined,
       parameterGroup: this.parameterGroup,
+      optionGroup: this.optionGroup,
       iamAuthentication: props.iamAuthentication ?? true,
       backupRetention: Duration.days(backupDays),
       preferredBackupWindow: props.preferredBackupWindow,
@@ -345,12 +377,6 @@ export class EncryptedDatabaseInstance extends Construct {
     });
     // The log groups exist before RDS writes to them (RDS would otherwise create them, unencrypted).
     this.logGroups.forEach(group => this.instance.node.defaultChild!.node.addDependency(group));
-    if (!managed) {
-      Validations.of(key.forService(KeyService.SECRETS_MANAGER)).acknowledge({
-        id: WarningIds.ACCOUNT_WIDE_GRANT,
-        reason: 'aws-cdk-lib DatabaseSecret: the account may use the key through Secrets Manager only, and reading the secret still needs secretsmanager:GetSecretValue on it',
-      });
-    }
   }
 
   /**

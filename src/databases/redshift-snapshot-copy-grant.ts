@@ -26,9 +26,8 @@ export interface RedshiftSnapshotCopyGrantProps {
    * lowercase letters, digits or hyphens, a letter first, no trailing or consecutive hyphens,
    * unique in the Region for the account.
    *
-   * IMPORTANT: changing it replaces the grant. A grant cannot be modified: to move copies to
-   * another key, give the grant a new name too (with the same name, the update fails with
-   * SnapshotCopyGrantAlreadyExistsFault).
+   * IMPORTANT: changing it replaces the grant. A grant cannot be modified: a new key with the same
+   * name deletes the grant and creates it again under the new key (copies made in between fail).
    */
   readonly snapshotCopyGrantName: string;
 }
@@ -88,6 +87,33 @@ export class RedshiftSnapshotCopyGrant extends Construct {
       service: 'redshift', resource: 'snapshotcopygrant', resourceName: props.snapshotCopyGrantName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+    const policy = cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
+      actions: ['redshift:CreateSnapshotCopyGrant', 'redshift:DeleteSnapshotCopyGrant'],
+      resources: [grantArn],
+    })]);
+    // A grant cannot be modified, and a new one with the same name cannot exist next to the old
+    // one (SnapshotCopyGrantAlreadyExistsFault). When the key (or the name) changes, this resource,
+    // updated first, deletes the grant of that name; the grant below then creates it under the new
+    // key. On create it only reads the caller's identity (sts:GetCallerIdentity needs no permission):
+    // a grant of that name made outside the stack is never deleted, and the create fails as before.
+    const replaceOnKeyChange = new cr.AwsCustomResource(this, 'ReplaceOnKeyChange', {
+      resourceType: 'Custom::RedshiftSnapshotCopyGrantReplacement',
+      installLatestAwsSdk: false,
+      logGroup,
+      onCreate: {
+        service: 'STS',
+        action: 'getCallerIdentity',
+        physicalResourceId: cr.PhysicalResourceId.of(`${props.snapshotCopyGrantName}:${props.encryptionKey.keyArn}`),
+      },
+      onUpdate: {
+        service: 'Redshift',
+        action: 'deleteSnapshotCopyGrant',
+        parameters: { SnapshotCopyGrantName: props.snapshotCopyGrantName },
+        ignoreErrorCodesMatching: 'SnapshotCopyGrantNotFoundFault',
+        physicalResourceId: cr.PhysicalResourceId.of(`${props.snapshotCopyGrantName}:${props.encryptionKey.keyArn}`),
+      },
+      policy,
+    });
     const create: cr.AwsSdkCall = {
       service: 'Redshift',
       action: 'createSnapshotCopyGrant',
@@ -99,8 +125,9 @@ export class RedshiftSnapshotCopyGrant extends Construct {
       installLatestAwsSdk: false,
       logGroup,
       onCreate: create,
-      // A grant cannot be modified: a new name creates a new grant, and CloudFormation then deletes
-      // the old one (its physical id is the old name).
+      // A new name creates a new grant, and CloudFormation then deletes the old one (its physical id
+      // is the old name); a new key with the same name: ReplaceOnKeyChange deleted the old grant first,
+      // and the physical id (the name) stays, so CloudFormation deletes nothing afterwards.
       onUpdate: create,
       onDelete: {
         service: 'Redshift',
@@ -108,11 +135,9 @@ export class RedshiftSnapshotCopyGrant extends Construct {
         parameters: { SnapshotCopyGrantName: props.snapshotCopyGrantName },
         ignoreErrorCodesMatching: 'SnapshotCopyGrantNotFoundFault',
       },
-      policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
-        actions: ['redshift:CreateSnapshotCopyGrant', 'redshift:DeleteSnapshotCopyGrant'],
-        resources: [grantArn],
-      })]),
+      policy,
     });
+    this.resource.node.addDependency(replaceOnKeyChange);
     const grants = props.encryptionKey.grantThroughService(this.resource, KeyService.REDSHIFT,
       KeyCapability.DESCRIBE, KeyCapability.GRANT_FOR_AWS_RESOURCE);
     // The statements on the role exist before the custom resource runs.

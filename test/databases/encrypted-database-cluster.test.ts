@@ -3,7 +3,6 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { FOUR_PACKS } from './support';
 import { EncryptedDatabaseCluster, EncryptedDatabaseClusterProps, EncryptionKey } from '../../src';
 import { nagFindings } from '../harness/compliance';
 import { defineServiceChecks, deployer, keyDeploymentRows, ServiceAccessStats, serviceAccessRows } from '../harness/service-access';
@@ -12,6 +11,7 @@ import { expectAccess, PolicyWorld } from '../harness/simulate';
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const VIA_RDS = { 'kms:ViaService': 'rds.eu-west-1.amazonaws.com' };
 const VIA_SM = { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' };
+const KMS_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] };
 const AURORA_PG = rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 });
 const AURORA_MYSQL = rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.VER_3_08_0 });
 const stats = new ServiceAccessStats();
@@ -80,7 +80,7 @@ describe('EncryptedDatabaseCluster', () => {
       { label: 'analyst decrypts storage data keys through RDS', principal: analyst, key, action: 'kms:Decrypt', context: VIA_RDS, expect: 'deny' },
     ]);
     // cdk-nag: only the user's choices remain (enhanced monitoring, a backup plan)
-    expect([...new Set(nagFindings(stack, { packs: FOUR_PACKS() }).filter(f => f.resourcePath.startsWith('S/Ledger')).map(f => f.ruleId))].sort()).toEqual([
+    expect([...new Set(nagFindings(stack).filter(f => f.resourcePath.startsWith('S/Ledger')).map(f => f.ruleId))].sort()).toEqual([
       'HIPAA.Security-RDSEnhancedMonitoringEnabled', 'HIPAA.Security-RDSInBackupPlan',
       'NIST.800.53.R5-RDSEnhancedMonitoringEnabled', 'NIST.800.53.R5-RDSInBackupPlan',
     ]);
@@ -100,7 +100,18 @@ describe('EncryptedDatabaseCluster', () => {
     });
     expect(db.encryptionKey).toBe(key);
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { require_secure_transport: 'ON' } });
+    // the cluster writes the logs it exports (Advanced Auditing for audit, general and slow query logs to files)
+    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html
+    template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Parameters: {
+        require_secure_transport: 'ON',
+        server_audit_logging: '1',
+        server_audit_events: 'CONNECT,QUERY_DCL,QUERY_DDL',
+        general_log: '1',
+        slow_query_log: '1',
+        log_output: 'FILE',
+      },
+    });
     template.hasResourceProperties('AWS::RDS::DBCluster', { BacktrackWindow: 86400, EnableCloudwatchLogsExports: ['audit', 'error', 'general', 'slowquery'], MasterUsername: 'admin' });
     template.resourceCountIs('AWS::Logs::LogGroup', 4);
     template.resourceCountIs('AWS::RDS::DBInstance', 2);
@@ -118,6 +129,47 @@ describe('EncryptedDatabaseCluster', () => {
     const props = { engine: AURORA_PG, vpc, ...overrides() } as EncryptedDatabaseClusterProps;
     expect(() => new EncryptedDatabaseCluster(stack, 'Db', props)).toThrow(message);
     expect(stack.node.tryFindChild('Db')).toBeUndefined();
+  });
+
+  test('Aurora MySQL: the user\'s parameters override the log parameters; Aurora PostgreSQL gets none of them', () => {
+    const { stack, vpc } = newStack();
+    new EncryptedDatabaseCluster(stack, 'Shop', { engine: AURORA_MYSQL, vpc, parameters: { server_audit_events: 'CONNECT,QUERY' }, cloudwatchLogsExports: ['audit', 'error'] });
+    new EncryptedDatabaseCluster(stack, 'Ledger', { engine: AURORA_PG, vpc });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Family: 'aurora-mysql8.0', Parameters: { require_secure_transport: 'ON', server_audit_logging: '1', server_audit_events: 'CONNECT,QUERY' },
+    });
+    template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Family: 'aurora-postgresql16', Parameters: { 'rds.force_ssl': '1' } });
+    expect(JSON.stringify(template.findResources('AWS::RDS::DBClusterParameterGroup'))).not.toContain('general_log');
+  });
+
+  test.each(['t3.medium', 't2.medium', 't4g.small'])('refuses Performance Insights on an Aurora MySQL %s instance (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Engines.html)', (size) => {
+    const { stack, vpc } = newStack();
+    expect(() => new EncryptedDatabaseCluster(stack, 'Db', { engine: AURORA_MYSQL, vpc, writer: rds.ClusterInstance.provisioned('Writer', { instanceType: new ec2.InstanceType(size) }) })).toThrow(
+      `writer or readers (S/Db/Resource/Writer) must be an instance class with Performance Insights: aurora-mysql has none on db.t2, db.t3, db.t4g.micro and db.t4g.small; pick a larger class or set enablePerformanceInsights: false, got 'db.${size}'`);
+  });
+
+  test('Aurora MySQL on db.t4g.medium with Performance Insights, db.t3.medium without it, Aurora PostgreSQL on db.t3.medium with it: accepted', () => {
+    const { stack, vpc } = newStack();
+    const writer = (size: string) => rds.ClusterInstance.provisioned('Writer', { instanceType: new ec2.InstanceType(size) });
+    new EncryptedDatabaseCluster(stack, 'A', { engine: AURORA_MYSQL, vpc, writer: writer('t4g.medium') });
+    new EncryptedDatabaseCluster(stack, 'B', { engine: AURORA_MYSQL, vpc, writer: writer('t3.medium'), enablePerformanceInsights: false });
+    new EncryptedDatabaseCluster(stack, 'C', { engine: AURORA_PG, vpc, writer: writer('t3.medium') });
+    Template.fromStack(stack).resourceCountIs('AWS::RDS::DBInstance', 3);
+  });
+
+  test('a generated master secret: the key warns that the account may use it through Secrets Manager, and it may', async () => {
+    const { app, stack, vpc } = newStack();
+    const db = new EncryptedDatabaseCluster(stack, 'Legacy', { engine: AURORA_PG, vpc, manageMasterUserPassword: false });
+    app.synth();
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LegacyKey'), 'Arn'] } });
+    const keyWarnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-kms-patterns:accountWideGrant'));
+    expect(keyWarnings.length).toBeGreaterThan(0);
+    expect(new Set(keyWarnings.map(w => w.id))).toEqual(new Set(['/S/Legacy/Key/Viasecretsmanager']));
+    await expectAccess(PolicyWorld.fromStacks([stack]), [
+      { label: 'an undeclared role of the account through Secrets Manager', principal: 'arn:aws:iam::111111111111:role/Undeclared', key: db.encryptionKey, action: 'kms:Decrypt', context: VIA_SM, extraIdentityPolicies: [KMS_ALL], expect: 'allow' },
+      { label: 'an undeclared role of the account directly', principal: 'arn:aws:iam::111111111111:role/Undeclared', key: db.encryptionKey, action: 'kms:Decrypt', extraIdentityPolicies: [KMS_ALL], expect: 'deny' },
+    ]);
   });
 
   test('Performance Insights off and TLS not required warn', () => {
@@ -151,7 +203,9 @@ describe('EncryptedDatabaseCluster service requests (the model\'s RDS, Secrets M
       services: ['rds'],
       flags: ['performanceInsights'],
       facts: { dbResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY1' },
-      actors: [deployer(stack, ['create']), { label: 'grantPerformanceInsightsRead principal', principal: analyst, steps: ['read'] }],
+      // the deployer creates the cluster, and its final snapshot on delete (CreateDBClusterSnapshot, the model's copy rows);
+      // undeclared roles are denied the same requests
+      actors: [deployer(stack, ['create', 'copy']), { label: 'grantPerformanceInsightsRead principal', principal: analyst, steps: ['read'] }],
     }),
     ...serviceAccessRows(world, {
       ...base,

@@ -4,7 +4,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { FOUR_PACKS } from './support';
 import { EncryptedDatabaseInstance, EncryptedDatabaseInstanceProps, EncryptionKey } from '../../src';
 import { nagFindings } from '../harness/compliance';
 import {
@@ -119,7 +118,7 @@ describe('EncryptedDatabaseInstance', () => {
     expect(policies).toContain('/orders_app');
 
     // cdk-nag: only the user's choices remain (enhanced monitoring, a backup plan, the default port, the grantees' inline policies)
-    expect([...new Set(nagFindings(stack, { packs: FOUR_PACKS() }).filter(f => f.resourcePath.startsWith('S/Orders')).map(f => f.ruleId))].sort()).toEqual([
+    expect([...new Set(nagFindings(stack).filter(f => f.resourcePath.startsWith('S/Orders')).map(f => f.ruleId))].sort()).toEqual([
       'AwsSolutions-RDS11', 'HIPAA.Security-RDSEnhancedMonitoringEnabled', 'HIPAA.Security-RDSInBackupPlan',
       'NIST.800.53.R5-RDSEnhancedMonitoringEnabled', 'NIST.800.53.R5-RDSInBackupPlan',
     ]);
@@ -164,9 +163,17 @@ describe('EncryptedDatabaseInstance', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LegacyKey'), 'Arn'] } });
     template.hasResourceProperties('AWS::RDS::DBInstance', { ManageMasterUserPassword: Match.absent(), MasterUserSecret: Match.absent() });
     Annotations.fromStack(stack).hasWarning('/S/Legacy', Match.stringLikeRegexp('manageMasterUserPassword is false'));
+    // aws-cdk-lib's DatabaseSecret gives the whole account the key through Secrets Manager: the key
+    // says so (the construct does not hide it), and an undeclared role of the account gets through.
+    const keyWarnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-kms-patterns:accountWideGrant'));
+    expect(keyWarnings.length).toBeGreaterThan(0);
+    expect(new Set(keyWarnings.map(w => w.id))).toEqual(new Set(['/S/Legacy/Key/Viasecretsmanager']));
+    expect(keyWarnings.map(w => String(w.entry.data)).join('\n')).toContain('secretsmanager.eu-west-1.amazonaws.com');
     await expectAccess(PolicyWorld.fromStacks([stack]), [
       { label: 'reader through Secrets Manager', principal: reader, key: db.encryptionKey, action: 'kms:Decrypt', context: VIA_SM, expect: 'allow' },
       { label: 'reader directly', principal: reader, key: db.encryptionKey, action: 'kms:Decrypt', expect: 'deny' },
+      { label: 'an undeclared role of the account through Secrets Manager (the DatabaseSecret\'s account-wide grant)', principal: 'arn:aws:iam::111111111111:role/Undeclared', key: db.encryptionKey, action: 'kms:Decrypt', context: VIA_SM, extraIdentityPolicies: [KMS_ALL], expect: 'allow' },
+      { label: 'an undeclared role of the account directly', principal: 'arn:aws:iam::111111111111:role/Undeclared', key: db.encryptionKey, action: 'kms:Decrypt', extraIdentityPolicies: [KMS_ALL], expect: 'deny' },
     ]);
   });
 
@@ -238,6 +245,11 @@ describe('EncryptedDatabaseInstance', () => {
       "instanceIdentifier must be 1 to 63 letters, digits or hyphens, start with a letter, and have no trailing or consecutive hyphens, got 'orders--db'"],
     ['backups turned off', () => ({ backupRetention: Duration.days(0) }), 'backupRetention must be between 1 and 35 days, got 0'],
     ['too little storage', () => ({ allocatedStorage: 10 }), 'allocatedStorage must be a whole number of GiB from 20 to 65536, got 10'],
+    ['the audit log on MySQL without a version', () => ({ engine: rds.DatabaseInstanceEngine.MYSQL }),
+      "engine must name a version when the audit log is exported: the MARIADB_AUDIT_PLUGIN option group needs the major version (or leave audit out of cloudwatchLogsExports), got 'mysql'"],
+    ['the audit log on MySQL 8.0.25 (MARIADB_AUDIT_PLUGIN from 8.0.28: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.MySQL.Options.html)',
+      () => ({ engine: rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.of('8.0.25', '8.0') }) }),
+      "engine must be MySQL 8.0.28 or later to export the audit log (the MARIADB_AUDIT_PLUGIN option exists from 8.0.28); or leave audit out of cloudwatchLogsExports, got 'mysql 8.0.25'"],
   ])('refuses %s before creating anything', (_name, overrides, message) => {
     const { stack, vpc } = newStack();
     const props = { engine: POSTGRES, vpc, ...overrides(stack) } as EncryptedDatabaseInstanceProps;
@@ -245,6 +257,55 @@ describe('EncryptedDatabaseInstance', () => {
     expect(() => new EncryptedDatabaseInstance(stack, 'Db', props)).toThrow(message);
     expect(stack.node.tryFindChild('Db')).toBeUndefined();
     expect(stack.node.findAll().length).toBe(before);
+  });
+
+  test('MySQL writes the logs it exports: general_log, slow_query_log, log_output=FILE and the MARIADB_AUDIT_PLUGIN option', () => {
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html
+    const { stack, vpc } = newStack();
+    const db = new EncryptedDatabaseInstance(stack, 'Shop', { engine: MYSQL, vpc });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      Parameters: { require_secure_transport: 'ON', general_log: '1', slow_query_log: '1', log_output: 'FILE' },
+    });
+    template.hasResourceProperties('AWS::RDS::OptionGroup', { EngineName: 'mysql', MajorEngineVersion: '8.0', OptionConfigurations: [{ OptionName: 'MARIADB_AUDIT_PLUGIN' }] });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { OptionGroupName: { Ref: Match.stringLikeRegexp('^ShopOptions') } });
+    expect(db.optionGroup).toBeDefined();
+  });
+
+  test('MySQL without the audit and general logs: no option group, no general_log; PostgreSQL: no MySQL log parameters', () => {
+    const { stack, vpc } = newStack();
+    new EncryptedDatabaseInstance(stack, 'Shop', {
+      engine: rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.of('8.0.25', '8.0') }), vpc, cloudwatchLogsExports: ['error', 'slowquery'],
+    });
+    const pg = new EncryptedDatabaseInstance(stack, 'Orders', { engine: POSTGRES, vpc });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::RDS::OptionGroup', 0);
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'mysql8.0', Parameters: { require_secure_transport: 'ON', slow_query_log: '1', log_output: 'FILE' } });
+    expect(JSON.stringify(template.findResources('AWS::RDS::DBParameterGroup'))).not.toContain('general_log');
+    expect(pg.optionGroup).toBeUndefined();
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres16', Parameters: { 'rds.force_ssl': '1' } });
+  });
+
+  test.each([
+    ['MySQL', 't3.micro'], ['MySQL', 't4g.small'], ['MariaDB', 't2.small'],
+  ])('refuses Performance Insights on %s %s (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html)', (name, size) => {
+    const engine = name === 'MySQL' ? MYSQL : rds.DatabaseInstanceEngine.mariaDb({ version: rds.MariaDbEngineVersion.VER_10_11 });
+    const { stack, vpc } = newStack();
+    expect(() => new EncryptedDatabaseInstance(stack, 'Db', { engine, vpc, instanceType: new ec2.InstanceType(size) })).toThrow(
+      `instanceType must be an instance class with Performance Insights: ${engine.engineType} has none on db.t2, db.t3 and db.t4g micro and small; `
+      + `pick a larger class or set enablePerformanceInsights: false, got '${size}'`);
+    expect(stack.node.tryFindChild('Db')).toBeUndefined();
+  });
+
+  test('small classes are accepted with Performance Insights off (MySQL) or on an engine that has it there (PostgreSQL), and medium ones with it on', () => {
+    const { stack, vpc } = newStack();
+    new EncryptedDatabaseInstance(stack, 'Off', { engine: MYSQL, vpc, instanceType: new ec2.InstanceType('t3.micro'), enablePerformanceInsights: false });
+    new EncryptedDatabaseInstance(stack, 'Pg', { engine: POSTGRES, vpc, instanceType: new ec2.InstanceType('t3.micro') });
+    new EncryptedDatabaseInstance(stack, 'Medium', { engine: MYSQL, vpc, instanceType: new ec2.InstanceType('t3.medium') });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.t3.medium', EnablePerformanceInsights: true });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.t3.micro', EnablePerformanceInsights: true });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.t3.micro', EnablePerformanceInsights: false });
   });
 
   test('MariaDB 10.11 is accepted with require_secure_transport', () => {
@@ -275,8 +336,10 @@ describe('EncryptedDatabaseInstance service requests (the model\'s RDS, Secrets 
       services: ['rds'],
       flags: ['performanceInsights'],
       facts: { dbResourceId: world.resolve(db.instance.instanceResourceId!, db.instance) as string },
+      // the deployer creates the instance, and its final snapshot on delete (CreateDBSnapshot, the model's copy rows);
+      // undeclared roles are denied the same requests
       actors: [
-        deployer(stack, ['create']),
+        deployer(stack, ['create', 'copy']),
         { label: 'grantPerformanceInsightsRead principal', principal: analyst, steps: ['read'] },
       ],
     }),

@@ -2,7 +2,6 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { FOUR_PACKS } from './support';
 import { EncryptedRedshiftCluster, EncryptionKey, RedshiftSnapshotCopyGrant } from '../../src';
 import { nagFindings } from '../harness/compliance';
 import { defineServiceChecks, keyDeploymentRows, ServiceAccessStats, serviceAccessRows } from '../harness/service-access';
@@ -26,6 +25,14 @@ function twoRegions(): { app: App; source: Stack; destination: Stack; grant: Red
   new EncryptedRedshiftCluster(source, 'Warehouse', { vpc, snapshotCopy: { destinationRegion: grant.region, grantName: grant.snapshotCopyGrantName } });
   source.addDependency(destination, 'the snapshot copy grant exists before the cluster names it');
   return { app, source, destination, grant, key };
+}
+
+/** A rendered `Fn::Join` as one string, `Fn::GetAtt` as `<logicalId>.<attribute>`. */
+function flat(value: any): string {
+  if (typeof value === 'string') return value;
+  if (value?.['Fn::Join']) return (value['Fn::Join'][1] as any[]).map(flat).join(value['Fn::Join'][0]);
+  if (value?.['Fn::GetAtt']) return (value['Fn::GetAtt'] as string[]).join('.');
+  return JSON.stringify(value);
 }
 
 describe('RedshiftSnapshotCopyGrant', () => {
@@ -59,8 +66,33 @@ describe('RedshiftSnapshotCopyGrant', () => {
       { label: 'handler decrypts', principal: handlerRole, key, action: ['kms:Decrypt', 'kms:GenerateDataKey'], context: viaRedshift, expect: 'deny' },
       { label: 'handler through another service', principal: handlerRole, key, action: 'kms:DescribeKey', context: { 'kms:ViaService': 'rds.us-east-1.amazonaws.com' }, expect: 'deny' },
     ]);
-    // cdk-nag, four packs: the aws-cdk-lib custom resource handler's findings are acknowledged with reasons
-    expect(nagFindings(destination, { packs: FOUR_PACKS() })).toEqual([]);
+    // cdk-nag, the four packs and KmsChecks: the aws-cdk-lib custom resource handler's findings are acknowledged with reasons
+    expect(nagFindings(destination)).toEqual([]);
+  });
+
+  test('a new key with the same name: the grant of that name is deleted first, then created under the new key (no SnapshotCopyGrantAlreadyExistsFault)', () => {
+    // GIVEN two versions of the stack, the grant's key changed, its name not
+    const synth = (keyId: string) => {
+      const stack = new Stack(new App(), 'Dr', { env: { account: ACCOUNT, region: 'us-east-1' } });
+      new RedshiftSnapshotCopyGrant(stack, 'CopyGrant', { encryptionKey: new EncryptionKey(stack, keyId), snapshotCopyGrantName: 'warehouse-dr' });
+      return Template.fromStack(stack);
+    };
+    const before = synth('CopyKey');
+    const after = synth('NewCopyKey');
+    const replacement = (t: Template) => Object.values(t.findResources('Custom::RedshiftSnapshotCopyGrantReplacement'));
+    const grant = (t: Template) => Object.values(t.findResources('Custom::RedshiftSnapshotCopyGrant'));
+    // THEN the replacement resource is updated on a key change (its properties name the key) and deletes the grant of that name
+    for (const t of [before, after]) {
+      expect(replacement(t)).toHaveLength(1);
+      expect(flat(replacement(t)[0].Properties.Create)).toContain('"action":"getCallerIdentity"');
+      expect(flat(replacement(t)[0].Properties.Update)).toMatch(/"action":"deleteSnapshotCopyGrant".*"SnapshotCopyGrantName":"warehouse-dr".*SnapshotCopyGrantNotFoundFault/);
+      // the grant is updated after it, and keeps its physical id (the name), so CloudFormation deletes nothing afterwards
+      const logicalId = Object.keys(t.findResources('Custom::RedshiftSnapshotCopyGrantReplacement'))[0];
+      expect(grant(t)[0].DependsOn).toContain(logicalId);
+      expect(flat(grant(t)[0].Properties.Update)).toContain('"physicalResourceId":{"id":"warehouse-dr"}');
+    }
+    expect(flat(replacement(before)[0].Properties.Update)).toContain('"id":"warehouse-dr:CopyKey');
+    expect(flat(replacement(after)[0].Properties.Update)).toContain('"id":"warehouse-dr:NewCopyKey');
   });
 
   test.each([

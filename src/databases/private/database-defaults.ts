@@ -87,6 +87,54 @@ export function checkEngine(prop: string, engine: EngineFacts, allowed: string[]
   return TLS_PARAMETERS[engine.engineType];
 }
 
+/**
+ * Instance classes without Performance Insights (Database Insights), per engine type: RDS for MySQL
+ * and MariaDB not on db.t2, db.t3 and db.t4g micro and small; Aurora MySQL not on any db.t2 or db.t3,
+ * nor db.t4g micro and small. PostgreSQL and Aurora PostgreSQL: no restriction.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Engines.html
+ */
+const NO_PERFORMANCE_INSIGHTS: Record<string, { readonly pattern: RegExp; readonly classes: string }> = {
+  'mysql': { pattern: /^(db\.)?t(2|3|4g)\.(micro|small)$/, classes: 'db.t2, db.t3 and db.t4g micro and small' },
+  'mariadb': { pattern: /^(db\.)?t(2|3|4g)\.(micro|small)$/, classes: 'db.t2, db.t3 and db.t4g micro and small' },
+  'aurora-mysql': { pattern: /^(db\.)?(t2|t3)\.|^(db\.)?t4g\.(micro|small)$/, classes: 'db.t2, db.t3, db.t4g.micro and db.t4g.small' },
+};
+
+/**
+ * Refuses Performance Insights (on unless the user turned it off) on an instance class the engine
+ * has no Performance Insights for: RDS would reject the instance at deployment.
+ */
+export function checkPerformanceInsightsClass(prop: string, engineType: string, instanceClass: string | undefined,
+  performanceInsights: boolean): void {
+  const rule = NO_PERFORMANCE_INSIGHTS[engineType];
+  if (!performanceInsights || !rule || !instanceClass || Token.isUnresolved(instanceClass) || !rule.pattern.test(instanceClass)) return;
+  invalid(prop, `must be an instance class with Performance Insights: ${engineType} has none on ${rule.classes}; `
+    + 'pick a larger class or set enablePerformanceInsights: false', instanceClass);
+}
+
+/**
+ * The parameters that make a MySQL-family engine write the logs it exports (RDS exports only what
+ * the database writes, to files): `general_log`, `slow_query_log`, `log_output=FILE`; on Aurora
+ * MySQL, Advanced Auditing (`server_audit_logging`, `server_audit_events`) for the audit log.
+ * RDS for MySQL and MariaDB write the audit log through the MARIADB_AUDIT_PLUGIN option instead.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html
+ */
+export function logParameters(engineType: string, logTypes: string[]): { [name: string]: string } {
+  if (!['mysql', 'mariadb', 'aurora-mysql'].includes(engineType)) return {};
+  const parameters: { [name: string]: string } = {};
+  if (logTypes.includes('general')) parameters.general_log = '1';
+  if (logTypes.includes('slowquery')) parameters.slow_query_log = '1';
+  if (logTypes.includes('general') || logTypes.includes('slowquery')) parameters.log_output = 'FILE';
+  if (engineType === 'aurora-mysql' && logTypes.includes('audit')) {
+    parameters.server_audit_logging = '1';
+    parameters.server_audit_events = 'CONNECT,QUERY_DCL,QUERY_DDL';
+  }
+  return parameters;
+}
+
 /** Refuses an instance class RDS cannot encrypt. */
 export function checkInstanceClass(prop: string, instanceClass: string | undefined): void {
   if (instanceClass && !Token.isUnresolved(instanceClass) && UNENCRYPTABLE_CLASSES.test(instanceClass)) {

@@ -2,10 +2,38 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import {
-  CLUSTER_ENGINES, checkEngine, databaseSubnets, identifierOf, INSTANCE_ENGINES, logTypesOf, parametersWithTls, validateLogExports,
+  CLUSTER_ENGINES, checkEngine, checkPerformanceInsightsClass, databaseSubnets, identifierOf, INSTANCE_ENGINES, logParameters, logTypesOf,
+  parametersWithTls, validateLogExports,
 } from '../../../src/databases/private/database-defaults';
 
 describe('database defaults', () => {
+  test('the parameters that make MySQL-family engines write the logs they export', () => {
+    expect(logParameters('mysql', ['audit', 'error', 'general', 'slowquery'])).toEqual({ general_log: '1', slow_query_log: '1', log_output: 'FILE' });
+    expect(logParameters('mariadb', ['slowquery'])).toEqual({ slow_query_log: '1', log_output: 'FILE' });
+    expect(logParameters('mysql', ['error'])).toEqual({});
+    expect(logParameters('aurora-mysql', ['audit'])).toEqual({ server_audit_logging: '1', server_audit_events: 'CONNECT,QUERY_DCL,QUERY_DDL' });
+    expect(logParameters('postgres', ['postgresql', 'upgrade'])).toEqual({});
+    expect(logParameters('aurora-postgresql', ['postgresql'])).toEqual({});
+  });
+
+  test('Performance Insights instance classes (USER_DatabaseInsights.Engines, RDS and Aurora user guides)', () => {
+    const refuses = (engine: string, cls: string) => () => checkPerformanceInsightsClass('instanceType', engine, cls, true);
+    for (const cls of ['t2.micro', 't2.small', 't3.micro', 'db.t3.small', 't4g.micro', 't4g.small']) {
+      expect(refuses('mysql', cls)).toThrow(/instanceType must be an instance class with Performance Insights: mysql has none/);
+      expect(refuses('mariadb', cls)).toThrow(/mariadb has none/);
+      expect(refuses('aurora-mysql', cls)).toThrow(/aurora-mysql has none/);
+      expect(refuses('postgres', cls)).not.toThrow();
+      expect(() => checkPerformanceInsightsClass('instanceType', 'mysql', cls, false)).not.toThrow();
+    }
+    for (const cls of ['db.t3.medium', 'db.t2.large', 'db.t3.2xlarge']) {
+      expect(refuses('mysql', cls)).not.toThrow();
+      expect(refuses('aurora-mysql', cls)).toThrow(/aurora-mysql has none/);
+    }
+    for (const cls of ['db.t4g.medium', 'db.r6g.large', 'db.serverless']) {
+      expect(refuses('aurora-mysql', cls)).not.toThrow();
+    }
+  });
+
   test('the TLS parameter of each accepted engine', () => {
     expect(checkEngine('engine', { engineType: 'postgres', fullVersion: '16.4' }, INSTANCE_ENGINES)).toEqual({ name: 'rds.force_ssl', value: '1' });
     expect(checkEngine('engine', { engineType: 'mysql', fullVersion: '5.7.44' }, INSTANCE_ENGINES)).toEqual({ name: 'require_secure_transport', value: 'ON' });
