@@ -16,7 +16,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { printSection, table } from './harness';
-import { RegionCopySnapshotType, SnapshotRegionCopy } from '../src';
+import { SnapshotRegionCopy, SnapshotType } from '../src';
 import { AslDefinition, AslState, extractDefinition } from '../test/harness/state-machine';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node >= 22); Node 20 needs this polyfill.
@@ -52,7 +52,7 @@ function regionCopyDefinition(firstPoll?: Duration): AslDefinition {
   const app = new App();
   const stack = new Stack(app, 'Dr', { env: { account: ACCOUNT, region: 'us-east-1' } });
   const copy = new SnapshotRegionCopy(stack, 'Copy', {
-    sourceRegion: 'eu-west-1', copyNamePrefix: 'dr', snapshotTypes: [RegionCopySnapshotType.EBS_SNAPSHOT], copyOnSourceEvents: false, firstPoll,
+    sourceRegion: 'eu-west-1', copyNamePrefix: 'dr', snapshotTypes: [SnapshotType.EBS], copyOnSourceEvents: false, firstPoll,
   });
   app.synth();
   return extractDefinition(stack, copy.stateMachine);

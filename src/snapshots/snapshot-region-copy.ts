@@ -7,7 +7,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { RegionCopyWorkflow, TYPE_EBS } from './private/region-copy-workflow';
+import { RegionCopyWorkflow, TYPE_AURORA, TYPE_EBS, TYPE_RDS_DB } from './private/region-copy-workflow';
+import { acknowledgeLogGroupStatement } from './private/share-nag';
+import { workflowLogGroupName } from './private/workflow';
+import { SnapshotType } from './snapshot-type';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyCapability } from '../policy/key-capability';
 import { KeyService } from '../policy/key-service';
@@ -17,18 +20,37 @@ import { ComplianceRules, NagRules } from '../private/ids';
 import { fail, invalid } from '../private/validation';
 
 /**
- * The kinds of snapshot `SnapshotRegionCopy` copies across Regions.
+ * The kinds of snapshot the Region copy handles, by `SnapshotType.name`, with the name the
+ * workflow's input and its sequence parameters give them.
  */
-export enum RegionCopySnapshotType {
+const COPY_TYPES: { readonly [name: string]: string } = {
   /** EBS snapshots (`ec2:CopySnapshot` in the destination Region with `SourceRegion`). */
-  EBS_SNAPSHOT = 'EBS_SNAPSHOT',
+  [SnapshotType.EBS.name]: TYPE_EBS,
   /** RDS DB snapshots (`rds:CopyDBSnapshot` in the destination Region with the source snapshot's ARN). */
-  RDS_DB_SNAPSHOT = 'RDS_DB_SNAPSHOT',
+  [SnapshotType.RDS_DB.name]: TYPE_RDS_DB,
   /** Aurora DB cluster snapshots (`rds:CopyDBClusterSnapshot` in the destination Region with the source ARN). */
-  AURORA_CLUSTER_SNAPSHOT = 'AURORA_CLUSTER_SNAPSHOT',
-}
+  [SnapshotType.AURORA_CLUSTER.name]: TYPE_AURORA,
+};
 
-const ALL_TYPES = [RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.RDS_DB_SNAPSHOT, RegionCopySnapshotType.AURORA_CLUSTER_SNAPSHOT];
+const ALL_TYPES = [SnapshotType.EBS, SnapshotType.RDS_DB, SnapshotType.AURORA_CLUSTER];
+
+/**
+ * The copy types of `snapshotTypes` (default: all), without repeats; a kind the Region copy cannot
+ * copy, or an empty list, is refused.
+ */
+function copyTypesOf(snapshotTypes: SnapshotType[] | undefined): string[] {
+  const types = snapshotTypes ?? ALL_TYPES;
+  if (types.length === 0) {
+    invalid('snapshotTypes', `must name at least one of ${ALL_TYPES.map(t => `SnapshotType.${t.name}`).join(', ')}`, snapshotTypes);
+  }
+  for (const type of types) {
+    if (!type || !Object.prototype.hasOwnProperty.call(COPY_TYPES, type.name)) {
+      invalid('snapshotTypes', `can only name kinds the Region copy can copy (${ALL_TYPES.map(t => `SnapshotType.${t.name}`).join(', ')})`,
+        type?.name ?? type);
+    }
+  }
+  return [...new Set(types.map(t => COPY_TYPES[t.name]))];
+}
 
 /**
  * The completion events each type is copied on (forwarded from the source Region).
@@ -38,9 +60,9 @@ const ALL_TYPES = [RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.R
  */
 const RDS_SNAPSHOT_EVENTS = {
   /** RDS-EVENT-0042 manual snapshot created, RDS-EVENT-0091 automated snapshot created. */
-  [RegionCopySnapshotType.RDS_DB_SNAPSHOT]: { detailType: 'RDS DB Snapshot Event', eventIds: ['RDS-EVENT-0042', 'RDS-EVENT-0091'] },
+  [TYPE_RDS_DB]: { detailType: 'RDS DB Snapshot Event', eventIds: ['RDS-EVENT-0042', 'RDS-EVENT-0091'] },
   /** RDS-EVENT-0075 manual cluster snapshot created, RDS-EVENT-0169 automated cluster snapshot created. */
-  [RegionCopySnapshotType.AURORA_CLUSTER_SNAPSHOT]: { detailType: 'RDS DB Cluster Snapshot Event', eventIds: ['RDS-EVENT-0075', 'RDS-EVENT-0169'] },
+  [TYPE_AURORA]: { detailType: 'RDS DB Cluster Snapshot Event', eventIds: ['RDS-EVENT-0075', 'RDS-EVENT-0169'] },
 } as const;
 
 /**
@@ -63,11 +85,12 @@ export interface SnapshotRegionCopyProps {
   readonly encryptionKey?: IEncryptionKey;
 
   /**
-   * The kinds of snapshot the workflow copies.
+   * The kinds of snapshot the workflow copies: `SnapshotType.EBS`, `SnapshotType.RDS_DB`,
+   * `SnapshotType.AURORA_CLUSTER` (any other kind is refused).
    *
    * @default - EBS snapshots, RDS DB snapshots and Aurora cluster snapshots
    */
-  readonly snapshotTypes?: RegionCopySnapshotType[];
+  readonly snapshotTypes?: SnapshotType[];
 
   /**
    * How many of its own copies the workflow keeps per kind of snapshot: after each copy, the copy
@@ -141,12 +164,15 @@ export class SnapshotRegionCopy extends Construct {
   public readonly encryptionKey: IEncryptionKey;
   /** Receives a message for every failed copy. */
   public readonly failureTopic: sns.Topic;
-  /** The workflow's log group (every state, encrypted with the key). */
+  /**
+   * The workflow's log group (every state, encrypted with the key), named
+   * `/aws/vendedlogs/states/<copyNamePrefix>-snapshot-region-copy`.
+   */
   public readonly logGroup: logs.LogGroup;
   /** The prefix copies are named and tagged with. */
   public readonly copyNamePrefix: string;
   /** The kinds of snapshot copied. */
-  public readonly snapshotTypes: RegionCopySnapshotType[];
+  public readonly snapshotTypes: SnapshotType[];
 
   /**
    * Creates it; every prop is checked before anything is created.
@@ -157,10 +183,7 @@ export class SnapshotRegionCopy extends Construct {
    */
   constructor(scope: Construct, id: string, props: SnapshotRegionCopyProps) {
     const stack = Stack.of(scope);
-    const types = [...new Set(props.snapshotTypes ?? ALL_TYPES)];
-    if (types.length === 0) {
-      invalid('snapshotTypes', `must name at least one of ${ALL_TYPES.join(', ')}`, props.snapshotTypes);
-    }
+    const types = copyTypesOf(props.snapshotTypes);
     validateRegionPair('sourceRegion', props.sourceRegion, stack.region, types);
     const keep = props.keepCopies ?? 7;
     if (!Number.isInteger(keep) || keep < 1 || keep > 100) {
@@ -177,7 +200,7 @@ export class SnapshotRegionCopy extends Construct {
     checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, 'EBS and RDS');
     super(scope, id);
 
-    this.snapshotTypes = types;
+    this.snapshotTypes = ALL_TYPES.filter(t => types.includes(COPY_TYPES[t.name]));
     this.copyNamePrefix = props.copyNamePrefix ?? `region-copy-${Names.uniqueId(this).slice(-8).toLowerCase()}`;
     const key = encryptionKeyOrDefault(this, props.encryptionKey, `Encrypts snapshot copies of ${this.node.path}`);
     this.encryptionKey = key;
@@ -187,7 +210,10 @@ export class SnapshotRegionCopy extends Construct {
       masterKey: key.forService(KeyService.SNS),
       enforceSSL: true,
     });
+    const stateMachineName = `${this.copyNamePrefix}-snapshot-region-copy`;
+    // Named after the state machine: the key policy allows CloudWatch Logs for this log group only.
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: workflowLogGroupName(this, stateMachineName),
       encryptionKey: key,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -218,7 +244,7 @@ export class SnapshotRegionCopy extends Construct {
       // Named: aws-cdk-lib's CustomerManagedEncryptionConfiguration pins the execution role's key
       // access to the state machine's ARN built from its name, and an unnamed one gets an empty name
       // there (the role could never run an execution; the key policy simulation shows it).
-      stateMachineName: `${this.copyNamePrefix}-snapshot-region-copy`,
+      stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: timeout.plus(Duration.hours(1)),
       tracingEnabled: true,
@@ -230,11 +256,11 @@ export class SnapshotRegionCopy extends Construct {
 
     // The destination key: EC2 and RDS create the copy under it on the workflow's behalf.
     const role = this.stateMachine.role;
-    if (types.includes(RegionCopySnapshotType.EBS_SNAPSHOT)) {
+    if (types.includes(TYPE_EBS)) {
       key.grantThroughService(role, KeyService.EC2, KeyCapability.DESCRIBE, KeyCapability.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
         KeyCapability.REENCRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
     }
-    if (types.some(t => t !== RegionCopySnapshotType.EBS_SNAPSHOT)) {
+    if (types.some(t => t !== TYPE_EBS)) {
       key.grantThroughService(role, KeyService.RDS, KeyCapability.DESCRIBE, KeyCapability.GRANT_FOR_AWS_RESOURCE);
     }
     // The failure topic: SNS encrypts each message with a data key on the publisher's behalf.
@@ -245,9 +271,7 @@ export class SnapshotRegionCopy extends Construct {
     }
     this.acknowledgeOwnFindings(props.sourceRegion, types);
     if (Stack.of(key) === stack) {
-      acknowledge(key, ['KmsChecks-KeyPolicyServiceSource[CloudWatchLogs]'],
-        'CloudWatch Logs documents no source condition for log group encryption; the statement is pinned to the log groups '
-        + 'of this account and Region by kms:EncryptionContext:aws:logs:arn');
+      acknowledgeLogGroupStatement(key);
     }
   }
 
@@ -260,14 +284,14 @@ export class SnapshotRegionCopy extends Construct {
     return this.stateMachine.grantStartExecution(grantee);
   }
 
-  private addSourceEventRules(sourceRegion: string, types: RegionCopySnapshotType[]): void {
+  private addSourceEventRules(sourceRegion: string, types: string[]): void {
     const account = Stack.of(this).account;
     const target = (type: string, path: string) => new targets.SfnStateMachine(this.stateMachine, {
       input: events.RuleTargetInput.fromObject({ snapshotType: type, sourceSnapshotId: events.EventField.fromPath(path) }),
       retryAttempts: 8,
       maxEventAge: Duration.hours(6),
     });
-    if (types.includes(RegionCopySnapshotType.EBS_SNAPSHOT)) {
+    if (types.includes(TYPE_EBS)) {
       new events.Rule(this, 'EbsSnapshotCreated', {
         description: `EBS snapshots created in ${sourceRegion}, forwarded here: copy them`,
         eventPattern: {
@@ -293,10 +317,10 @@ export class SnapshotRegionCopy extends Construct {
         targets: [target(TYPE_EBS, '$.detail.snapshot_id')],
       });
     }
-    for (const type of [RegionCopySnapshotType.RDS_DB_SNAPSHOT, RegionCopySnapshotType.AURORA_CLUSTER_SNAPSHOT] as const) {
+    for (const type of [TYPE_RDS_DB, TYPE_AURORA] as const) {
       if (!types.includes(type)) continue;
       const spec = RDS_SNAPSHOT_EVENTS[type];
-      new events.Rule(this, type === RegionCopySnapshotType.RDS_DB_SNAPSHOT ? 'DbSnapshotCreated' : 'ClusterSnapshotCreated', {
+      new events.Rule(this, type === TYPE_RDS_DB ? 'DbSnapshotCreated' : 'ClusterSnapshotCreated', {
         description: `${spec.detailType}s (${spec.eventIds.join(', ')}) in ${sourceRegion}, forwarded here: copy them`,
         eventPattern: {
           source: ['aws.rds'],
@@ -310,7 +334,7 @@ export class SnapshotRegionCopy extends Construct {
     }
   }
 
-  private acknowledgeOwnFindings(sourceRegion: string, types: RegionCopySnapshotType[]): void {
+  private acknowledgeOwnFindings(sourceRegion: string, types: string[]): void {
     const stack = Stack.of(this);
     const region = stack.region;
     // cdk-nag renders a literal account as is, and the stack's account token as <AWS::AccountId>.
@@ -318,11 +342,11 @@ export class SnapshotRegionCopy extends Construct {
     const resources = [
       // X-Ray and CloudWatch Logs delivery: these APIs have no resource.
       '*',
-      ...(types.includes(RegionCopySnapshotType.EBS_SNAPSHOT)
+      ...(types.includes(TYPE_EBS)
         ? [`arn:<AWS::Partition>:ec2:${sourceRegion}::snapshot/*`, `arn:<AWS::Partition>:ec2:${region}::snapshot/*`] : []),
-      ...(types.includes(RegionCopySnapshotType.RDS_DB_SNAPSHOT)
+      ...(types.includes(TYPE_RDS_DB)
         ? [`arn:<AWS::Partition>:rds:${sourceRegion}:${account}:snapshot:*`, `arn:<AWS::Partition>:rds:${region}:${account}:snapshot:${this.copyNamePrefix}-db-*`] : []),
-      ...(types.includes(RegionCopySnapshotType.AURORA_CLUSTER_SNAPSHOT)
+      ...(types.includes(TYPE_AURORA)
         ? [`arn:<AWS::Partition>:rds:${sourceRegion}:${account}:cluster-snapshot:*`,
           `arn:<AWS::Partition>:rds:${region}:${account}:cluster-snapshot:${this.copyNamePrefix}-cluster-*`] : []),
     ];
@@ -346,11 +370,12 @@ export interface SnapshotRegionCopyForwarderProps {
   readonly destinationRegion: string;
 
   /**
-   * The kinds of snapshot whose completion events are forwarded.
+   * The kinds of snapshot whose completion events are forwarded: `SnapshotType.EBS`,
+   * `SnapshotType.RDS_DB`, `SnapshotType.AURORA_CLUSTER` (any other kind is refused).
    *
    * @default - EBS snapshots, RDS DB snapshots and Aurora cluster snapshots
    */
-  readonly snapshotTypes?: RegionCopySnapshotType[];
+  readonly snapshotTypes?: SnapshotType[];
 }
 
 /**
@@ -373,10 +398,7 @@ export class SnapshotRegionCopyForwarder extends Construct {
    */
   constructor(scope: Construct, id: string, props: SnapshotRegionCopyForwarderProps) {
     const stack = Stack.of(scope);
-    const types = [...new Set(props.snapshotTypes ?? ALL_TYPES)];
-    if (types.length === 0) {
-      invalid('snapshotTypes', `must name at least one of ${ALL_TYPES.join(', ')}`, props.snapshotTypes);
-    }
+    const types = copyTypesOf(props.snapshotTypes);
     validateRegionPair('destinationRegion', props.destinationRegion, stack.region, types);
     super(scope, id);
 
@@ -387,7 +409,7 @@ export class SnapshotRegionCopyForwarder extends Construct {
       description: `Forwards snapshot completion events to ${props.destinationRegion}`,
     });
     const target = new targets.EventBus(bus, { role });
-    if (types.includes(RegionCopySnapshotType.EBS_SNAPSHOT)) {
+    if (types.includes(TYPE_EBS)) {
       this.rules.push(new events.Rule(this, 'EbsSnapshots', {
         description: `Forwards EBS snapshot notifications to ${props.destinationRegion}`,
         eventPattern: {
@@ -398,7 +420,7 @@ export class SnapshotRegionCopyForwarder extends Construct {
         targets: [target],
       }));
     }
-    const rdsTypes = types.filter(t => t !== RegionCopySnapshotType.EBS_SNAPSHOT) as Array<keyof typeof RDS_SNAPSHOT_EVENTS>;
+    const rdsTypes = types.filter(t => t !== TYPE_EBS) as Array<keyof typeof RDS_SNAPSHOT_EVENTS>;
     if (rdsTypes.length > 0) {
       this.rules.push(new events.Rule(this, 'RdsSnapshots', {
         description: `Forwards RDS snapshot created events to ${props.destinationRegion}`,
@@ -421,7 +443,7 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
  * A Region pair both workflows check: a literal Region name, not this stack's, no GovCloud (RDS
  * there needs a pre-signed URL), no China Region for RDS and Aurora.
  */
-function validateRegionPair(prop: string, other: string, own: string, types: RegionCopySnapshotType[]): void {
+function validateRegionPair(prop: string, other: string, own: string, types: string[]): void {
   if (Token.isUnresolved(other) || !REGION_PATTERN.test(other)) {
     invalid(prop, 'must be a Region name such as eu-west-1 (a literal, not a token)', Token.isUnresolved(other) ? '(a token)' : other);
   }
@@ -436,8 +458,8 @@ function validateRegionPair(prop: string, other: string, own: string, types: Reg
       + 'between GovCloud and other Regions at all');
   }
   const china = regions.find(r => r.startsWith('cn-'));
-  if (china && types.some(t => t !== RegionCopySnapshotType.EBS_SNAPSHOT)) {
-    fail(`${prop}: RDS and Aurora cannot copy snapshots to or from the China Regions (${china}); copy only EBS_SNAPSHOT there`);
+  if (china && types.some(t => t !== TYPE_EBS)) {
+    fail(`${prop}: RDS and Aurora cannot copy snapshots to or from the China Regions (${china}); copy only SnapshotType.EBS there`);
   }
 }
 

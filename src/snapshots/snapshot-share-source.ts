@@ -26,9 +26,9 @@ import { WarningIds } from '../private/ids';
 import { fail, invalid } from '../private/validation';
 
 /**
- * How long a share workflow waits, and how it polls.
+ * How a share workflow polls a snapshot until it is available, and how long it waits in total.
  */
-export interface SnapshotWaitOptions {
+export interface SnapshotPollingOptions {
   /**
    * The first wait before polling a snapshot again; each further wait doubles.
    *
@@ -88,11 +88,11 @@ export interface SnapshotShareSourceProps {
   readonly confirmationTimeout?: Duration;
 
   /**
-   * Waiting and polling.
+   * How the workflow polls snapshots until they are available.
    *
    * @default - 30 s first, doubling, at most 10 min apart, 12 h per snapshot
    */
-  readonly wait?: SnapshotWaitOptions;
+  readonly polling?: SnapshotPollingOptions;
 
   /**
    * The name of the event buses on both sides (must match the targets').
@@ -150,7 +150,7 @@ export class SnapshotShareSource extends Construct {
   public readonly encryptionKey: IEncryptionKey;
   /** Where failures are published. */
   public readonly failureTopic: sns.ITopic;
-  /** The workflows' log group. */
+  /** The workflows' log group, named `/aws/vendedlogs/states/<stack name>-<construct path>-<hash>`. */
   public readonly logGroup: logs.LogGroup;
 
   /**
@@ -172,7 +172,7 @@ export class SnapshotShareSource extends Construct {
     }
     checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, api.keyService.endpointPrefix.toUpperCase());
     checkEncryptionKey(scope, 'workflowKey', props.workflowKey, 'CloudWatch Logs and SNS');
-    const poll = pollOptions(props.wait);
+    const poll = pollOptions(props.polling);
     const confirmationTimeout = props.confirmationTimeout ?? Duration.hours(24);
     checkDuration('confirmationTimeout', confirmationTimeout, 60, 365 * 24 * 3600);
     for (const resource of props.createFrom ?? []) {
@@ -258,6 +258,15 @@ export class SnapshotShareSource extends Construct {
     });
     for (const workflowRole of this.node.findAll().filter((c): c is iam.Role => c instanceof iam.Role)) acknowledgeWorkflowRole(workflowRole);
     acknowledgeWorkflow(this, [this.stateMachine, this.confirmationHandler], props.workflowKey ?? (props.encryptionKey ? props.encryptionKey : key));
+  }
+
+  /**
+   * Lets a principal start shares (`states:StartExecution` on the share workflow only).
+   *
+   * @param grantee the principal
+   */
+  public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantStartExecution(grantee);
   }
 
   private definition(api: SnapshotType['_api'], accounts: string[], key: IEncryptionKey, poll: typeof DEFAULT_POLL,

@@ -15,7 +15,7 @@ import { acknowledgeWorkflow, acknowledgeWorkflowRole } from './private/share-na
 import { checkDuration, pollOptions, readAnyKeyOfAccount } from './private/share-options';
 import { MADE_BY_TAG, SdkCall, SnapshotApi } from './private/snapshot-api';
 import { addServiceRetries, FailurePath, pollUntilAvailable, RETRY, SdkTask, workflowLogGroup, workflowStateMachine, failureTopic } from './private/workflow';
-import { SnapshotWaitOptions } from './snapshot-share-source';
+import { SnapshotPollingOptions } from './snapshot-share-source';
 import { SnapshotType } from './snapshot-type';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyCapability } from '../policy/key-capability';
@@ -68,11 +68,11 @@ export interface SnapshotShareTargetProps {
   readonly restore?: SnapshotRestoreOptions;
 
   /**
-   * Waiting and polling.
+   * How the workflow polls snapshots until they are available.
    *
    * @default - 30 s first, doubling, at most 10 min apart, 12 h per snapshot
    */
-  readonly wait?: SnapshotWaitOptions;
+  readonly polling?: SnapshotPollingOptions;
 
   /**
    * The name of the event buses on both sides (must match the source's).
@@ -128,7 +128,7 @@ export class SnapshotShareTarget extends Construct {
   public readonly encryptionKey: IEncryptionKey;
   /** Where failures are published. */
   public readonly failureTopic: sns.ITopic;
-  /** The workflow's log group. */
+  /** The workflow's log group, named `/aws/vendedlogs/states/<stack name>-<construct path>-<hash>`. */
   public readonly logGroup: logs.LogGroup;
 
   /**
@@ -157,8 +157,8 @@ export class SnapshotShareTarget extends Construct {
     validateRestore(api, props.restore, stack.region);
     checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, api.keyService.endpointPrefix.toUpperCase());
     checkEncryptionKey(scope, 'workflowKey', props.workflowKey, 'CloudWatch Logs and SNS');
-    const poll = pollOptions(props.wait);
-    checkDuration('wait.snapshotTimeout', poll.timeout, 60, 365 * 24 * 3600);
+    const poll = pollOptions(props.polling);
+    checkDuration('polling.snapshotTimeout', poll.timeout, 60, 365 * 24 * 3600);
     const busName = props.eventBusName ?? defaultBusName(api.name);
     super(scope, id);
 

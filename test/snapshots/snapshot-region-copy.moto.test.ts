@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { RegionCopySnapshotType, SnapshotRegionCopy } from '../../src';
+import { SnapshotRegionCopy, SnapshotType } from '../../src';
 import { toBotocoreNames } from '../harness/sdk-models';
 import { extractDefinition } from '../harness/state-machine';
 
@@ -106,7 +106,7 @@ test('moto: an EBS snapshot of eu-west-1 is copied into us-east-1 under the dest
   // moto's default account
   const stack = new Stack(app, 'Dr', { env: { account: '123456789012', region: 'us-east-1' } });
   const copy = new SnapshotRegionCopy(stack, 'Copy', {
-    sourceRegion: 'eu-west-1', copyNamePrefix: 'dr', snapshotTypes: [RegionCopySnapshotType.EBS_SNAPSHOT], copyOnSourceEvents: false,
+    sourceRegion: 'eu-west-1', copyNamePrefix: 'dr', snapshotTypes: [SnapshotType.EBS], copyOnSourceEvents: false,
   });
   app.synth();
   // moto hands Step Functions' member names to botocore unnormalised: the test (never the product)

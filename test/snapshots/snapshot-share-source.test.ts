@@ -1,6 +1,8 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { shareWorld, SOURCE_ACCOUNT, TARGET_ACCOUNT } from './share-world';
 import { EncryptionKey } from '../../src/keys/encryption-key';
 import { SnapshotShareSource } from '../../src/snapshots/snapshot-share-source';
@@ -75,6 +77,76 @@ describe('SnapshotShareSource', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'cdk-kms-patterns-snapshot-share-rds-db' });
   });
 
+  test('each workflow log group has an explicit name, and the key policy lets CloudWatch Logs use the key for exactly that group', () => {
+    const world = shareWorld(SnapshotType.EBS);
+    world.app.synth();
+    const sides = [
+      { stack: world.sourceStack, keyId: 'ShareKey', logGroup: world.source.logGroup, name: '/aws/vendedlogs/states/SourceEBS-Share-' },
+      { stack: world.targetStack, keyId: 'CopyKey', logGroup: world.target.logGroup, name: '/aws/vendedlogs/states/TargetEBS-Receive-' },
+    ];
+    for (const side of sides) {
+      const template = Template.fromStack(side.stack);
+      const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+      expect(groups).toHaveLength(1);
+      const name = groups[0].Properties.LogGroupName as string;
+      expect(name).toMatch(new RegExp(`^${side.name}[0-9A-F]{8}$`));
+      expect(side.stack.resolve(side.logGroup.logGroupName)).toEqual({ Ref: side.stack.getLogicalId(side.logGroup.node.defaultChild as never) });
+      const key = Object.entries(template.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith(side.keyId))![1];
+      const logStatements = (key.Properties.KeyPolicy.Statement as Array<{ Sid: string; Condition: any }>).filter((x) => x.Sid.startsWith('CloudWatchLogs'));
+      expect(logStatements).toHaveLength(1);
+      expect(logStatements[0].Condition).toEqual({
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:eu-west-1:${side.stack.account}:log-group:${name}`]],
+          },
+        },
+      });
+    }
+    // deterministic per construct, different for another construct
+    expect(Template.fromStack(shareWorld(SnapshotType.EBS).sourceStack).findResources('AWS::Logs::LogGroup'))
+      .toEqual(Template.fromStack(world.sourceStack).findResources('AWS::Logs::LogGroup'));
+    const two = new Stack(new App(), 'Two', { env: ENV });
+    const a = new SnapshotShareSource(two, 'A', { snapshotType: SnapshotType.EBS, targets: [ShareTarget.account(TARGET_ACCOUNT)] });
+    const b = new SnapshotShareSource(two, 'B', { snapshotType: SnapshotType.RDS_DB, targets: [ShareTarget.account(TARGET_ACCOUNT)] });
+    const names = Object.values(Template.fromStack(two).findResources('AWS::Logs::LogGroup')).map((g) => g.Properties.LogGroupName);
+    expect(new Set(names).size).toBe(2);
+    expect(two.resolve(a.logGroup.logGroupName)).not.toEqual(two.resolve(b.logGroup.logGroupName));
+  });
+
+  test('two workflows on one key: a CloudWatchLogs statement per log group, each acknowledged, zero findings', () => {
+    const s = new Stack(new App(), 'S', { env: ENV });
+    const key = new EncryptionKey(s, 'ShareKey');
+    const a = new SnapshotShareSource(s, 'A', { snapshotType: SnapshotType.EBS, targets: [ShareTarget.account(TARGET_ACCOUNT)], encryptionKey: key });
+    const b = new SnapshotShareSource(s, 'B', { snapshotType: SnapshotType.RDS_DB, targets: [ShareTarget.account(TARGET_ACCOUNT)], encryptionKey: key });
+    expectNoNagFindings(s);
+    const template = Template.fromStack(s);
+    const statements = Object.values(template.findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy.Statement as Array<{ Sid: string; Condition: any }>;
+    const arns = statements.filter((x) => x.Sid.startsWith('CloudWatchLogs'))
+      .map((x) => JSON.stringify(x.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']));
+    expect(arns).toHaveLength(2);
+    for (const source of [a, b]) {
+      const name = (source.logGroup.node.defaultChild as logs.CfnLogGroup).logGroupName!;
+      expect(arns.filter((arn) => arn.endsWith(`:log-group:${name}"]]}`))).toHaveLength(1);
+    }
+  });
+
+  test('grantStartExecution: states:StartExecution on the share workflow only', () => {
+    const s = new Stack(new App(), 'S', { env: ENV });
+    const source = new SnapshotShareSource(s, 'Share', { snapshotType: SnapshotType.EBS, targets: [ShareTarget.account(TARGET_ACCOUNT)] });
+    const operator = new iam.Role(s, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    const grant = source.grantStartExecution(operator);
+    expect(grant).toBeInstanceOf(iam.Grant);
+    expect(grant.success).toBe(true);
+    const template = Template.fromStack(s);
+    const policy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('OperatorDefaultPolicy'))![1];
+    // not the confirmation handler, not any other state machine
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([{
+      Action: 'states:StartExecution',
+      Effect: 'Allow',
+      Resource: { Ref: s.getLogicalId(source.stateMachine.node.defaultChild as never) },
+    }]);
+  });
+
   test('the confirmation handler may answer task tokens of the share workflow only', () => {
     const world = shareWorld(SnapshotType.EBS);
     const policies = Template.fromStack(world.sourceStack).findResources('AWS::IAM::Policy');
@@ -107,8 +179,8 @@ describe('SnapshotShareSource', () => {
       .toThrow(/encryptionKey must be a key of this library/);
     expect(() => new SnapshotShareSource(stack(), 'X', { snapshotType: SnapshotType.EBS, targets: [ShareTarget.account(TARGET_ACCOUNT)], createFrom: ['disk-1'] }))
       .toThrow("createFrom must name EBS volumes (vol-...), got 'disk-1'");
-    expect(() => new SnapshotShareSource(stack(), 'X', { snapshotType: SnapshotType.EBS, targets: [ShareTarget.account(TARGET_ACCOUNT)], wait: { initialPollInterval: Duration.minutes(5), maxPollInterval: Duration.minutes(1) } }))
-      .toThrow(/wait.maxPollInterval must be at least wait.initialPollInterval \(5 minutes\), got/);
+    expect(() => new SnapshotShareSource(stack(), 'X', { snapshotType: SnapshotType.EBS, targets: [ShareTarget.account(TARGET_ACCOUNT)], polling: { initialPollInterval: Duration.minutes(5), maxPollInterval: Duration.minutes(1) } }))
+      .toThrow(/polling.maxPollInterval must be at least polling.initialPollInterval \(5 minutes\), got/);
     expect(() => new SnapshotShareSource(stack(), 'X', { snapshotType: SnapshotType.EBS, targets: [ShareTarget.account(TARGET_ACCOUNT)], confirmationTimeout: Duration.seconds(10) }))
       .toThrow(/confirmationTimeout must be whole seconds between 60 and/);
     expect(() => new SnapshotShareSource(new Stack(new App(), 'NoEnv'), 'X', { snapshotType: SnapshotType.EBS, targets: [ShareTarget.account(TARGET_ACCOUNT)] }))

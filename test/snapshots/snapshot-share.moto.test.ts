@@ -79,7 +79,7 @@ function runMoto(type: SnapshotType): MotoShareResult {
     snapshotType: type,
     targets: [ShareTarget.account('222222222222')],
     encryptionKey: new EncryptionKey(stack, 'ShareKey'),
-    wait: { initialPollInterval: Duration.seconds(1), maxPollInterval: Duration.seconds(2) },
+    polling: { initialPollInterval: Duration.seconds(1), maxPollInterval: Duration.seconds(2) },
   });
   const definition = extractDefinition(stack, source.stateMachine);
   const text = JSON.stringify(definition);

@@ -83,8 +83,23 @@ export function acknowledgeWorkflow(scope: Construct, stateMachines: IConstruct[
       + 'a customer managed key on the state machine would have to be usable by every EventBridge rule and caller that starts it');
   }
   if (key) {
-    acknowledge(key, ['KmsChecks-KeyPolicyServiceSource[CloudWatchLogs]'],
-      'CloudWatch Logs documents no source condition for log group encryption; the statement is pinned to log groups of this account by the aws:logs:arn encryption context');
+    acknowledgeLogGroupStatement(key);
   }
   void scope;
+}
+
+/** How many workflow log groups each key encrypts (each gets its own CloudWatchLogs statement). */
+const LOG_GROUPS_PER_KEY = new WeakMap<IConstruct, number>();
+
+/**
+ * Acknowledges the KMS pack's missing-source finding of the CloudWatch Logs statement a workflow's
+ * named log group adds to its key. Each named log group gets its own statement (`CloudWatchLogs`,
+ * `CloudWatchLogs2`...), so the n-th workflow log group of a key acknowledges the n-th Sid.
+ */
+export function acknowledgeLogGroupStatement(key: IConstruct): void {
+  const n = (LOG_GROUPS_PER_KEY.get(key) ?? 0) + 1;
+  LOG_GROUPS_PER_KEY.set(key, n);
+  acknowledge(key, [`KmsChecks-KeyPolicyServiceSource[CloudWatchLogs${n === 1 ? '' : n}]`],
+    'CloudWatch Logs documents no source condition for log group encryption; each statement is pinned to one named log group '
+    + 'of a snapshot workflow by the aws:logs:arn encryption context');
 }

@@ -2,7 +2,7 @@ import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DEFAULT_POLL } from './workflow';
 import { fail, invalid } from '../../private/validation';
-import type { SnapshotWaitOptions } from '../snapshot-share-source';
+import type { SnapshotPollingOptions } from '../snapshot-share-source';
 import type { ShareTarget, SnapshotType } from '../snapshot-type';
 
 /**
@@ -10,15 +10,15 @@ import type { ShareTarget, SnapshotType } from '../snapshot-type';
  */
 
 /** The poll options with their defaults, checked. */
-export function pollOptions(wait: SnapshotWaitOptions | undefined): typeof DEFAULT_POLL {
-  const initial = wait?.initialPollInterval ?? DEFAULT_POLL.initial;
-  const cap = wait?.maxPollInterval ?? DEFAULT_POLL.cap;
-  const timeout = wait?.snapshotTimeout ?? DEFAULT_POLL.timeout;
-  checkDuration('wait.initialPollInterval', initial, 1, 3600);
-  checkDuration('wait.maxPollInterval', cap, 1, 86400);
-  checkDuration('wait.snapshotTimeout', timeout, 60, 365 * 24 * 3600);
+export function pollOptions(polling: SnapshotPollingOptions | undefined): typeof DEFAULT_POLL {
+  const initial = polling?.initialPollInterval ?? DEFAULT_POLL.initial;
+  const cap = polling?.maxPollInterval ?? DEFAULT_POLL.cap;
+  const timeout = polling?.snapshotTimeout ?? DEFAULT_POLL.timeout;
+  checkDuration('polling.initialPollInterval', initial, 1, 3600);
+  checkDuration('polling.maxPollInterval', cap, 1, 86400);
+  checkDuration('polling.snapshotTimeout', timeout, 60, 365 * 24 * 3600);
   if (!initial.isUnresolved() && !cap.isUnresolved() && cap.toSeconds() < initial.toSeconds()) {
-    invalid('wait.maxPollInterval', `must be at least wait.initialPollInterval (${initial.toHumanString()})`, cap);
+    invalid('polling.maxPollInterval', `must be at least polling.initialPollInterval (${initial.toHumanString()})`, cap);
   }
   return { initial, cap, timeout };
 }

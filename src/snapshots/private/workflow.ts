@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -204,11 +204,28 @@ export interface WorkflowMachineOptions {
   readonly comment: string;
 }
 
-/** A log group under the workflow key (CloudWatch Logs allowed on the key for log groups of the account). */
-export function workflowLogGroup(scope: Construct, key: IEncryptionKey, retention: logs.RetentionDays, removalPolicy: RemovalPolicy): logs.LogGroup {
+/** Where Step Functions' console and CloudWatch Logs vended delivery expect a state machine's logs. */
+export const VENDED_LOGS_PREFIX = '/aws/vendedlogs/states/';
+
+/**
+ * The name of a workflow's log group: `/aws/vendedlogs/states/<name>`, with `name` the state
+ * machine's name when it has a literal one, otherwise derived from the construct's stack name and
+ * path (deterministic, unique per construct within an account and Region).
+ */
+export function workflowLogGroupName(scope: Construct, stateMachineName?: string): string {
+  const name = stateMachineName ?? Names.uniqueResourceName(scope, { maxLength: 256, separator: '-' });
+  return `${VENDED_LOGS_PREFIX}${name}`;
+}
+
+/**
+ * A log group under the workflow key, with an explicit name: the key policy allows CloudWatch
+ * Logs for exactly that log group (`kms:EncryptionContext:aws:logs:arn`).
+ */
+export function workflowLogGroup(scope: Construct, key: IEncryptionKey, retention: logs.RetentionDays, removalPolicy: RemovalPolicy,
+  logGroupName: string = workflowLogGroupName(scope)): logs.LogGroup {
   const stack = Stack.of(scope);
-  key.allowCloudWatchLogs({ logGroupArnPattern: `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` });
-  return new logs.LogGroup(scope, 'Logs', { encryptionKey: key, retention, removalPolicy });
+  key.allowCloudWatchLogs({ logGroupArnPattern: `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${logGroupName}` });
+  return new logs.LogGroup(scope, 'Logs', { logGroupName, encryptionKey: key, retention, removalPolicy });
 }
 
 /** A failure topic under the workflow key, publishing only over TLS. */

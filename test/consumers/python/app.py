@@ -33,18 +33,17 @@ from cdk_kms_patterns import (
     KeyService,
     RedshiftSnapshotCopyGrant,
     RedshiftSnapshotCopyOptions,
-    RegionCopySnapshotType,
     ReplicaKey,
     SecureStringParameter,
     SecureStringValue,
     ShareTarget,
+    SnapshotPollingOptions,
     SnapshotRegionCopy,
     SnapshotRegionCopyForwarder,
     SnapshotRestoreOptions,
     SnapshotShareSource,
     SnapshotShareTarget,
     SnapshotType,
-    SnapshotWaitOptions,
 )
 
 ACCOUNT = "111111111111"
@@ -285,7 +284,7 @@ def build_consumer_app(app: cdk.App) -> None:
         databases,
         "SnapshotsToDr",
         destination_region=REPLICA_REGION,
-        snapshot_types=[RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.RDS_DB_SNAPSHOT],
+        snapshot_types=[SnapshotType.EBS, SnapshotType.RDS_DB],
     )
 
     # --- snapshot copies into the DR Region --------------------------------------------------
@@ -297,7 +296,7 @@ def build_consumer_app(app: cdk.App) -> None:
         encryption_key=EncryptionKey(
             snapshots_dr, "SnapshotKey", description="Consumer snapshot copies", aliases=["consumer/snapshots-dr"]
         ),
-        snapshot_types=[RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.RDS_DB_SNAPSHOT],
+        snapshot_types=[SnapshotType.EBS, SnapshotType.RDS_DB],
         keep_copies=14,
         copy_name_prefix="consumer-dr",
         first_poll=cdk.Duration.minutes(10),
@@ -346,7 +345,7 @@ def build_consumer_app(app: cdk.App) -> None:
 
     # --- EBS snapshots shared with the partner account, copied there under the partner's key ----
     share_source = cdk.Stack(app, "ConsumerShareSource", env=primary_env)
-    SnapshotShareSource(
+    share_volumes = SnapshotShareSource(
         share_source,
         "ShareVolumes",
         snapshot_type=SnapshotType.EBS,
@@ -356,11 +355,14 @@ def build_consumer_app(app: cdk.App) -> None:
         ),
         create_from=["vol-0123456789abcdef0"],
         confirmation_timeout=cdk.Duration.hours(12),
-        wait=SnapshotWaitOptions(
+        polling=SnapshotPollingOptions(
             initial_poll_interval=cdk.Duration.minutes(1),
             max_poll_interval=cdk.Duration.minutes(15),
             snapshot_timeout=cdk.Duration.hours(6),
         ),
+    )
+    share_volumes.grant_start_execution(
+        iam.Role(share_source, "ShareOperator", assumed_by=iam.AccountRootPrincipal())
     )
     share_target = cdk.Stack(
         app, "ConsumerShareTarget", env=cdk.Environment(account=PARTNER_ACCOUNT, region=PRIMARY_REGION)

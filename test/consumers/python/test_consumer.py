@@ -10,6 +10,7 @@ comparison); otherwise a temporary directory.
 import copy
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -604,6 +605,13 @@ def test_snapshot_region_copy_and_forwarder(outdir):
     assert "consumer-dr-db-" in definition and "-14" in definition  # keepCopies 14, copyNamePrefix
     assert props(outdir, dr, "FromPrimaryFailures", "AWS::SNS::Topic")["KmsMasterKeyId"] == snapshot_key
     assert props(outdir, dr, "FromPrimaryLogs", "AWS::Logs::LogGroup")["KmsKeyId"] == snapshot_key
+    # named after the state machine; CloudWatch Logs may use the key for that log group only
+    log_group = "/aws/vendedlogs/states/consumer-dr-snapshot-region-copy"
+    assert props(outdir, dr, "FromPrimaryLogs", "AWS::Logs::LogGroup")["LogGroupName"] == log_group
+    cloudwatch_logs = [s for s in key_policy(outdir, dr, "SnapshotKey") if s.get("Sid") == "CloudWatchLogs"]
+    assert [s["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] for s in cloudwatch_logs] == [
+        {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":logs:us-east-1:{ACCOUNT}:log-group:{log_group}"]]}
+    ]
     parameters = sorted(
         r["Properties"]["Name"] for r in template(outdir, dr)["Resources"].values() if r["Type"] == "AWS::SSM::Parameter"
     )
@@ -739,6 +747,16 @@ def test_share_source_opens_the_shareable_key_to_the_partner_through_ec2_only(ou
     assert len(machines) == 2 and len([lid for lid in machines if lid.startswith("ShareVolumesConfirmationHandler")]) == 1
     machine = next(m for lid, m in machines.items() if not lid.startswith("ShareVolumesConfirmationHandler"))
     assert '\\"TimeoutSeconds\\":43200' in json.dumps(machine["DefinitionString"])
+    # grantStartExecution: the share workflow only, not the confirmation handler
+    machine_id = next(lid for lid in machines if not lid.startswith("ShareVolumesConfirmationHandler"))
+    operator = props(outdir, SHARE_SOURCE, "ShareOperatorDefaultPolicy", "AWS::IAM::Policy")["PolicyDocument"]["Statement"]
+    assert operator == [{"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}}]
+    # the workflows' log group is named; CloudWatch Logs may use the key for that log group only
+    log_group = props(outdir, SHARE_SOURCE, "ShareVolumesLogs", "AWS::Logs::LogGroup")["LogGroupName"]
+    assert re.fullmatch(r"/aws/vendedlogs/states/ConsumerShareSource-ShareVolumes-[0-9A-F]{8}", log_group)
+    assert by_sid["CloudWatchLogs"]["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] == {
+        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":logs:eu-west-1:{ACCOUNT}:log-group:{log_group}"]]
+    }
 
 
 def test_share_target_copies_under_its_own_key_and_admits_the_source_only(outdir):

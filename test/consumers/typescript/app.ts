@@ -18,7 +18,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   EbsEncryptionByDefault, EncryptedBlockDevice, EncryptedBucket, EncryptedDatabaseCluster, EncryptedDatabaseInstance,
   EncryptedRedshiftCluster, EncryptedSecret, EncryptedVolume, EncryptionKey, KeyAlerts, KeyAuditTrail, KeyCapability,
-  KeyService, RedshiftSnapshotCopyGrant, RegionCopySnapshotType, ReplicaKey, SecureStringParameter, SecureStringValue,
+  KeyService, RedshiftSnapshotCopyGrant, ReplicaKey, SecureStringParameter, SecureStringValue,
   ShareTarget, SnapshotRegionCopy, SnapshotRegionCopyForwarder, SnapshotShareSource, SnapshotShareTarget, SnapshotType,
 } from '../../../src';
 
@@ -221,7 +221,7 @@ export function buildConsumerApp(app: App): void {
   // the source Region's half of the snapshot copies: completion events to the DR Region
   new SnapshotRegionCopyForwarder(databases, 'SnapshotsToDr', {
     destinationRegion: REPLICA_REGION,
-    snapshotTypes: [RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.RDS_DB_SNAPSHOT],
+    snapshotTypes: [SnapshotType.EBS, SnapshotType.RDS_DB],
   });
 
   // --- snapshot copies into the DR Region ----------------------------------------------------
@@ -229,7 +229,7 @@ export function buildConsumerApp(app: App): void {
   const regionCopy = new SnapshotRegionCopy(snapshotsDr, 'FromPrimary', {
     sourceRegion: PRIMARY_REGION,
     encryptionKey: new EncryptionKey(snapshotsDr, 'SnapshotKey', { description: 'Consumer snapshot copies', aliases: ['consumer/snapshots-dr'] }),
-    snapshotTypes: [RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.RDS_DB_SNAPSHOT],
+    snapshotTypes: [SnapshotType.EBS, SnapshotType.RDS_DB],
     keepCopies: 14,
     copyNamePrefix: 'consumer-dr',
     firstPoll: Duration.minutes(10),
@@ -267,14 +267,15 @@ export function buildConsumerApp(app: App): void {
 
   // --- EBS snapshots shared with the partner account, copied there under the partner's key ------
   const shareSource = new Stack(app, 'ConsumerShareSource', { env: primaryEnv });
-  new SnapshotShareSource(shareSource, 'ShareVolumes', {
+  const shareVolumes = new SnapshotShareSource(shareSource, 'ShareVolumes', {
     snapshotType: SnapshotType.EBS,
     targets: [ShareTarget.account(PARTNER_ACCOUNT)],
     encryptionKey: new EncryptionKey(shareSource, 'ShareKey', { description: 'Consumer shared snapshots', aliases: ['consumer/share'] }),
     createFrom: ['vol-0123456789abcdef0'],
     confirmationTimeout: Duration.hours(12),
-    wait: { initialPollInterval: Duration.minutes(1), maxPollInterval: Duration.minutes(15), snapshotTimeout: Duration.hours(6) },
+    polling: { initialPollInterval: Duration.minutes(1), maxPollInterval: Duration.minutes(15), snapshotTimeout: Duration.hours(6) },
   });
+  shareVolumes.grantStartExecution(new iam.Role(shareSource, 'ShareOperator', { assumedBy: new iam.AccountRootPrincipal() }));
   const shareTarget = new Stack(app, 'ConsumerShareTarget', { env: { account: PARTNER_ACCOUNT, region: PRIMARY_REGION } });
   new SnapshotShareTarget(shareTarget, 'ReceiveVolumes', {
     snapshotType: SnapshotType.EBS,

@@ -24,18 +24,17 @@ import io.github.cdkkmspatterns.KeyCapability;
 import io.github.cdkkmspatterns.KeyService;
 import io.github.cdkkmspatterns.RedshiftSnapshotCopyGrant;
 import io.github.cdkkmspatterns.RedshiftSnapshotCopyOptions;
-import io.github.cdkkmspatterns.RegionCopySnapshotType;
 import io.github.cdkkmspatterns.ReplicaKey;
 import io.github.cdkkmspatterns.SecureStringParameter;
 import io.github.cdkkmspatterns.SecureStringValue;
 import io.github.cdkkmspatterns.ShareTarget;
+import io.github.cdkkmspatterns.SnapshotPollingOptions;
 import io.github.cdkkmspatterns.SnapshotRegionCopy;
 import io.github.cdkkmspatterns.SnapshotRegionCopyForwarder;
 import io.github.cdkkmspatterns.SnapshotRestoreOptions;
 import io.github.cdkkmspatterns.SnapshotShareSource;
 import io.github.cdkkmspatterns.SnapshotShareTarget;
 import io.github.cdkkmspatterns.SnapshotType;
-import io.github.cdkkmspatterns.SnapshotWaitOptions;
 import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
@@ -313,7 +312,7 @@ public final class ConsumerApp {
         // the source Region's half of the snapshot copies: completion events to the DR Region
         SnapshotRegionCopyForwarder.Builder.create(databases, "SnapshotsToDr")
             .destinationRegion(REPLICA_REGION)
-            .snapshotTypes(List.of(RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.RDS_DB_SNAPSHOT))
+            .snapshotTypes(List.of(SnapshotType.EBS, SnapshotType.RDS_DB))
             .build();
 
         // --- snapshot copies into the DR Region ------------------------------------------------
@@ -326,7 +325,7 @@ public final class ConsumerApp {
                 .description("Consumer snapshot copies")
                 .aliases(List.of("consumer/snapshots-dr"))
                 .build())
-            .snapshotTypes(List.of(RegionCopySnapshotType.EBS_SNAPSHOT, RegionCopySnapshotType.RDS_DB_SNAPSHOT))
+            .snapshotTypes(List.of(SnapshotType.EBS, SnapshotType.RDS_DB))
             .keepCopies(14)
             .copyNamePrefix("consumer-dr")
             .firstPoll(Duration.minutes(10))
@@ -372,7 +371,7 @@ public final class ConsumerApp {
 
         // --- EBS snapshots shared with the partner account, copied there under the partner's key --
         final Stack shareSource = new Stack(app, "ConsumerShareSource", StackProps.builder().env(primaryEnv).build());
-        SnapshotShareSource.Builder.create(shareSource, "ShareVolumes")
+        final SnapshotShareSource shareVolumes = SnapshotShareSource.Builder.create(shareSource, "ShareVolumes")
             .snapshotType(SnapshotType.EBS)
             .targets(List.of(ShareTarget.account(PARTNER_ACCOUNT)))
             .encryptionKey(EncryptionKey.Builder.create(shareSource, "ShareKey")
@@ -381,13 +380,13 @@ public final class ConsumerApp {
                 .build())
             .createFrom(List.of("vol-0123456789abcdef0"))
             .confirmationTimeout(Duration.hours(12))
-            // the builder's wait(SnapshotWaitOptions) overloads java.lang.Object#wait
-            .wait(SnapshotWaitOptions.builder()
+            .polling(SnapshotPollingOptions.builder()
                 .initialPollInterval(Duration.minutes(1))
                 .maxPollInterval(Duration.minutes(15))
                 .snapshotTimeout(Duration.hours(6))
                 .build())
             .build();
+        shareVolumes.grantStartExecution(Role.Builder.create(shareSource, "ShareOperator").assumedBy(new AccountRootPrincipal()).build());
         final Stack shareTarget = new Stack(app, "ConsumerShareTarget", StackProps.builder()
             .env(Environment.builder().account(PARTNER_ACCOUNT).region(PRIMARY_REGION).build())
             .build());

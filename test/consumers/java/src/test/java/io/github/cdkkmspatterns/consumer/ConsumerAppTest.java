@@ -624,6 +624,14 @@ class ConsumerAppTest {
         assertTrue(definition.contains("consumer-dr-db-") && definition.contains("-14"), "keepCopies 14, copyNamePrefix");
         assertEquals(snapshotKey, props(dr, "FromPrimaryFailures", "AWS::SNS::Topic").get("KmsMasterKeyId"));
         assertEquals(snapshotKey, props(dr, "FromPrimaryLogs", "AWS::Logs::LogGroup").get("KmsKeyId"));
+        // named after the state machine; CloudWatch Logs may use the key for that log group only
+        final String logGroup = "/aws/vendedlogs/states/consumer-dr-snapshot-region-copy";
+        assertEquals(logGroup, props(dr, "FromPrimaryLogs", "AWS::Logs::LogGroup").get("LogGroupName"));
+        assertEquals(List.of(Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                ":logs:us-east-1:" + ACCOUNT + ":log-group:" + logGroup)))),
+            keyPolicy(dr, "SnapshotKey", "AWS::KMS::Key").stream().filter(st -> "CloudWatchLogs".equals(st.get("Sid")))
+                .map(st -> map(map(st.get("Condition")).get("ArnLike")).get("kms:EncryptionContext:aws:logs:arn"))
+                .collect(Collectors.toList()));
         assertEquals(Set.of(
             "/cdk-kms-patterns/snapshot-region-copy/consumer-dr/EBS_SNAPSHOT",
             "/cdk-kms-patterns/snapshot-region-copy/consumer-dr/RDS_DB_SNAPSHOT"),
@@ -736,6 +744,19 @@ class ConsumerAppTest {
         assertEquals(1, machines.size(), "the share workflow, apart from its confirmation handler");
         assertTrue(String.valueOf(machines.get(0).get("DefinitionString"))
             .contains("\"TimeoutSeconds\":43200"), "confirmationTimeout 12 h");
+        // grantStartExecution: the share workflow only, not the confirmation handler
+        final String shareMachineId = resources(SHARE_SOURCE).entrySet().stream()
+            .filter(e -> "AWS::StepFunctions::StateMachine".equals(map(e.getValue()).get("Type")))
+            .map(Map.Entry::getKey)
+            .filter(id -> !id.startsWith("ShareVolumesConfirmationHandler")).findFirst().orElseThrow();
+        assertEquals(List.of(Map.of("Action", "states:StartExecution", "Effect", "Allow", "Resource", Map.of("Ref", shareMachineId))),
+            map(props(SHARE_SOURCE, "ShareOperatorDefaultPolicy", "AWS::IAM::Policy").get("PolicyDocument")).get("Statement"));
+        // the workflows' log group is named; CloudWatch Logs may use the key for that log group only
+        final String logGroup = String.valueOf(props(SHARE_SOURCE, "ShareVolumesLogs", "AWS::Logs::LogGroup").get("LogGroupName"));
+        assertTrue(logGroup.matches("/aws/vendedlogs/states/ConsumerShareSource-ShareVolumes-[0-9A-F]{8}"), logGroup);
+        assertEquals(Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                ":logs:eu-west-1:" + ACCOUNT + ":log-group:" + logGroup))),
+            map(map(sids.get("CloudWatchLogs").get("Condition")).get("ArnLike")).get("kms:EncryptionContext:aws:logs:arn"));
     }
 
     @Test
