@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -32,11 +33,15 @@ export interface KeyAlertsProps {
   readonly keys: IEncryptionKey[];
 
   /**
-   * The aliases of the keys: `DeleteAlias` records only the alias name, so only these aliases are
-   * watched for deletion and re-pointing. `UpdateAlias` pointing any alias at one of the keys is
-   * watched either way.
+   * More aliases to watch: `DeleteAlias` and `UpdateAlias` record only the alias name (and
+   * `UpdateAlias` the new target), so an alias is watched for deletion and re-pointing away from the
+   * keys only when it is named here or belongs to one of `keys` (the aliases of the library's own
+   * `EncryptionKey`s, defined before this construct, are taken automatically). `UpdateAlias`
+   * pointing any alias at one of the keys is watched either way. Give the aliases of imported keys
+   * here.
    *
-   * @default - none
+   * @default - the aliases of the library's keys in `keys`
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/ct-updatealias.html
    */
   readonly aliasNames?: string[];
 
@@ -95,7 +100,8 @@ export interface KeyAlertsProps {
  * - through CloudTrail (a trail must record the account's management events in the Region):
  *   `DisableKey`, `ScheduleKeyDeletion`, `PutKeyPolicy`, `DeleteImportedKeyMaterial`; `CreateGrant`
  *   by a principal of another account or for a grantee outside the account; `DeleteAlias` and
- *   `UpdateAlias` of the keys' aliases, `UpdateAlias` pointing an alias at a key;
+ *   `UpdateAlias` of the keys' aliases (those of the library's keys, and `aliasNames`),
+ *   `UpdateAlias` pointing an alias at a key;
  * - KMS's own events (no trail needed): `KMS Imported Key Material Expiration`, `KMS CMK Rotation`,
  *   `KMS CMK Deletion`;
  * - on the trail's log group: the CIS / Security Hub CloudWatch.7 alarm (DisableKey or
@@ -138,7 +144,10 @@ export class KeyAlerts extends Construct {
           `${key.node.path} in ${region}`);
       }
     }
-    const aliasNames = (props.aliasNames ?? []).map(a => normalizeAliasName('aliasNames', a));
+    const aliasNames = [...new Set([
+      ...(props.aliasNames ?? []).map(a => normalizeAliasName('aliasNames', a)),
+      ...props.keys.flatMap(aliasesOf),
+    ])];
     if (props.trail && props.logGroup) {
       fail('set either trail or logGroup, not both');
     }
@@ -267,8 +276,9 @@ export class KeyAlerts extends Construct {
     }
 
     acknowledge(key, ['KmsChecks-KeyPolicyServiceSource[EventBridgeToEncryptedTopic]'],
-      'SNS documents that aws:SourceAccount, aws:SourceArn and aws:SourceOrgID are not supported in the key policy for EventBridge-to-encrypted-topic '
-      + 'delivery; the statement is pinned to this topic by the kms:EncryptionContext:aws:sns:topicArn condition, and the topic policy pins the rules by aws:SourceArn');
+      'SNS documents a statement without any condition for AWS event sources publishing to an encrypted topic '
+      + '(https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services); this one is narrower, pinned to this topic '
+      + 'by the kms:EncryptionContext:aws:sns:topicArn condition, and the topic policy pins the rules by aws:SourceArn and aws:SourceAccount');
 
     for (const email of props.emailAddresses ?? []) {
       this.addEmailSubscription(email);
@@ -296,6 +306,18 @@ export class KeyAlerts extends Construct {
   public addSubscription(subscription: sns.ITopicSubscription): void {
     this.topic.addSubscription(subscription);
   }
+}
+
+/**
+ * The aliases a key of this library defines (its `kms.Alias` children with literal names): imported
+ * keys have none here.
+ */
+function aliasesOf(key: IEncryptionKey): string[] {
+  return key.node.children
+    .filter((c): c is kms.Alias => c instanceof kms.Alias)
+    // kms.Alias.aliasName is a token (the resource's Ref); the CfnAlias holds the literal name.
+    .map(a => (a.node.defaultChild as kms.CfnAlias).aliasName)
+    .filter(name => !Token.isUnresolved(name));
 }
 
 /** EventBridge's limit on an event pattern, in characters. */

@@ -220,6 +220,9 @@ export class KeyAuditTrail extends Construct {
     }
     acknowledge(key, ['KmsChecks-KeyPolicyServiceSource[CloudWatchLogs]'],
       'CloudWatch Logs documents no source condition for log group encryption; the statement is pinned to this log group of this account by the kms:EncryptionContext:aws:logs:arn condition');
+    acknowledgeInCompliancePacks(bucket, ComplianceRules.S3_REPLICATION,
+      'A trail\'s log bucket is replicated (or not) by the user\'s disaster-recovery choice: the destination bucket, its Region, account and key are '
+      + 'not this construct\'s to pick; CloudTrail itself can deliver an organization or second trail to another bucket');
     acknowledge(bucket, ['KmsChecks-S3BucketKey'],
       'No S3 Bucket Key on the trail bucket: with one, CloudTrail needs kms:Decrypt on the key to create or update the trail; CloudTrail writes few, large objects');
     const references = KeyReferences.of(this);

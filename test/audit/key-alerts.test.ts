@@ -1,16 +1,19 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { asEvent, derive, DOC_ACCOUNT, DOC_KEY_ARN, fixture } from './fixtures';
+import { asEvent, controlFilter, derive, DOC_ACCOUNT, DOC_KEY_ARN, fixture } from './fixtures';
 import { EncryptionKey, KeyAlerts, KeyAlertsProps, KeyAuditTrail } from '../../src';
 import { DISABLE_OR_DELETE_KEY_FILTER } from '../../src/audit/private/alert-patterns';
 import { nagFindings } from '../harness/compliance';
 import { matchEvents } from '../harness/event-patterns';
+import { synthesizeStack } from '../harness/intrinsics';
 import { ServiceAccessStats, runServiceAccess, serviceAccessRows } from '../harness/service-access';
-import { expectAccess, PolicyWorld } from '../harness/simulate';
+import { expectAccess, PolicyWorld, resolveIntrinsics } from '../harness/simulate';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
@@ -73,13 +76,15 @@ describe('KeyAlerts with a KeyAuditTrail', () => {
     });
   });
 
-  test('the CloudWatch.7 metric filter, character for character, and its alarm at >= 1 to the topic', () => {
+  test('the CloudWatch.7 metric filter, character for character as Security Hub documents it, and its alarm at >= 1 to the topic', () => {
+    // https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html#cloudwatch-7 (fixture cloudwatch-controls.json)
+    const documented = controlFilter('CloudWatch.7').filterPattern;
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      FilterPattern: '{($.eventSource=kms.amazonaws.com) && (($.eventName=DisableKey) || ($.eventName=ScheduleKeyDeletion))}',
+      FilterPattern: documented,
       LogGroupName: { Ref: Match.stringLikeRegexp('^TrailLogGroup') },
       MetricTransformations: [Match.objectLike({ MetricValue: '1' })],
     });
-    expect(DISABLE_OR_DELETE_KEY_FILTER).toBe('{($.eventSource=kms.amazonaws.com) && (($.eventName=DisableKey) || ($.eventName=ScheduleKeyDeletion))}');
+    expect(DISABLE_OR_DELETE_KEY_FILTER).toBe(documented);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: Match.stringLikeRegexp('-DisableOrScheduleKeyDeletion$'),
       Threshold: 1,
@@ -185,12 +190,70 @@ describe('KeyAlerts with a KeyAuditTrail', () => {
     });
   });
 
-  test('cdk-nag: only the trail bucket\'s replication (the user\'s choice) remains', () => {
-    expect(nagFindings(stack).map(f => `${f.ruleId} ${f.resourcePath}`)).toEqual([
-      'HIPAA.Security-S3BucketReplicationEnabled Audit/Trail/Bucket/Bucket/Resource',
-      'NIST.800.53.R5-S3BucketReplicationEnabled Audit/Trail/Bucket/Bucket/Resource',
-      'PCI.DSS.321-S3BucketReplicationEnabled Audit/Trail/Bucket/Bucket/Resource',
-    ]);
+  describe('simulation: the topic policy (sns:Publish) for EventBridge rules and CloudWatch alarms', () => {
+    // The resolved topic policy, evaluated by iam-simulate with the request context SNS receives from
+    // each publisher (aws:SourceArn, aws:SourceAccount).
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+    const synthesized = synthesizeStack(stack);
+    const topicPolicy = resolveIntrinsics(Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0].Properties.PolicyDocument, { stack: synthesized });
+    const ruleNames = Object.values(template.findResources('AWS::Events::Rule')).map(r => r.Properties.Name as string);
+    const ruleArn = (name: string, account = ACCOUNT): string => `arn:aws:events:${REGION}:${account}:rule/${name}`;
+    const alarmArn = (name: string, account = ACCOUNT): string => `arn:aws:cloudwatch:${REGION}:${account}:alarm:${prefix}-${name}`;
+    const publish = async (principal: string, context: Record<string, string>, resource = topicArn): Promise<string> => {
+      const result = await runSimulation({
+        request: {
+          principal,
+          action: 'sns:Publish',
+          resource: { resource, accountId: ACCOUNT },
+          contextVariables: { 'aws:SecureTransport': 'true', ...context },
+        },
+        identityPolicies: [],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: topicPolicy as any,
+      }, {});
+      if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+      return result.overallResult;
+    };
+
+    test('the policy names the topic and the seven rules by the ARNs EventBridge sends', () => {
+      expect(ruleNames).toHaveLength(7);
+      const statement = (topicPolicy as any).Statement.find((s: any) => s.Sid === 'EventBridgeRulesPublish');
+      expect(statement.Resource).toBe(topicArn);
+      expect([...statement.Condition.ArnLike['aws:SourceArn']].sort()).toEqual(ruleNames.map(n => ruleArn(n)).sort());
+    });
+
+    test.each(['KeyDisabledOrDeleted', 'AliasChanged', 'KeyRotated'])('EventBridge rule %s: allowed', async (name) => {
+      const rule = ruleNames.find(n => n.endsWith(`-${name}`))!;
+      expect(await publish('events.amazonaws.com', { 'aws:SourceArn': ruleArn(rule), 'aws:SourceAccount': ACCOUNT })).toBe('Allowed');
+    });
+
+    test.each<[string, string, Record<string, string>, string]>([
+      ['EventBridge: another rule of the account', 'events.amazonaws.com', { 'aws:SourceArn': ruleArn('other-rule'), 'aws:SourceAccount': ACCOUNT }, topicArn],
+      ['EventBridge: the same rule name in another account', 'events.amazonaws.com', { 'aws:SourceArn': ruleArn(`${prefix}-KeyRotated`, OTHER), 'aws:SourceAccount': OTHER }, topicArn],
+      ['EventBridge: a rule of the account, source account missing', 'events.amazonaws.com', { 'aws:SourceArn': ruleArn(`${prefix}-KeyRotated`) }, topicArn],
+      ['EventBridge: no source', 'events.amazonaws.com', {}, topicArn],
+      ['EventBridge: a rule of the account, another topic', 'events.amazonaws.com', { 'aws:SourceArn': ruleArn(`${prefix}-KeyRotated`), 'aws:SourceAccount': ACCOUNT },
+        `arn:aws:sns:${REGION}:${ACCOUNT}:other`],
+      ['CloudWatch: another alarm of the account', 'cloudwatch.amazonaws.com', { 'aws:SourceArn': alarmArn('Other'), 'aws:SourceAccount': ACCOUNT }, topicArn],
+      ['CloudWatch: the same alarm name in another account', 'cloudwatch.amazonaws.com', { 'aws:SourceArn': alarmArn('KmsAccessDenied', OTHER), 'aws:SourceAccount': OTHER }, topicArn],
+      ['CloudWatch: no source', 'cloudwatch.amazonaws.com', {}, topicArn],
+      ['CloudWatch in the role of EventBridge (a rule ARN)', 'cloudwatch.amazonaws.com', { 'aws:SourceArn': ruleArn(`${prefix}-KeyRotated`), 'aws:SourceAccount': ACCOUNT }, topicArn],
+      ['another service with an alarm ARN', 'events.amazonaws.com', { 'aws:SourceArn': alarmArn('KmsAccessDenied'), 'aws:SourceAccount': ACCOUNT }, topicArn],
+      ['an account root', `arn:aws:iam::${OTHER}:root`, { 'aws:SourceAccount': ACCOUNT }, topicArn],
+    ])('%s: denied', async (_label, principal, context, resource) => {
+      expect(await publish(principal, context, resource)).not.toBe('Allowed');
+    });
+
+    test.each(['DisableOrScheduleKeyDeletion', 'KmsAccessDenied'])('CloudWatch alarm %s: allowed; without TLS: explicitly denied', async (name) => {
+      const context = { 'aws:SourceArn': alarmArn(name), 'aws:SourceAccount': ACCOUNT };
+      expect(await publish('cloudwatch.amazonaws.com', context)).toBe('Allowed');
+      expect(await publish('cloudwatch.amazonaws.com', { ...context, 'aws:SecureTransport': 'false' })).toBe('ExplicitlyDenied');
+    });
+  });
+
+  test('cdk-nag and KmsChecks: no unacknowledged finding (the trail bucket\'s replication is acknowledged as the user\'s DR choice)', () => {
+    expect(nagFindings(stack).map(f => `${f.ruleId} ${f.resourcePath}`)).toEqual([]);
   });
 
   test('no warnings', () => {
@@ -226,9 +289,21 @@ describe('KeyAlerts: the synthesized patterns against AWS documentation samples 
     expect(names.filter((_, i) => results[i]).sort()).toEqual(expected.sort());
   });
 
-  test('without a log group: no alarms, a warning; the imported alerts key is refused, a created one used', () => {
-    expect(Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 0));
+  test('without a log group: no alarms, a warning; without encryptionKey a key is created for the topic', () => {
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('neither trail nor logGroup is set'))).toHaveLength(1);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsKey'), 'Arn'] } });
+  });
+
+  test('an alerts key that is not a key of this library is refused before anything is created', () => {
+    const other = new Stack(new App(), 'Foreign', { env: ENV });
+    const foreign = new kms.Key(other, 'CdkKey');
+    expect(() => new KeyAlerts(other, 'Alerts', { keys: [new EncryptionKey(other, 'K')], encryptionKey: foreign as any }))
+      .toThrow(/^encryptionKey must be a /);
+    expect(other.node.tryFindChild('Alerts')).toBeUndefined();
   });
 });
 
@@ -243,6 +318,17 @@ describe('KeyAlerts options and input', () => {
     template.hasResourceProperties('AWS::Logs::MetricFilter', { LogGroupName: 'aws-controltower/CloudTrailLogs', FilterPattern: DISABLE_OR_DELETE_KEY_FILTER });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-KmsAccessDenied$'), Threshold: 20, Period: 600 });
     template.resourceCountIs('AWS::SNS::Subscription', 2);
+  });
+
+  test('the aliases of the library\'s keys are watched without aliasNames; an imported key\'s alias only when named', () => {
+    const stack = new Stack(new App(), 'Aliases', { env: ENV });
+    const own = new EncryptionKey(stack, 'Own', { aliases: ['alias/orders', 'invoices'] });
+    const imported = EncryptionKey.fromKeyArn(stack, 'Imported', `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+    new KeyAlerts(stack, 'Alerts', { keys: [own, imported], aliasNames: ['alias/imported'] });
+    const rules = Template.fromStack(stack).findResources('AWS::Events::Rule');
+    const aliasRule = Object.values(rules).find(r => String(r.Properties.Name).endsWith('-AliasChanged'))!;
+    expect(aliasRule.Properties.EventPattern.detail.eventName).toEqual(['DeleteAlias', 'UpdateAlias']);
+    expect(aliasRule.Properties.EventPattern.detail.$or[0]).toEqual({ requestParameters: { aliasName: ['alias/imported', 'alias/orders', 'alias/invoices'] } });
   });
 
   test.each<[string, (s: Stack) => KeyAlertsProps, RegExp]>([

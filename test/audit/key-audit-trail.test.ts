@@ -216,15 +216,12 @@ describe('KeyAuditTrail', () => {
     });
   });
 
-  test('cdk-nag: only the reader\'s own policy and the bucket\'s replication (the user\'s choices) remain', () => {
+  test('cdk-nag and KmsChecks: only the reader\'s own policy (the user\'s role) remains; the bucket\'s replication is acknowledged', () => {
     expect([...new Set(nagFindings(stack).map(f => `${f.ruleId.replace(/\[.*/, '')} ${f.resourcePath}`))].sort()).toEqual([
       'AwsSolutions-IAM5 Audit/Reader/DefaultPolicy/Resource',
       'HIPAA.Security-IAMNoInlinePolicy Audit/Reader/DefaultPolicy/Resource',
-      'HIPAA.Security-S3BucketReplicationEnabled Audit/Trail/Bucket/Bucket/Resource',
       'NIST.800.53.R5-IAMNoInlinePolicy Audit/Reader/DefaultPolicy/Resource',
-      'NIST.800.53.R5-S3BucketReplicationEnabled Audit/Trail/Bucket/Bucket/Resource',
       'PCI.DSS.321-IAMNoInlinePolicy Audit/Reader/DefaultPolicy/Resource',
-      'PCI.DSS.321-S3BucketReplicationEnabled Audit/Trail/Bucket/Bucket/Resource',
     ]);
   });
 
@@ -274,6 +271,40 @@ describe('KeyAuditTrail options', () => {
     const statements = keyStatements(stack, 'AuditKey');
     expect(statements.filter(s => s.Principal?.Service === 'cloudtrail.amazonaws.com').map(s => s.Sid)).toEqual(['CloudTrailEncryptLogs', 'CloudTrailDescribeKey']);
     expect(statements.filter(s => String(s.Principal?.Service).startsWith('logs.'))).toHaveLength(1);
+  });
+
+  test('a trail of another account (trail in account A, key in account B, trailAccount): allowed for that trail only (simulated)', async () => {
+    // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+    const app = new App();
+    const keyStack = new Stack(app, 'KeyAccount', { env: { account: OTHER, region: REGION } });
+    const key = new EncryptionKey(keyStack, 'SharedTrailKey');
+    const trailArnA = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/org-audit`;
+    key.allowCloudTrail({ trailAccount: ACCOUNT, trailArn: trailArnA });
+    app.synth();
+    const world = PolicyWorld.fromStacks([keyStack]);
+    const ec = (arn: string): Record<string, string> => ({ 'kms:EncryptionContext:aws:cloudtrail:arn': arn });
+    const third = '333333333333';
+    await expectAccess(world, [
+      { label: 'the trail of account A', principal: 'cloudtrail.amazonaws.com', key, action: ['kms:GenerateDataKey', 'kms:DescribeKey'], context: { ...ec(trailArnA), 'aws:SourceArn': trailArnA }, expect: 'allow' },
+      {
+        label: 'another trail of account A',
+        principal: 'cloudtrail.amazonaws.com',
+        key,
+        action: ['kms:GenerateDataKey', 'kms:DescribeKey'],
+        context: { ...ec(`arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/other`), 'aws:SourceArn': `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/other` },
+        expect: 'deny',
+      },
+      {
+        label: 'a trail of a third account',
+        principal: 'cloudtrail.amazonaws.com',
+        key,
+        action: 'kms:GenerateDataKey',
+        context: { ...ec(`arn:aws:cloudtrail:${REGION}:${third}:trail/org-audit`), 'aws:SourceArn': `arn:aws:cloudtrail:${REGION}:${third}:trail/org-audit` },
+        expect: 'deny',
+      },
+      { label: 'the trail of A, no encryption context', principal: 'cloudtrail.amazonaws.com', key, action: 'kms:GenerateDataKey', context: { 'aws:SourceArn': trailArnA }, expect: 'deny' },
+      { label: 'the trail of A, no source', principal: 'cloudtrail.amazonaws.com', key, action: 'kms:GenerateDataKey', context: ec(trailArnA), expect: 'deny' },
+    ]);
   });
 
   test('an imported key: the statements are reported for the key owner, with a warning', () => {

@@ -65,8 +65,13 @@ export function externalGrantPattern(scope: KeyScope, account: string): any {
 
 /**
  * `DeleteAlias` and `UpdateAlias` of the keys' aliases (CloudTrail records the alias name), and
- * `UpdateAlias` or `CreateAlias` pointing an alias at one of the keys (`targetKeyId`).
+ * `UpdateAlias` pointing an alias at one of the keys (`targetKeyId`). `CreateAlias` is not watched:
+ * an alias must be unique in the account and Region, so `CreateAlias` cannot repoint an existing
+ * alias; re-pointing an alias is `UpdateAlias` ("associates an existing alias with a different KMS
+ * key").
  *
+ * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html
+ * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateAlias.html
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/ct-deletealias.html
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/ct-updatealias.html
  */

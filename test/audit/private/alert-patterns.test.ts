@@ -8,7 +8,7 @@ import {
   KMS_ACCESS_DENIED_FILTER, KMS_NATIVE_EVENTS, kmsEventPattern,
 } from '../../../src/audit/private/alert-patterns';
 import { matchEvents } from '../../harness/event-patterns';
-import { asEvent, derive, DOC_ACCOUNT, DOC_KEY_ARN, DOC_KEY_ID, fixture } from '../fixtures';
+import { asEvent, controlFilter, derive, DOC_ACCOUNT, DOC_KEY_ARN, DOC_KEY_ID, fixture } from '../fixtures';
 
 const OTHER_KEY_ID = '0987dcba-09fe-87dc-65ba-ab0987654321';
 const OTHER_KEY_ARN = `arn:aws:kms:us-west-2:${DOC_ACCOUNT}:key/${OTHER_KEY_ID}`;
@@ -125,11 +125,77 @@ describe('KeyAlerts event patterns (moto EventPattern)', () => {
 });
 
 describe('metric filters', () => {
-  test('CloudWatch.7, character for character as the control states it', () => {
-    expect(DISABLE_OR_DELETE_KEY_FILTER).toBe('{($.eventSource=kms.amazonaws.com) && (($.eventName=DisableKey) || ($.eventName=ScheduleKeyDeletion))}');
+  test('CloudWatch.7, character for character as Security Hub documents it', () => {
+    // https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html#cloudwatch-7
+    const documented = controlFilter('CloudWatch.7');
+    expect(documented.title).toMatch(/^\[CloudWatch\.7\] Ensure a log metric filter and alarm exist for disabling or scheduled deletion of customer managed keys$/);
+    expect(DISABLE_OR_DELETE_KEY_FILTER).toBe(documented.filterPattern);
   });
 
-  test('AccessDenied on KMS calls', () => {
-    expect(KMS_ACCESS_DENIED_FILTER).toBe('{($.eventSource=kms.amazonaws.com) && (($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*"))}');
+  test('AccessDenied on KMS calls: the documented CloudWatch.2 terms, character for character, narrowed to kms.amazonaws.com', () => {
+    // https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html#cloudwatch-2
+    const cis = controlFilter('CloudWatch.2').filterPattern;
+    const inner = cis.slice(1, -1);
+    expect(KMS_ACCESS_DENIED_FILTER).toBe(`{($.eventSource=kms.amazonaws.com) && (${inner})}`);
+  });
+
+  // No CloudWatch Logs filter matcher runs offline: this evaluates only the JSON-pattern subset the
+  // two filters use (`$.field=value`, quoted or not, `*` wildcards, `&&`, `||`, parentheses), as
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/matching-terms-json-log-events.html
+  // describes it; it proves the fields and values line up with CloudTrail records, not AWS's engine.
+  describe('against CloudTrail records (subset evaluator, see above)', () => {
+    const accessDenied = derive(disable, r => {
+      r.errorCode = 'AccessDenied';
+      r.errorMessage = 'User: arn:aws:iam::111122223333:user/Alice is not authorized to perform: kms:DisableKey';
+    }).detail;
+    test.each<[string, string, any, boolean]>([
+      ['CloudWatch.7 on DisableKey (doc)', DISABLE_OR_DELETE_KEY_FILTER, disable.sample, true],
+      ['CloudWatch.7 on ScheduleKeyDeletion (doc)', DISABLE_OR_DELETE_KEY_FILTER, fixture('schedule-key-deletion').sample, true],
+      ['CloudWatch.7 on EnableKey (doc)', DISABLE_OR_DELETE_KEY_FILTER, fixture('enable-key').sample, false],
+      ['AccessDenied on a refused DisableKey (derived: errorCode AccessDenied)', KMS_ACCESS_DENIED_FILTER, accessDenied, true],
+      ['AccessDenied on AccessDeniedException (derived)', KMS_ACCESS_DENIED_FILTER, { ...accessDenied, errorCode: 'AccessDeniedException' }, true],
+      ['AccessDenied on a successful DisableKey (doc)', KMS_ACCESS_DENIED_FILTER, disable.sample, false],
+      ['AccessDenied on an EC2 UnauthorizedOperation (derived): not a KMS call', KMS_ACCESS_DENIED_FILTER,
+        { ...accessDenied, eventSource: 'ec2.amazonaws.com', errorCode: 'Client.UnauthorizedOperation' }, false],
+      ['AccessDenied on a KMS UnauthorizedOperation (derived)', KMS_ACCESS_DENIED_FILTER, { ...accessDenied, errorCode: 'Client.UnauthorizedOperation' }, true],
+    ])('%s', (_label, filter, record, expected) => {
+      expect(matchesJsonFilter(filter, record)).toBe(expected);
+    });
   });
 });
+
+/** Evaluates the JSON filter-pattern subset described above against one log event. */
+function matchesJsonFilter(pattern: string, event: any): boolean {
+  const body = pattern.trim();
+  if (!body.startsWith('{') || !body.endsWith('}')) throw new Error(`not a JSON filter pattern: ${pattern}`);
+  const tokens = body.slice(1, -1).match(/\(|\)|&&|\|\||\$\.[A-Za-z0-9_.]+\s*=\s*(?:"[^"]*"|[^\s()]+)/g) ?? [];
+  if (tokens.join('').replace(/\s/g, '') !== body.slice(1, -1).replace(/\s/g, '')) throw new Error(`unsupported syntax in ${pattern}`);
+  let i = 0;
+  const term = (): boolean => {
+    const t = tokens[i++];
+    if (t === '(') {
+      const v = or();
+      if (tokens[i++] !== ')') throw new Error(`unbalanced parentheses in ${pattern}`);
+      return v;
+    }
+    const [, path, raw] = /^\$\.([A-Za-z0-9_.]+)\s*=\s*(.+)$/.exec(t)!;
+    const value = raw.startsWith('"') ? raw.slice(1, -1) : raw;
+    const actual = path.split('.').reduce((o: any, k) => (o == null ? undefined : o[k]), event);
+    if (typeof actual !== 'string') return false;
+    const re = new RegExp(`^${value.split('*').map(p => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    return re.test(actual);
+  };
+  const and = (): boolean => {
+    let v = term();
+    while (tokens[i] === '&&') { i++; const r = term(); v = v && r; }
+    return v;
+  };
+  const or = (): boolean => {
+    let v = and();
+    while (tokens[i] === '||') { i++; const r = and(); v = v || r; }
+    return v;
+  };
+  const result = or();
+  if (i !== tokens.length) throw new Error(`trailing tokens in ${pattern}`);
+  return result;
+}
