@@ -8,7 +8,6 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { RegionCopyWorkflow, TYPE_AURORA, TYPE_EBS, TYPE_RDS_DB } from './private/region-copy-workflow';
-import { acknowledgeLogGroupStatement } from './private/share-nag';
 import { workflowLogGroupName } from './private/workflow';
 import { SnapshotType } from './snapshot-type';
 import { IEncryptionKey } from '../keys/encryption-key-base';
@@ -270,9 +269,6 @@ export class SnapshotRegionCopy extends Construct {
       this.addSourceEventRules(props.sourceRegion, types);
     }
     this.acknowledgeOwnFindings(props.sourceRegion, types);
-    if (Stack.of(key) === stack) {
-      acknowledgeLogGroupStatement(key);
-    }
   }
 
   /**

@@ -257,7 +257,7 @@ export class SnapshotShareSource extends Construct {
       targets: [new targets.SfnStateMachine(this.confirmationHandler)],
     });
     for (const workflowRole of this.node.findAll().filter((c): c is iam.Role => c instanceof iam.Role)) acknowledgeWorkflowRole(workflowRole);
-    acknowledgeWorkflow(this, [this.stateMachine, this.confirmationHandler], props.workflowKey ?? (props.encryptionKey ? props.encryptionKey : key));
+    acknowledgeWorkflow([this.stateMachine, this.confirmationHandler]);
   }
 
   /**

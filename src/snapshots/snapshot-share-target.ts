@@ -227,7 +227,7 @@ export class SnapshotShareTarget extends Construct {
       readAnyKeyOfAccount(role, api.keyService.viaService(stack.region), account, stack.account);
     }
     for (const workflowRole of this.node.findAll().filter((c): c is iam.Role => c instanceof iam.Role)) acknowledgeWorkflowRole(workflowRole);
-    acknowledgeWorkflow(this, [this.stateMachine], props.workflowKey ?? (props.encryptionKey ? props.encryptionKey : key));
+    acknowledgeWorkflow([this.stateMachine]);
   }
 
   private confirm(id: string, api: SnapshotApi, status: string): tasks.EventBridgePutEvents {

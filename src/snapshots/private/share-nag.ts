@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { acknowledge, acknowledgeInCompliancePacks } from '../../private/acknowledge';
 import { ComplianceRules } from '../../private/ids';
 
@@ -76,30 +76,10 @@ export function acknowledgeWorkflowRole(role: iam.IRole): void {
 }
 
 /** Acknowledges the findings of a workflow construct that are the library's own choices. */
-export function acknowledgeWorkflow(scope: Construct, stateMachines: IConstruct[], key: IConstruct | undefined): void {
+export function acknowledgeWorkflow(stateMachines: IConstruct[]): void {
   for (const machine of stateMachines) {
     acknowledge(machine, ['KmsChecks-StateMachineCmk'],
       'the definition holds no secret (snapshot ids, ARNs); execution data is logged to a log group under the workflow key; '
       + 'a customer managed key on the state machine would have to be usable by every EventBridge rule and caller that starts it');
   }
-  if (key) {
-    acknowledgeLogGroupStatement(key);
-  }
-  void scope;
-}
-
-/** How many workflow log groups each key encrypts (each gets its own CloudWatchLogs statement). */
-const LOG_GROUPS_PER_KEY = new WeakMap<IConstruct, number>();
-
-/**
- * Acknowledges the KMS pack's missing-source finding of the CloudWatch Logs statement a workflow's
- * named log group adds to its key. Each named log group gets its own statement (`CloudWatchLogs`,
- * `CloudWatchLogs2`...), so the n-th workflow log group of a key acknowledges the n-th Sid.
- */
-export function acknowledgeLogGroupStatement(key: IConstruct): void {
-  const n = (LOG_GROUPS_PER_KEY.get(key) ?? 0) + 1;
-  LOG_GROUPS_PER_KEY.set(key, n);
-  acknowledge(key, [`KmsChecks-KeyPolicyServiceSource[CloudWatchLogs${n === 1 ? '' : n}]`],
-    'CloudWatch Logs documents no source condition for log group encryption; each statement is pinned to one named log group '
-    + 'of a snapshot workflow by the aws:logs:arn encryption context');
 }
