@@ -10,6 +10,7 @@ export * from './storage/encrypted-volume';
 export * from './storage/ebs-encryption-by-default';
 export * from './parameters/secure-string-parameter';
 export * from './parameters/encrypted-secret';
+export * from './databases/encrypted-database-options';
 export * from './databases/encrypted-database-instance';
 export * from './databases/encrypted-database-cluster';
 export * from './databases/encrypted-redshift-cluster';

@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { EncryptedDatabaseOptions } from './encrypted-database-options';
 import {
   backupRetentionDays, checkEngine, checkPerformanceInsightsClass, CLUSTER_ENGINES, createLogGroups, databaseRemovalPolicy, databaseSubnets,
   deletionProtectionOf, grantPerformanceInsightsRead, grantSecretRead, identifierOf, logParameters, parametersWithTls, validateIdentifier,
@@ -19,31 +20,12 @@ import { invalid } from '../private/validation';
  * Properties of an `EncryptedDatabaseCluster`: the common `rds.DatabaseCluster` properties; the
  * encryption, credentials, TLS, logs, backups and deletion settings are the construct's.
  */
-export interface EncryptedDatabaseClusterProps {
+export interface EncryptedDatabaseClusterProps extends EncryptedDatabaseOptions {
   /**
    * The engine: Aurora MySQL (version 2 or 3) or Aurora PostgreSQL
    * (`rds.DatabaseClusterEngine.auroraPostgres({ version })`...).
    */
   readonly engine: rds.IClusterEngine;
-
-  /**
-   * The VPC.
-   */
-  readonly vpc: ec2.IVpc;
-
-  /**
-   * The subnets.
-   *
-   * @default - the VPC's private subnets with egress, or its isolated subnets when it has none
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * Security groups.
-   *
-   * @default - a new security group without inbound rules
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
 
   /**
    * The writer instance. Performance Insights is turned on at the cluster level: do not configure
@@ -102,31 +84,6 @@ export interface EncryptedDatabaseClusterProps {
   readonly clusterIdentifier?: string;
 
   /**
-   * The master user's name.
-   *
-   * @default - the engine's default (`postgres`, `admin`)
-   */
-  readonly masterUsername?: string;
-
-  /**
-   * Let RDS manage the master password in Secrets Manager, under the key, and rotate it (every 7
-   * days by default). When false, a generated secret under the key holds the password and you add
-   * rotation yourself (`cluster.addRotationSingleUser()`); this warns, and so does the key:
-   * aws-cdk-lib's generated secret gives the whole account the key through Secrets Manager.
-   *
-   * @default true
-   */
-  readonly manageMasterUserPassword?: boolean;
-
-  /**
-   * The key that encrypts the storage, snapshots, Performance Insights, the master secret and the
-   * exported log groups.
-   *
-   * @default - a new `EncryptionKey` with the library's defaults
-   */
-  readonly encryptionKey?: IEncryptionKey;
-
-  /**
    * Performance Insights, encrypted with the key, on every instance of the cluster.
    *
    * IMPORTANT: the Performance Insights key can never be changed once an instance exists.
@@ -134,13 +91,6 @@ export interface EncryptedDatabaseClusterProps {
    * @default true
    */
   readonly enablePerformanceInsights?: boolean;
-
-  /**
-   * How long Performance Insights keeps data.
-   *
-   * @default rds.PerformanceInsightRetention.DEFAULT (7 days)
-   */
-  readonly performanceInsightRetention?: rds.PerformanceInsightRetention;
 
   /**
    * The log types exported to CloudWatch Logs, into log groups the construct creates first,
@@ -153,13 +103,6 @@ export interface EncryptedDatabaseClusterProps {
    * @default - every log type of the engine (Aurora MySQL: audit, error, general, slowquery; Aurora PostgreSQL: postgresql)
    */
   readonly cloudwatchLogsExports?: string[];
-
-  /**
-   * How long the exported log groups keep events.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
 
   /**
    * Require TLS through the cluster parameter group (`rds.force_ssl=1` for Aurora PostgreSQL,
@@ -177,53 +120,11 @@ export interface EncryptedDatabaseClusterProps {
   readonly parameters?: { [name: string]: string };
 
   /**
-   * IAM database authentication (for `grantConnect`).
-   *
-   * @default true
-   */
-  readonly iamAuthentication?: boolean;
-
-  /**
-   * How long automated backups are kept: 1 to 35 days.
-   *
-   * @default Duration.days(7)
-   */
-  readonly backupRetention?: Duration;
-
-  /**
-   * The daily backup window (`hh24:mi-hh24:mi`, UTC).
-   *
-   * @default - chosen by RDS
-   */
-  readonly preferredBackupWindow?: string;
-
-  /**
-   * The weekly maintenance window (`ddd:hh24:mi-ddd:hh24:mi`, UTC).
-   *
-   * @default - chosen by RDS
-   */
-  readonly preferredMaintenanceWindow?: string;
-
-  /**
    * The backtrack window (Aurora MySQL only).
    *
    * @default - no backtracking
    */
   readonly backtrackWindow?: Duration;
-
-  /**
-   * Enhanced monitoring interval (1, 5, 10, 15, 30 or 60 seconds).
-   *
-   * @default - no enhanced monitoring
-   */
-  readonly monitoringInterval?: Duration;
-
-  /**
-   * Deletion protection. False warns.
-   *
-   * @default true
-   */
-  readonly deletionProtection?: boolean;
 
   /**
    * What happens when the cluster leaves the stack: SNAPSHOT (a final snapshot under the key),
