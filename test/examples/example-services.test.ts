@@ -179,9 +179,9 @@ describe('the example app, as the AWS services use it', () => {
       return [
         [{ ...base, label: 'EncryptedDatabaseInstance and EncryptedDatabaseCluster (RDS)', services: ['rds'], flags: ['performanceInsights'], facts: { dbResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY1' }, actors: [deployer(db, ['create']), { label: 'Analyst', principal: analyst, steps: ['read'] }] }, undefined],
         [{ ...base, label: 'EncryptedRedshiftCluster ExampleDatabases/Warehouse', services: ['redshift'], actors: [deployer(db, ['create'])] }, undefined],
-        ...secrets.map(([path, arn]): [EncryptedResource, undefined] => [{
+        ...secrets.map(([secretPath, arn]): [EncryptedResource, undefined] => [{
           ...base,
-          label: `master secret of ${path}`,
+          label: `master secret of ${secretPath}`,
           services: ['secretsmanager'],
           facts: { secretArn: world.resolve(arn, db) as string, secretVersionId: 'EXAMPLE1-90ab-cdef-fedc-ba987SECRET1', pendingVersionId: 'EXAMPLE2-90ab-cdef-fedc-ba987SECRET2' },
           actors: [deployer(db, ['create']), { label: 'Dba', principal: dba, steps: ['read'] }],
