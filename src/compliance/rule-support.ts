@@ -1,4 +1,5 @@
 import { CfnDeletionPolicy, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { parseKeyPolicy, ParsedEntry, ParsedKeyPolicy } from './policy-parser';
 import { Conditions } from '../policy/conditions';
@@ -374,6 +375,22 @@ function flattenText(stack: Stack, text: string): string {
 /** The administrative actions that change a key (its policy, state, aliases, tags, rotation, material). */
 export function mutatingAdminActions(actions: string[]): string[] {
   return actions.filter(a => perms.MUTATING_ADMIN_ACTIONS.includes(a));
+}
+
+/**
+ * The findings of a rule about administrative actions: the statements of a key policy that hold an
+ * action changing the key and have a principal `holder` picks. Not applicable to anything but a key.
+ */
+export function administrationFindings(node: CfnResource, holder: (stack: Stack, principal: EntryPrincipal) => boolean): NagRuleResult {
+  const key = keyPolicyOf(node);
+  if (!key) return NagRuleCompliance.NOT_APPLICABLE;
+  const stack = Stack.of(node);
+  const findings = new Set<string>();
+  for (const entry of key.parsed.entries) {
+    if (mutatingAdminActions(entry.actions).length === 0) continue;
+    if (principalsOf(stack, entry).some(p => holder(stack, p))) findings.add(findingName(entry));
+  }
+  return findings.size > 0 ? [...findings] : NagRuleCompliance.COMPLIANT;
 }
 
 /** The cryptographic actions among these (those that use the key). */

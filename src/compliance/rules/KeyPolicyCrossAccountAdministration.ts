@@ -1,6 +1,6 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
-import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { findingName, isOtherAccount, keyPolicyOf, mutatingAdminActions, principalsOf } from '../rule-support';
+import { CfnResource } from 'aws-cdk-lib';
+import { NagRuleResult } from 'cdk-nag';
+import { administrationFindings, isOtherAccount } from '../rule-support';
 
 /**
  * A principal of another account (a role, a user or the whole account) holds administrative
@@ -8,13 +8,5 @@ import { findingName, isOtherAccount, keyPolicyOf, mutatingAdminActions, princip
  * @param node the CfnResource to check
  */
 export function KeyPolicyCrossAccountAdministration(node: CfnResource): NagRuleResult {
-  const key = keyPolicyOf(node);
-  if (!key) return NagRuleCompliance.NOT_APPLICABLE;
-  const stack = Stack.of(node);
-  const findings = new Set<string>();
-  for (const entry of key.parsed.entries) {
-    if (mutatingAdminActions(entry.actions).length === 0) continue;
-    if (principalsOf(stack, entry).some(p => p.accounts.some(a => isOtherAccount(stack, a)))) findings.add(findingName(entry));
-  }
-  return findings.size > 0 ? [...findings] : NagRuleCompliance.COMPLIANT;
+  return administrationFindings(node, (stack, p) => p.accounts.some(a => isOtherAccount(stack, a)));
 }
