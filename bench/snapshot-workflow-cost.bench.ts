@@ -1,14 +1,21 @@
 /**
  * Step Functions cost of one snapshot copy: the state transitions of the REAL synthesized
- * `SnapshotRegionCopy` definition, counted by executing it with aws-local-stepfunctions against an
- * in-memory account whose copy takes 5, 30 or 120 minutes. Waits are overridden to 0 ms; a
+ * `SnapshotRegionCopy` definitions, counted by executing them with aws-local-stepfunctions against
+ * an in-memory account whose copy takes 5, 30 or 120 minutes. Waits are overridden to 0 ms; a
  * simulated clock advances by each Wait state's seconds (read from the state's input as the
  * execution enters it), so the copy is reported available exactly when the simulated time reaches
  * its duration. Compared with the common fixed 30-second polling loop (Wait 30 s -> describe ->
  * Choice), built with aws-cdk-lib and executed the same way.
  *
- * Price: Step Functions standard workflows, $0.025 per 1,000 state transitions (us-east-1, after
- * the free tier of 4,000 a month, which is ignored here). https://aws.amazon.com/step-functions/pricing/
+ * With completion events (the default): the workflow stores its task token and waits
+ * (`putItem.waitForTaskToken`, at most the event timeout); the simulated clock jumps to the copy's
+ * end (or by one event timeout, when the copy is not done by then or the event is lost), and the
+ * copy's completion event runs the REAL callback definition (EXPRESS), whose transitions are
+ * counted too.
+ *
+ * Price: Step Functions standard workflows, $0.025 per 1,000 state transitions; express workflows,
+ * $1.00 per million requests plus $0.00001667 per GB-second (64 MB billed, 100 ms minimum) (us-east-1, free
+ * tier ignored). https://aws.amazon.com/step-functions/pricing/
  *
  *   npx ts-node --project bench/tsconfig.json bench/snapshot-workflow-cost.bench.ts
  */
@@ -17,21 +24,11 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { printSection, table } from './harness';
 import { SnapshotRegionCopy, SnapshotType } from '../src';
+import { CompletionWaits } from '../src/snapshots/private/event-wait';
 import { AslDefinition, AslState, extractDefinition } from '../test/harness/state-machine';
 
-// aws-local-stepfunctions 3 uses Promise.withResolvers (Node >= 22); Node 20 needs this polyfill.
-const promiseCtor = Promise as unknown as { withResolvers?: unknown };
-if (typeof promiseCtor.withResolvers !== 'function') {
-  promiseCtor.withResolvers = function withResolvers<T>() {
-    let resolve!: (value: T | PromiseLike<T>) => void;
-    let reject!: (reason?: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { promise, resolve, reject };
-  };
-}
+// aws-local-stepfunctions 3 uses Promise.withResolvers (Node >= 22): the shared polyfill.
+import '../test/harness/promise-polyfill';
 // aws-local-stepfunctions is a devDependency: the benchmark runs in development only.
 // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
 const { StateMachine } = require('aws-local-stepfunctions') as { StateMachine: new (definition: unknown, options: unknown) => LocalMachine };
@@ -44,18 +41,32 @@ interface LocalEvent {
 }
 
 const PRICE_PER_TRANSITION = 0.025 / 1000;
+/** One express execution: the request, and 100 ms at 64 MB. */
+const PRICE_PER_EXPRESS_RUN = 1 / 1_000_000 + 0.1 * (64 / 1024) * 0.00001667;
 const DURATIONS_MINUTES = [5, 30, 120];
 const ACCOUNT = '111111111111';
 
-/** The real workflow, EBS only (the RDS and Aurora branches wait the same way). */
-function regionCopyDefinition(firstPoll?: Duration): AslDefinition {
+/** A synthesized workflow and, with completion events, its callback machine and event timeout. */
+interface Workflow {
+  readonly definition: AslDefinition;
+  readonly callback?: AslDefinition;
+  readonly eventTimeoutSeconds?: number;
+}
+
+/** The real workflow, EBS only (RDS DB snapshots wait the same way; Aurora cluster snapshots poll). */
+function regionCopyWorkflow(options: { firstPoll?: Duration; completionEvents?: boolean } = {}): Workflow {
   const app = new App();
   const stack = new Stack(app, 'Dr', { env: { account: ACCOUNT, region: 'us-east-1' } });
   const copy = new SnapshotRegionCopy(stack, 'Copy', {
-    sourceRegion: 'eu-west-1', copyNamePrefix: 'dr', snapshotTypes: [SnapshotType.EBS], copyOnSourceEvents: false, firstPoll,
+    sourceRegion: 'eu-west-1', copyNamePrefix: 'dr', snapshotTypes: [SnapshotType.EBS], copyOnSourceEvents: false, ...options,
   });
   app.synth();
-  return extractDefinition(stack, copy.stateMachine);
+  const waits = copy.node.tryFindChild('CompletionEvents') as CompletionWaits | undefined;
+  return {
+    definition: extractDefinition(stack, copy.stateMachine),
+    callback: waits?.callback ? extractDefinition(stack, waits.callback) : undefined,
+    eventTimeoutSeconds: waits?.callback ? waits.eventTimeout.toSeconds() : undefined,
+  };
 }
 
 /** The common baseline: copy, then Wait 30 s -> describe -> Choice until completed. */
@@ -99,14 +110,50 @@ function readPath(input: unknown, path: string): unknown {
 }
 
 interface Outcome {
+  /** Transitions of the main (standard) execution. */
   readonly transitions: number;
+  /** Transitions of the callback (express) executions, and how many there were. */
+  readonly callbackTransitions: number;
+  readonly callbackRuns: number;
   readonly polls: number;
   readonly simulatedMinutes: number;
   readonly status: string;
 }
 
-/** Executes a definition against one copy that takes `minutes`; counts every state entered. */
-async function execute(definition: AslDefinition, minutes: number): Promise<Outcome> {
+/** Runs a definition locally; counts the states entered; `onEnter` sees each state as it is entered. */
+async function runCounting(definition: AslDefinition, input: unknown, handlers: Record<string, (input: Record<string, unknown>) => unknown>,
+  onEnter: (state: { name: string; input: unknown }) => void = () => undefined): Promise<{ transitions: number; status: string }> {
+  const waits = allStates(definition.States).filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
+  const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
+  const execution = machine.run(input, {
+    overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: Object.fromEntries(waits.map(name => [name, 0])) },
+    context: { Execution: { Id: 'bench', Input: {} }, Task: { Token: 'bench-token' } },
+  });
+  let transitions = 0;
+  const counting = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (event.type !== 'StateEntered' || !event.state) continue;
+      transitions++;
+      onEnter(event.state);
+    }
+  })();
+  let status = 'SUCCEEDED';
+  try {
+    await execution.result;
+  } catch (e) {
+    status = `FAILED (${(e as Error).message})`;
+  }
+  await counting;
+  return { transitions, status };
+}
+
+/**
+ * Executes a workflow against one copy that takes `minutes`; counts every state entered, of the
+ * main execution and of the callback executions the copy's completion event starts. With
+ * `loseEvents` no event is ever delivered (every wait times out: the worst case).
+ */
+async function execute(workflow: Workflow, minutes: number, loseEvents = false): Promise<Outcome> {
+  const definition = workflow.definition;
   const states = allStates(definition.States);
   const waitSeconds = new Map(states.filter(([, s]) => s.Type === 'Wait').map(([name, s]) => [name, s]));
   let clock = 0;
@@ -126,11 +173,46 @@ async function execute(definition: AslDefinition, minutes: number): Promise<Outc
       return { Snapshots: [{ SnapshotId: 'snap-0aaaaaaaaaaaaaaaa' }] };
     },
     'ec2:deleteSnapshot': () => ({}),
-    'sns:publish': () => ({}),
+    'sns:publish': (i) => { throw new Error(`the workflow failed: ${JSON.stringify(i.Message)}`); },
+    'dynamodb:deleteItem': () => ({}),
+  };
+  let callbackTransitions = 0;
+  let callbackRuns = 0;
+  // The wait for the completion event: the copy ends within this wait, or the wait times out.
+  const awaitEvent = async (): Promise<unknown> => {
+    const timeout = workflow.eventTimeoutSeconds!;
+    if (loseEvents || clock + timeout < readyAt) {
+      clock += timeout;
+      throw Object.assign(new Error('no completion event within the event timeout'), { name: 'States.Timeout' });
+    }
+    clock = Math.max(clock, readyAt);
+    // EC2 emits the copy's event; the rule starts the callback, which resumes this task.
+    let output: unknown;
+    const event = {
+      'source': 'aws.ec2',
+      'detail-type': 'EBS Snapshot Notification',
+      'account': ACCOUNT,
+      'region': 'us-east-1',
+      'detail': { event: 'copySnapshot', result: 'succeeded', cause: '', snapshot_id: 'arn:aws:ec2::us-east-1:snapshot/snap-0fedcba9876543210' },
+    };
+    const callbackHandlers = Object.fromEntries(allStates(workflow.callback!.States).filter(([, s]) => s.Type === 'Task').map(([name, s]) => {
+      const operation = String(s.Resource).replace(/^arn:[^:]+:states:::(aws-sdk:)?/, '');
+      const handler = operation === 'dynamodb:deleteItem'
+        ? () => ({ Attributes: { snapshotId: { S: 'snap-0fedcba9876543210' }, taskToken: { S: 'bench-token' } } })
+        : operation === 'sfn:sendTaskSuccess' ? (i: Record<string, unknown>) => (output = JSON.parse(String(i.Output)), {})
+          : operation === 'sfn:sendTaskFailure' ? () => { throw new Error('the copy succeeded: no failure to send'); } : undefined;
+      if (!handler) throw new Error(`no callback handler for ${operation}`);
+      return [name, async (i: Record<string, unknown>) => handler(i)];
+    }));
+    const run = await runCounting(workflow.callback!, event, callbackHandlers);
+    if (run.status !== 'SUCCEEDED' || output === undefined) throw new Error(`the callback did not resume the task: ${run.status}`);
+    callbackTransitions += run.transitions;
+    callbackRuns++;
+    return output;
   };
   const handlers = Object.fromEntries(states.filter(([, s]) => s.Type === 'Task').map(([name, s]) => {
     const operation = String(s.Resource).replace(/^arn:[^:]+:states:::(aws-sdk:)?/, '');
-    const handler = byResource[operation];
+    const handler = operation === 'dynamodb:putItem.waitForTaskToken' ? awaitEvent : byResource[operation];
     if (!handler) throw new Error(`no handler for ${operation} (${name})`);
     // Let the event consumer catch up first, so the clock includes the Wait just entered.
     return [name, async (input: Record<string, unknown>) => {
@@ -138,71 +220,61 @@ async function execute(definition: AslDefinition, minutes: number): Promise<Outc
       return handler(input);
     }];
   }));
-  const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
-  const execution = machine.run({ snapshotType: 'EBS_SNAPSHOT', sourceSnapshotId: 'snap-0123456789abcdef0' }, {
-    overrides: {
-      taskResourceLocalHandlers: handlers,
-      waitTimeOverrides: Object.fromEntries([...waitSeconds.keys()].map(name => [name, 0])),
-    },
-    context: { Execution: { Id: 'bench', Input: {} } },
-  });
-  let transitions = 0;
-  const counting = (async () => {
-    for await (const event of execution.eventLogs) {
-      if (event.type !== 'StateEntered' || !event.state) continue;
-      transitions++;
-      const wait = waitSeconds.get(event.state.name);
-      if (wait) {
-        const seconds = typeof wait.Seconds === 'number' ? wait.Seconds : Number(readPath(event.state.input, String(wait.SecondsPath)));
-        if (!Number.isFinite(seconds)) throw new Error(`cannot read the wait of ${event.state.name}`);
-        clock += seconds;
-      }
+  const run = await runCounting(definition, { snapshotType: 'EBS', sourceSnapshotId: 'snap-0123456789abcdef0' }, handlers, (state) => {
+    const wait = waitSeconds.get(state.name);
+    if (wait) {
+      const seconds = typeof wait.Seconds === 'number' ? wait.Seconds : Number(readPath(state.input, String(wait.SecondsPath)));
+      if (!Number.isFinite(seconds)) throw new Error(`cannot read the wait of ${state.name}`);
+      clock += seconds;
     }
-  })();
-  let status = 'SUCCEEDED';
-  try {
-    await execution.result;
-  } catch (e) {
-    status = `FAILED (${(e as Error).message})`;
-  }
-  await counting;
-  return { transitions, polls, simulatedMinutes: clock / 60, status };
+  });
+  const { transitions, status } = run;
+  return { transitions, callbackTransitions, callbackRuns, polls, simulatedMinutes: clock / 60, status };
 }
 
 async function main(): Promise<void> {
-  const ours = regionCopyDefinition();
-  const slower = regionCopyDefinition(Duration.minutes(10));
-  const baseline = fixedPollingDefinition();
+  const events = regionCopyWorkflow();
+  const polling = regionCopyWorkflow({ completionEvents: false });
+  const baseline: Workflow = { definition: fixedPollingDefinition() };
+  if (!events.callback) throw new Error('the default SnapshotRegionCopy has no completion-event callback');
   const rows: Array<Array<string | number>> = [];
   const ratios: number[] = [];
+  const cost = (o: Outcome) => o.transitions * PRICE_PER_TRANSITION + o.callbackRuns * PRICE_PER_EXPRESS_RUN;
   for (const minutes of DURATIONS_MINUTES) {
-    const a = await execute(ours, minutes);
+    const a = await execute(events, minutes);
+    const lost = await execute(events, minutes, true);
     const b = await execute(baseline, minutes);
-    const c = await execute(slower, minutes);
-    if ([a, b, c].some(o => o.status !== 'SUCCEEDED')) throw new Error(`an execution failed: ${a.status} / ${b.status} / ${c.status}`);
-    if (a.simulatedMinutes < minutes || b.simulatedMinutes < minutes) throw new Error('the simulated clock did not reach the copy time');
-    ratios.push(a.transitions / b.transitions);
+    const c = await execute(polling, minutes);
+    if ([a, lost, b, c].some(o => o.status !== 'SUCCEEDED')) throw new Error(`an execution failed: ${[a, lost, b, c].map(o => o.status).join(' / ')}`);
+    if ([a, lost, b, c].some(o => o.simulatedMinutes < minutes)) throw new Error('the simulated clock did not reach the copy time');
+    if (a.callbackRuns !== 1) throw new Error(`expected one callback run, got ${a.callbackRuns}`);
+    const total = a.transitions + a.callbackTransitions;
+    ratios.push(total / b.transitions);
     rows.push([
       `${minutes} min`,
-      `${a.transitions} (polls: ${a.polls}; seen done at ${a.simulatedMinutes.toFixed(0)} min)`,
-      `$${(a.transitions * PRICE_PER_TRANSITION).toFixed(5)}`,
+      `${a.transitions} + ${a.callbackTransitions} callback = ${total}`,
+      `$${cost(a).toFixed(5)}`,
       `${b.transitions} (polls: ${b.polls})`,
-      `$${(b.transitions * PRICE_PER_TRANSITION).toFixed(5)}`,
-      `${(100 * a.transitions / b.transitions).toFixed(1)} %`,
+      `$${cost(b).toFixed(5)}`,
+      `${(100 * total / b.transitions).toFixed(1)} %`,
+      `${lost.transitions} (${(100 * lost.transitions / b.transitions).toFixed(1)} %; seen done at ${lost.simulatedMinutes.toFixed(0)} min)`,
       `${c.transitions} (${(100 * c.transitions / b.transitions).toFixed(1)} %; seen done at ${c.simulatedMinutes.toFixed(0)} min)`,
     ]);
   }
   printSection('Snapshot Region copy: Step Functions cost per copy', [
-    'State transitions of one EBS copy by the synthesized `SnapshotRegionCopy` definition (capped exponential backoff: first check after 5 min, '
-    + 'then 10, 20, 30, 30... min; sequence bump, copy and pruning included), counted by executing it with aws-local-stepfunctions '
-    + 'against a copy that takes the given time, versus a fixed 30-second polling loop. $0.025 per 1,000 transitions (standard workflows).',
+    'State transitions of one EBS copy by the synthesized `SnapshotRegionCopy` definition (sequence bump, copy and pruning included), '
+    + 'counted by executing it with aws-local-stepfunctions against a copy that takes the given time, versus a fixed 30-second polling loop. '
+    + 'Default: the workflow waits for the copy\'s completion event (`putItem.waitForTaskToken`, 30-minute event timeout) and the event runs the '
+    + 'callback state machine (EXPRESS, its transitions counted too). Also shown: every event lost (each wait times out after 30 minutes, then '
+    + 'the copy is described), and `completionEvents: false` (capped exponential backoff: first check after 5 min, then 10, 20, 30, 30... min). '
+    + 'Standard: $0.025 per 1,000 transitions; express: $1.00 per million requests plus duration.',
     '',
-    table(['copy takes', 'SnapshotRegionCopy transitions (defaults)', 'cost', 'fixed 30 s loop transitions', 'cost', 'ratio',
-      'with firstPoll 10 min'], rows),
+    table(['copy takes', 'transitions (events, default)', 'cost', 'fixed 30 s loop transitions', 'cost', 'ratio',
+      'every event lost', 'completionEvents: false'], rows),
     '',
     `Goal: at most one tenth of the fixed loop. Met for: ${DURATIONS_MINUTES.filter((_, i) => ratios[i] <= 0.1).map(m => `${m} min`).join(', ') || 'none'}; `
     + `not met for: ${DURATIONS_MINUTES.filter((_, i) => ratios[i] > 0.1).map(m => `${m} min`).join(', ') || 'none'} `
-    + '(a short copy costs a few fixed transitions, sequence, copy, pruning, that the loop does not have, and the first check waits 5 minutes).',
+    + '(a short copy costs a few fixed transitions, sequence, copy, pruning, that the loop does not have).',
   ]);
 }
 

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { AuditStack } from './audit';
 import { DatabaseDrStack, DatabaseStack } from './databases';
 import { SnapshotForwarderStack, SnapshotRegionCopyStack } from './snapshot-region-copy';
+import { SnapshotShareTargetDrStack } from './snapshot-share-dr';
 import { SnapshotShareSourceStack, SnapshotShareTargetStack } from './snapshots';
 import {
   EbsEncryptionByDefault, EncryptedBlockDevice, EncryptedBucket, EncryptedSecret, EncryptedVolume, EncryptionKey,
@@ -275,10 +276,18 @@ export function buildExampleApp(app: App): Stack[] {
   });
   const databasesDr = new DatabaseDrStack(app, 'ExampleDatabasesDr', { env: { account: SECURITY_ACCOUNT, region: REPLICA_REGION } });
   const databases = new DatabaseStack(app, 'ExampleDatabases', { env: primaryEnv, dr: databasesDr });
-  const snapshotShare = new SnapshotShareSourceStack(app, 'ExampleSnapshotShare', { env: primaryEnv, partnerAccount: PARTNER_ACCOUNT });
+  const snapshotShare = new SnapshotShareSourceStack(app, 'ExampleSnapshotShare', {
+    env: primaryEnv, partnerAccount: PARTNER_ACCOUNT, partnerDrRegion: REPLICA_REGION, warehouse: { cluster: databases.warehouse, key: databases.key },
+  });
   const snapshotReceive = new SnapshotShareTargetStack(app, 'ExampleSnapshotReceive', {
     env: { account: PARTNER_ACCOUNT, region: PRIMARY_REGION },
     sourceAccount: SECURITY_ACCOUNT,
   });
-  return [keys, replica, workload, partner, storage, audit, snapshotForwarder, snapshotCopy, databasesDr, databases, snapshotShare, snapshotReceive];
+  const snapshotReceiveDr = new SnapshotShareTargetDrStack(app, 'ExampleSnapshotReceiveDr', {
+    env: { account: PARTNER_ACCOUNT, region: REPLICA_REGION },
+    sourceAccount: SECURITY_ACCOUNT,
+    sourceRegion: PRIMARY_REGION,
+  });
+  return [keys, replica, workload, partner, storage, audit, snapshotForwarder, snapshotCopy, databasesDr, databases, snapshotShare, snapshotReceive,
+    snapshotReceiveDr];
 }

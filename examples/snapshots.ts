@@ -2,11 +2,12 @@
  * Sharing encrypted snapshots with the partner account: the security team's account (the source)
  * shares EBS and RDS DB snapshots with the partner account (the target), which copies each under
  * its own key and restores a volume from the EBS copies. Two stacks, one per account, in the
- * primary Region.
+ * primary Region. Redshift: the warehouse's snapshots (under the databases' key, which the cluster
+ * uses) are shared as they are, and the partner restores a cluster from each under its own key.
  */
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EncryptionKey, ShareTarget, SnapshotShareSource, SnapshotShareTarget, SnapshotType } from '../src';
+import { EncryptedRedshiftCluster, EncryptionKey, IEncryptionKey, ShareTarget, SnapshotShareSource, SnapshotShareTarget, SnapshotType } from '../src';
 
 /** The source account's side: the shareable key and the share workflows. */
 export class SnapshotShareSourceStack extends Stack {
@@ -14,8 +15,17 @@ export class SnapshotShareSourceStack extends Stack {
   public readonly ebs: SnapshotShareSource;
   /** Shares RDS DB snapshots. */
   public readonly rds: SnapshotShareSource;
+  /** Shares RDS DB snapshots with the partner's workflow in its DR Region (across account and Region in one copy). */
+  public readonly rdsToDr?: SnapshotShareSource;
+  /** Shares snapshots of the warehouse (Redshift) as they are: Redshift cannot re-encrypt them. */
+  public readonly redshift?: SnapshotShareSource;
 
-  constructor(scope: Construct, id: string, props: StackProps & { readonly partnerAccount: string }) {
+  constructor(scope: Construct, id: string, props: StackProps & {
+    readonly partnerAccount: string;
+    readonly partnerDrRegion?: string;
+    /** The Redshift cluster whose snapshots are shared, and the key it is encrypted with. */
+    readonly warehouse?: { readonly cluster: EncryptedRedshiftCluster; readonly key: IEncryptionKey };
+  }) {
     super(scope, id, props);
     const shareKey = new EncryptionKey(this, 'ShareKey', {
       description: 'Intermediate copies of snapshots shared with the partner account',
@@ -34,6 +44,28 @@ export class SnapshotShareSourceStack extends Stack {
       targets: [ShareTarget.account(props.partnerAccount)],
       encryptionKey: shareKey,
     });
+    if (props.partnerDrRegion) {
+      // The partner copies straight into its DR Region: one CopyDBSnapshot across account and Region.
+      // Its own bus name: the in-Region share above owns the default one in this account and Region.
+      this.rdsToDr = new SnapshotShareSource(this, 'RdsToPartnerDr', {
+        snapshotType: SnapshotType.RDS_DB,
+        targets: [ShareTarget.accountInRegion(props.partnerAccount, props.partnerDrRegion)],
+        encryptionKey: shareKey,
+        eventBusName: 'cdk-kms-patterns-snapshot-share-rds-db-dr',
+      });
+    }
+    if (props.warehouse) {
+      // Start with { "createFrom": "<warehouse id>" } or { "snapshotId": "<manual snapshot>" }: the
+      // snapshot must be under the warehouse's key, which becomes shareable with the partner
+      // (through Redshift only); the workflow's logs and failure topic stay under this stack's key.
+      this.redshift = new SnapshotShareSource(this, 'WarehouseToPartner', {
+        snapshotType: SnapshotType.REDSHIFT_CLUSTER,
+        targets: [ShareTarget.account(props.partnerAccount)],
+        encryptionKey: props.warehouse.key,
+        workflowKey: shareKey,
+        createFrom: [props.warehouse.cluster.clusterIdentifier],
+      });
+    }
   }
 }
 
@@ -43,6 +75,8 @@ export class SnapshotShareTargetStack extends Stack {
   public readonly ebs: SnapshotShareTarget;
   /** Receives RDS DB snapshots. */
   public readonly rds: SnapshotShareTarget;
+  /** Restores a Redshift cluster from each warehouse snapshot shared with it. */
+  public readonly redshift: SnapshotShareTarget;
 
   constructor(scope: Construct, id: string, props: StackProps & { readonly sourceAccount: string }) {
     super(scope, id, props);
@@ -60,6 +94,14 @@ export class SnapshotShareTargetStack extends Stack {
       snapshotType: SnapshotType.RDS_DB,
       sourceAccounts: [props.sourceAccount],
       encryptionKey: copyKey,
+    });
+    // Redshift recipients cannot copy a shared snapshot: a cluster is restored under copyKey, not
+    // publicly accessible, into the partner's analytics VPC (its subnet group and security group).
+    this.redshift = new SnapshotShareTarget(this, 'WarehouseFromSecurity', {
+      snapshotType: SnapshotType.REDSHIFT_CLUSTER,
+      sourceAccounts: [props.sourceAccount],
+      encryptionKey: copyKey,
+      restore: { clusterSubnetGroupName: 'analytics-private', vpcSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'], nodeType: 'ra3.xlplus', numberOfNodes: 2 },
     });
   }
 }

@@ -42,11 +42,39 @@ export function workflowDefinitions(): Array<{ name: string; title: string; defi
     targets: [ShareTarget.account('222222222222')],
     encryptionKey: share.encryptionKey,
   });
+  // Across account and Region: the target's workflow runs in the Region it copies into.
+  const dr = new Stack(app, 'TargetDr', { env: { account: '222222222222', region: 'us-east-1' } });
+  const receiveDr = new SnapshotShareTarget(dr, 'ReceiveDr', {
+    snapshotType: SnapshotType.RDS_DB,
+    sourceAccounts: ['111111111111'],
+    sourceRegion: 'eu-west-1',
+    encryptionKey: new EncryptionKey(dr, 'CopyKey'),
+  });
+  // Redshift: the snapshot itself is shared (never copied) and the target restores a cluster.
+  const redshiftShare = new SnapshotShareSource(source, 'ShareRedshift', {
+    snapshotType: SnapshotType.REDSHIFT_CLUSTER,
+    targets: [ShareTarget.account('222222222222')],
+    encryptionKey: share.encryptionKey,
+    createFrom: ['warehouse'],
+  });
+  const receiveRedshift = new SnapshotShareTarget(target, 'ReceiveRedshift', {
+    snapshotType: SnapshotType.REDSHIFT_CLUSTER,
+    sourceAccounts: ['111111111111'],
+    encryptionKey: receive.encryptionKey,
+    restore: { clusterSubnetGroupName: 'analytics-private', vpcSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'] },
+  });
   return [
+    { name: 'snapshot-share-source-redshift', title: 'SnapshotShareSource (Redshift: the snapshot shared as it is, one account at a time)', definition: extractDefinition(source, redshiftShare.stateMachine) },
+    { name: 'snapshot-share-target-redshift', title: 'SnapshotShareTarget (Redshift: a cluster restored under the target key)', definition: extractDefinition(target, receiveRedshift.stateMachine) },
     { name: 'snapshot-share-source-ebs', title: 'SnapshotShareSource (EBS, with createFrom)', definition: extractDefinition(source, share.stateMachine) },
     { name: 'snapshot-share-source-rds', title: 'SnapshotShareSource (RDS DB snapshots: named, idempotent copies)', definition: extractDefinition(source, rds.stateMachine) },
     { name: 'snapshot-share-confirmation', title: 'SnapshotShareSource confirmation handler', definition: extractDefinition(source, share.confirmationHandler) },
     { name: 'snapshot-share-target-ebs', title: 'SnapshotShareTarget (EBS, restoring a volume)', definition: extractDefinition(target, receive.stateMachine) },
+    {
+      name: 'snapshot-share-target-rds-cross-region',
+      title: 'SnapshotShareTarget (RDS DB snapshots shared from another Region: one CopyDBSnapshot)',
+      definition: extractDefinition(dr, receiveDr.stateMachine),
+    },
   ];
 }
 

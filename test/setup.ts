@@ -1,19 +1,7 @@
 // Jest setup shared by every test file.
 //
-// aws-local-stepfunctions 3 declares Node >= 22 and calls Promise.withResolvers, which Node 20
-// (this project's runtime) lacks. The polyfill below is the whole of what it needs.
-const promiseCtor = Promise as unknown as { withResolvers?: unknown };
-if (typeof promiseCtor.withResolvers !== 'function') {
-  promiseCtor.withResolvers = function withResolvers<T>() {
-    let resolve!: (value: T | PromiseLike<T>) => void;
-    let reject!: (reason?: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { promise, resolve, reject };
-  };
-}
+// aws-local-stepfunctions 3 calls Promise.withResolvers (Node >= 22): the shared polyfill.
+import './harness/promise-polyfill';
 
 // Never reach for credentials or the network while synthesizing.
 process.env.AWS_EC2_METADATA_DISABLED = 'true';

@@ -75,6 +75,7 @@ export const ComplianceRules = {
   S3_LOGGING: 'S3BucketLoggingEnabled',
   S3_DEFAULT_ENCRYPTION_KMS: 'S3DefaultEncryptionKMS',
   S3_REPLICATION: 'S3BucketReplicationEnabled',
+  DYNAMODB_IN_BACKUP_PLAN: 'DynamoDBInBackupPlan',
 } as const;
 
 /** The compliance packs that have the Lambda concurrency and DLQ rules. */

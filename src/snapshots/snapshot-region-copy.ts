@@ -7,8 +7,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { RegionCopyWorkflow, TYPE_AURORA, TYPE_EBS, TYPE_RDS_DB } from './private/region-copy-workflow';
-import { workflowLogGroupName } from './private/workflow';
+import { CompletionWaits } from './private/event-wait';
+import { apiOfCopyType, LEGACY_TYPE_NAMES, RegionCopyWorkflow, TYPE_AURORA, TYPE_EBS, TYPE_RDS_DB } from './private/region-copy-workflow';
+import { checkDuration } from './private/share-options';
+import { DEFAULT_EVENT_TIMEOUT, workflowLogGroupName } from './private/workflow';
 import { SnapshotType } from './snapshot-type';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyCapability } from '../policy/key-capability';
@@ -143,6 +145,27 @@ export interface SnapshotRegionCopyProps {
    * @default Duration.hours(24)
    */
   readonly copyTimeout?: Duration;
+
+  /**
+   * Wait for each copy's completion event instead of polling it, where one exists: EBS
+   * `copySnapshot` notifications and RDS-EVENT-0060 ("Finished copy of snapshot ... from region";
+   * canceled: RDS-EVENT-0061). The workflow stores its task token in a DynamoDB table under this
+   * Region's key; an EXPRESS state machine started by the event resumes it. Aurora cluster snapshot
+   * copies (no completion event) are always polled (`firstPoll`, `maxPollInterval`). A lost event
+   * costs one check after `completionEventTimeout`.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/ebs/latest/userguide/ebs-cloud-watch-events.html
+   */
+  readonly completionEvents?: boolean;
+
+  /**
+   * How long one wait for a copy's completion event lasts before the workflow checks the copy
+   * (and waits again while it is still being made). 1 minute to 1 day, at most `copyTimeout`.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly completionEventTimeout?: Duration;
 }
 
 /**
@@ -151,9 +174,10 @@ export interface SnapshotRegionCopyProps {
  * Step Functions standard workflow in this (the destination) Region makes the copy, since Step
  * Functions calls services only in its own Region: started by the source Region's completion events
  * (forwarded by a `SnapshotRegionCopyForwarder`), or on demand with
- * `{ "snapshotType": "EBS_SNAPSHOT", "sourceSnapshotId": "snap-..." }` (RDS: the snapshot's ARN or
- * identifier). It waits with capped exponential backoff, retries throttling and copy limits with
- * jitter, keeps the `keepCopies` most recent copies it made, and publishes failures to an
+ * `{ "snapshotType": "EBS", "sourceSnapshotId": "snap-..." }` (`snapshotType` is a `SnapshotType.name`:
+ * `EBS`, `RDS_DB`, `AURORA_CLUSTER`; the first release's `EBS_SNAPSHOT`, `RDS_DB_SNAPSHOT`,
+ * `AURORA_CLUSTER_SNAPSHOT` are still accepted; RDS: the snapshot's ARN or identifier). It waits
+ * with capped exponential backoff, retries throttling and copy limits with jitter, keeps the `keepCopies` most recent copies it made, and publishes failures to an
  * encrypted SNS topic.
  */
 export class SnapshotRegionCopy extends Construct {
@@ -196,6 +220,8 @@ export class SnapshotRegionCopy extends Construct {
     if (first < 60 || first > 3600) invalid('firstPoll', 'must be from 1 minute to 1 hour', firstPoll);
     if (max < first || max > 3 * 3600) invalid('maxPollInterval', `must be from firstPoll (${first} seconds) to 3 hours`, maxPoll);
     if (budget < 3600 || budget > 7 * 86400) invalid('copyTimeout', 'must be from 1 hour to 7 days', timeout);
+    const eventTimeout = props.completionEventTimeout ?? DEFAULT_EVENT_TIMEOUT;
+    checkDuration('completionEventTimeout', eventTimeout, 60, Math.min(86400, budget));
     checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, 'EBS and RDS');
     super(scope, id);
 
@@ -218,17 +244,25 @@ export class SnapshotRegionCopy extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // The literal names (not the parameters' tokens): the workflow and its IAM name them directly.
+    // Named (and identified) by the first release's type names: a new name would replace the
+    // parameter and restart the sequence, colliding with the copies already numbered.
     const sequenceParameterNames: Record<string, string> = {};
     for (const type of types) {
-      sequenceParameterNames[type] = `/cdk-kms-patterns/snapshot-region-copy/${this.copyNamePrefix}/${type}`;
-      new ssm.StringParameter(this, `Sequence${type}`, {
+      const stored = LEGACY_TYPE_NAMES[type];
+      sequenceParameterNames[type] = `/cdk-kms-patterns/snapshot-region-copy/${this.copyNamePrefix}/${stored}`;
+      new ssm.StringParameter(this, `Sequence${stored}`, {
         parameterName: sequenceParameterNames[type],
         stringValue: '0',
-        description: `The number of the last ${type} copy made by ${this.node.path}`,
+        description: `The number of the last ${stored} copy made by ${this.node.path}`,
       });
     }
 
+    // Completion events of the copies made here (EBS copySnapshot, RDS-EVENT-0060) resume the waits.
+    const waits = new CompletionWaits(this, 'CompletionEvents', {
+      apis: types.map(apiOfCopyType), enabled: props.completionEvents ?? true, eventTimeout, key, removalPolicy: RemovalPolicy.RETAIN,
+    });
     const workflow = new RegionCopyWorkflow(this, 'Workflow', {
+      waits,
       sourceRegion: props.sourceRegion,
       keyArn: key.keyArn,
       types,
@@ -265,6 +299,7 @@ export class SnapshotRegionCopy extends Construct {
     // The failure topic: SNS encrypts each message with a data key on the publisher's behalf.
     key.grantThroughService(role, KeyService.SNS, KeyCapability.GENERATE_DATA_KEY, KeyCapability.DECRYPT);
 
+    waits.bind(this.stateMachine, this.logGroup, RemovalPolicy.RETAIN);
     if (props.copyOnSourceEvents ?? true) {
       this.addSourceEventRules(props.sourceRegion, types);
     }

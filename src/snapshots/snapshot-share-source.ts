@@ -8,14 +8,16 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { copyStates } from './private/copy-states';
+import { CompletionWaits } from './private/event-wait';
+import { REDSHIFT, redshiftSourceDefinition, validateRedshiftClusters } from './private/redshift-share';
 import {
   busArn, CONFIRMED_DETAIL_TYPE, defaultBusName, SHARE_EVENT_SOURCE, SHARED_DETAIL_TYPE, STATUS_COPIED,
 } from './private/share-events';
 import { acknowledgeWorkflow, acknowledgeWorkflowRole } from './private/share-nag';
-import { checkDuration, pollOptions, readAnyKeyOfAccount, validateShareTargets } from './private/share-options';
+import { checkDuration, pollOptions, readAnyKeyOfAccount, validateShareRegions, validateShareTargets } from './private/share-options';
 import { sourceResourceArn } from './private/snapshot-api';
 import {
-  addServiceRetries, DEFAULT_POLL, failureTopic, FailurePath, pollUntilAvailable, RETRY, SdkTask, workflowLogGroup, workflowStateMachine,
+  addServiceRetries, DEFAULT_POLL, failureTopic, FailurePath, RETRY, SdkTask, workflowLogGroup, workflowStateMachine,
 } from './private/workflow';
 import { ShareTarget, SnapshotType } from './snapshot-type';
 import { EncryptionKeyBase, IEncryptionKey } from '../keys/encryption-key-base';
@@ -47,57 +49,47 @@ export interface SnapshotPollingOptions {
    * @default Duration.hours(12)
    */
   readonly snapshotTimeout?: Duration;
+  /**
+   * Wait for the completion events the services emit instead of polling, where they exist: EBS
+   * `createSnapshot`/`copySnapshot` notifications and RDS DB snapshot events (RDS-EVENT-0042,
+   * -0197, -0060; copy canceled: -0190, -0061). The workflow stores its task token in a DynamoDB
+   * table under the workflow key and an EXPRESS state machine, started by an EventBridge rule on
+   * the event, resumes it. Aurora cluster snapshots (no copy completion event) and snapshots shared
+   * by another account (their events go to the owner) are always polled. `false`: every wait
+   * polls.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/ebs/latest/userguide/ebs-cloud-watch-events.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html
+   */
+  readonly completionEvents?: boolean;
+  /**
+   * How long one wait for a completion event lasts before the workflow describes the snapshot
+   * again (and waits again if it is still being made). A lost event, or one sent before the
+   * workflow stored its token, costs at most this delay; a shorter one costs a describe (a few
+   * state transitions) per timeout while a long copy runs.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly completionEventTimeout?: Duration;
 }
 
 /**
- * Properties of a `SnapshotShareSource`.
+ * The settings the two share workflows (`SnapshotShareSource`, `SnapshotShareTarget`) have in
+ * common: waiting, the event buses, failure notification, logging and removal.
  */
-export interface SnapshotShareSourceProps {
-  /** The kind of snapshot shared. */
-  readonly snapshotType: SnapshotType;
-
+export interface SnapshotShareWorkflowOptions {
   /**
-   * The accounts the snapshots are shared with (at most 20 for RDS and Aurora). Each must deploy a
-   * `SnapshotShareTarget` naming this account.
-   */
-  readonly targets: ShareTarget[];
-
-  /**
-   * The shareable key: snapshots are copied under it before they are shared. Its policy lets the
-   * target accounts use it only through the snapshot's service, and create grants only for AWS
-   * resources. Symmetric, in the stack's Region.
+   * How the workflow waits for snapshots (completion events, polling) and for how long.
    *
-   * @default - a new `EncryptionKey` with the library's defaults
-   */
-  readonly encryptionKey?: IEncryptionKey;
-
-  /**
-   * Volumes (EBS), DB instances (RDS) or DB clusters (Aurora) the workflow may snapshot first, by id
-   * (`vol-...`, DB identifier). The workflow's role may create snapshots of these only.
-   *
-   * @default - none: every execution names an existing snapshot
-   */
-  readonly createFrom?: string[];
-
-  /**
-   * How long to wait for every target to confirm its copy before unsharing and deleting the
-   * intermediate copy.
-   *
-   * @default Duration.hours(24)
-   */
-  readonly confirmationTimeout?: Duration;
-
-  /**
-   * How the workflow polls snapshots until they are available.
-   *
-   * @default - 30 s first, doubling, at most 10 min apart, 12 h per snapshot
+   * @default - completion events where they exist (30 min per wait), otherwise 30 s first, doubling, at most 10 min apart; 12 h per snapshot
    */
   readonly polling?: SnapshotPollingOptions;
 
   /**
-   * The name of the event buses on both sides (must match the targets').
+   * The name of the event buses on both sides (must match on both sides).
    *
-   * @default - `cdk-kms-patterns-snapshot-share-<type>` (`-ebs`, `-rds-db`, `-aurora-cluster`)
+   * @default - `cdk-kms-patterns-snapshot-share-<type>` (`-ebs`, `-rds-db`, `-aurora-cluster`, `-redshift-cluster`)
    */
   readonly eventBusName?: string;
 
@@ -109,9 +101,9 @@ export interface SnapshotShareSourceProps {
   readonly failureTopic?: sns.ITopic;
 
   /**
-   * The key of the workflow's log group and failure topic.
+   * The key of the workflow's log group, failure topic and completion-event token table.
    *
-   * @default - the shareable key (`encryptionKey`)
+   * @default - the construct's `encryptionKey`
    */
   readonly workflowKey?: IEncryptionKey;
 
@@ -123,11 +115,59 @@ export interface SnapshotShareSourceProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * What happens to the state machines and the log group when they leave the stack.
+   * What happens to the state machines, the log group and the token table when they leave the
+   * stack. Snapshots, copies and restored resources are never deleted by removing the workflow.
    *
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Properties of a `SnapshotShareSource`.
+ */
+export interface SnapshotShareSourceProps extends SnapshotShareWorkflowOptions {
+  /** The kind of snapshot shared. */
+  readonly snapshotType: SnapshotType;
+
+  /**
+   * The accounts the snapshots are shared with (at most 20 for RDS, Aurora and Redshift). Each must
+   * deploy a `SnapshotShareTarget` naming this account: in this Region (`ShareTarget.account`), or,
+   * for RDS DB snapshots, in the Region `ShareTarget.accountInRegion` names, with `sourceRegion`
+   * set to this Region (the target then copies across account and Region in one step).
+   */
+  readonly targets: ShareTarget[];
+
+  /**
+   * The shareable key: snapshots are copied under it before they are shared. Its policy lets the
+   * target accounts use it only through the snapshot's service, and create grants only for AWS
+   * resources. Symmetric, in the stack's Region.
+   *
+   * Redshift: snapshots are not copied (Redshift cannot re-encrypt a snapshot); a snapshot is
+   * shared only if it is already encrypted with this key, so encrypt the clusters whose snapshots
+   * you share with it (`EncryptedRedshiftCluster` with `encryptionKey`).
+   *
+   * @default - a new `EncryptionKey` with the library's defaults
+   */
+  readonly encryptionKey?: IEncryptionKey;
+
+  /**
+   * Volumes (EBS), DB instances (RDS), DB clusters (Aurora) or Redshift clusters the workflow may
+   * snapshot first, by id (`vol-...`, DB or cluster identifier). The workflow's role may create
+   * snapshots of these only. It keeps the snapshots it creates.
+   *
+   * @default - none: every execution names an existing snapshot
+   */
+  readonly createFrom?: string[];
+
+  /**
+   * How long to wait for every target to confirm its copy before unsharing and deleting the
+   * intermediate copy (Redshift: before revoking that target's access to the snapshot).
+   *
+   * @default Duration.hours(24)
+   */
+  readonly confirmationTimeout?: Duration;
+
 }
 
 /**
@@ -136,6 +176,11 @@ export interface SnapshotShareSourceProps {
  * it under the shareable key, shares the copy with the target accounts, tells each target through
  * EventBridge, waits for every target to confirm its own copy, then stops sharing and deletes the
  * intermediate copy. The original snapshot is only read: never shared, changed or deleted.
+ *
+ * Redshift cluster snapshots are not copied (Redshift cannot re-encrypt a snapshot, and the
+ * accounts it is shared with can only restore it): the manual snapshot itself is shared, only when
+ * it is under the shareable key, with each target account in turn (`AuthorizeSnapshotAccess`),
+ * and that access is revoked after the account confirmed or failed; the snapshot is kept.
  *
  * Start an execution with `{ "snapshotId": "<id>" }` (or `{ "createFrom": "<resource id>" }`).
  */
@@ -150,6 +195,8 @@ export class SnapshotShareSource extends Construct {
   public readonly encryptionKey: IEncryptionKey;
   /** Where failures are published. */
   public readonly failureTopic: sns.ITopic;
+  /** The completion-event waits (token table, callback machine). */
+  private readonly completionWaits: CompletionWaits;
   /** The workflows' log group, named `/aws/vendedlogs/states/<stack name>-<construct path>-<hash>`. */
   public readonly logGroup: logs.LogGroup;
 
@@ -167,6 +214,8 @@ export class SnapshotShareSource extends Construct {
     }
     const api = props.snapshotType._api;
     const accounts = validateShareTargets(props.snapshotType, props.targets, stack.account);
+    props.targets.forEach((t) => validateShareRegions(api, `targets (${t.accountId} in ${t.region})`, stack.region, t.region ?? stack.region));
+    const targetRegions = props.targets.map((t) => t.region ?? stack.region);
     if (props.encryptionKey && !(props.encryptionKey instanceof EncryptionKeyBase)) {
       invalid('encryptionKey', 'must be a key of this library (EncryptionKey, ReplicaKey or EncryptionKey.fromKeyArn): its policy must admit the target accounts', props.encryptionKey.node.path);
     }
@@ -175,7 +224,8 @@ export class SnapshotShareSource extends Construct {
     const poll = pollOptions(props.polling);
     const confirmationTimeout = props.confirmationTimeout ?? Duration.hours(24);
     checkDuration('confirmationTimeout', confirmationTimeout, 60, 365 * 24 * 3600);
-    for (const resource of props.createFrom ?? []) {
+    if (api.name === REDSHIFT) validateRedshiftClusters(props.createFrom ?? []);
+    for (const resource of api.name === REDSHIFT ? [] : props.createFrom ?? []) {
       if (!Token.isUnresolved(resource) && !(api.service === 'ec2' ? /^vol-[0-9a-f]{8,17}$/ : /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/).test(resource)) {
         invalid('createFrom', api.service === 'ec2' ? 'must name EBS volumes (vol-...)' : 'must name DB identifiers (a letter, then letters, digits and hyphens)', resource);
       }
@@ -207,21 +257,33 @@ export class SnapshotShareSource extends Construct {
       resources: [this.eventBus.eventBusArn],
     }));
     accounts.forEach((account, i) => {
+      // Cross-account (and, for ShareTarget.accountInRegion, cross-Region) delivery to the target's
+      // bus: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html ("between
+      // accounts in different Regions as long as the destination Region is a supported cross-Region
+      // destination Region"), through the role aws-cdk-lib gives every bus target.
       new events.Rule(this, `ToTarget${i}`, {
         eventBus: this.eventBus,
-        description: `Tells account ${account} that a ${api.noun} is shared with it`,
+        description: `Tells account ${account} that a ${api.noun} is shared with it`
+          + (targetRegions[i] === stack.region ? '' : ` (its workflow runs in ${targetRegions[i]})`),
         eventPattern: {
           source: [SHARE_EVENT_SOURCE],
           detailType: [SHARED_DETAIL_TYPE],
           account: [stack.account],
           detail: { targetAccount: [account] },
         },
-        targets: [new targets.EventBus(events.EventBus.fromEventBusArn(this, `TargetBus${i}`, busArn(account, stack.region, busName)))],
+        targets: [new targets.EventBus(events.EventBus.fromEventBusArn(this, `TargetBus${i}`, busArn(account, targetRegions[i], busName)))],
       });
     });
 
     const failure = FailurePath.create(this, this.failureTopic, madeBy);
-    const definition = this.definition(api, accounts, key, poll, confirmationTimeout, madeBy, failure, props.createFrom ?? []);
+    this.completionWaits = new CompletionWaits(this, 'CompletionEvents', {
+      apis: [api], enabled: poll.completionEvents, eventTimeout: poll.eventTimeout, key: workflowKey, removalPolicy,
+    });
+    const definition = api.name === REDSHIFT
+      ? redshiftSourceDefinition(this, {
+        accounts, key, poll, confirmationTimeout, madeBy, failure, createFrom: props.createFrom ?? [], eventBus: this.eventBus,
+      })
+      : this.definition(api, accounts, key, poll, confirmationTimeout, madeBy, failure, props.createFrom ?? []);
     this.stateMachine = workflowStateMachine(this, 'Resource', {
       definition,
       key: workflowKey,
@@ -233,10 +295,14 @@ export class SnapshotShareSource extends Construct {
 
     // KMS: the shareable key as copy destination through the service; the original's key (AWS
     // managed or not: not known at synth) read through the service only.
+    // Redshift: nothing is copied; snapshotting a cluster and sharing a snapshot make no KMS
+    // request of the caller (the cluster's own grant encrypts the snapshot), so no key access.
     const role = this.stateMachine.role;
-    key.grantThroughService(role, api.keyService, KeyCapability.DESCRIBE, KeyCapability.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
-      KeyCapability.REENCRYPT, KeyCapability.DECRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
-    readAnyKeyOfAccount(role, api.keyService.viaService(stack.region), stack.account);
+    if (api.name !== REDSHIFT) {
+      key.grantThroughService(role, api.keyService, KeyCapability.DESCRIBE, KeyCapability.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
+        KeyCapability.REENCRYPT, KeyCapability.DECRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
+      readAnyKeyOfAccount(role, api.keyService.viaService(stack.region), stack.account);
+    }
 
     // Confirmations: a target's event resumes the waiting task (success or failure).
     const handler = this.confirmationDefinition();
@@ -256,8 +322,10 @@ export class SnapshotShareSource extends Construct {
       },
       targets: [new targets.SfnStateMachine(this.confirmationHandler)],
     });
+    // Completion events (EBS, RDS DB snapshots) resume the waits of the share workflow.
+    this.completionWaits.bind(this.stateMachine, this.logGroup, removalPolicy);
     for (const workflowRole of this.node.findAll().filter((c): c is iam.Role => c instanceof iam.Role)) acknowledgeWorkflowRole(workflowRole);
-    acknowledgeWorkflow([this.stateMachine, this.confirmationHandler]);
+    acknowledgeWorkflow([this.stateMachine, this.confirmationHandler, ...(this.completionWaits.callback ? [this.completionWaits.callback] : [])]);
   }
 
   /**
@@ -343,7 +411,7 @@ export class SnapshotShareSource extends Construct {
       .when(sfn.Condition.stringEquals(`$.described.Snapshots[0].${f.kmsKeyId}`, key.keyArn), share)
       .otherwise(wrongKey);
     const afterCopy = failure.via(cleanupUnshare);
-    const waitCopy = pollUntilAvailable(this, 'Copy', api, {
+    const waitCopy = this.completionWaits.untilAvailable(this, 'Copy', api, {
       idPath: '$.copy.id',
       resultPath: '$.described',
       poll,
@@ -371,7 +439,7 @@ export class SnapshotShareSource extends Construct {
     }, failure, recordCopy);
 
     // The original: it must exist, be encrypted and be available. It is only ever read.
-    const waitOriginal = pollUntilAvailable(this, 'Original', api, {
+    const waitOriginal = this.completionWaits.untilAvailable(this, 'Original', api, {
       idPath: '$.snapshotId', resultPath: '$.original', poll, failure, next: copy, requireEncrypted: true, what: api.noun,
     });
 

@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,14 +8,16 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { copyStates } from './private/copy-states';
+import { CompletionWaits } from './private/event-wait';
+import { REDSHIFT, redshiftTargetDefinition, validateRedshiftRestore } from './private/redshift-share';
 import {
   busArn, CONFIRMED_DETAIL_TYPE, defaultBusName, SHARE_EVENT_SOURCE, SHARED_DETAIL_TYPE, STATUS_COPIED, STATUS_FAILED,
 } from './private/share-events';
 import { acknowledgeWorkflow, acknowledgeWorkflowRole } from './private/share-nag';
-import { checkDuration, pollOptions, readAnyKeyOfAccount } from './private/share-options';
+import { checkDuration, pollOptions, readAnyKeyOfAccount, validateShareRegions } from './private/share-options';
 import { MADE_BY_TAG, SdkCall, SnapshotApi } from './private/snapshot-api';
 import { addServiceRetries, FailurePath, pollUntilAvailable, RETRY, SdkTask, workflowLogGroup, workflowStateMachine, failureTopic } from './private/workflow';
-import { SnapshotPollingOptions } from './snapshot-share-source';
+import { SnapshotShareWorkflowOptions } from './snapshot-share-source';
 import { SnapshotType } from './snapshot-type';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyCapability } from '../policy/key-capability';
@@ -40,17 +42,55 @@ export interface SnapshotRestoreOptions {
    * @default - required for RDS DB snapshots
    */
   readonly dbInstanceClass?: string;
+  /**
+   * Redshift: the node type of the restored cluster (e.g. `ra3.xlplus`).
+   *
+   * @default - the node type of the snapshot's cluster
+   */
+  readonly nodeType?: string;
+  /**
+   * Redshift: the number of nodes of the restored cluster (1 to 128).
+   *
+   * @default - the number of nodes of the snapshot's cluster
+   */
+  readonly numberOfNodes?: number;
+  /**
+   * Redshift: the cluster subnet group of the restored cluster (private subnets of your VPC; not
+   * `default`). The cluster is never publicly accessible.
+   *
+   * @default - required for Redshift cluster snapshots
+   */
+  readonly clusterSubnetGroupName?: string;
+  /**
+   * Redshift: the VPC security groups of the restored cluster (`sg-...`, at least one).
+   *
+   * @default - required for Redshift cluster snapshots
+   */
+  readonly vpcSecurityGroupIds?: string[];
 }
 
 /**
  * Properties of a `SnapshotShareTarget`.
  */
-export interface SnapshotShareTargetProps {
+export interface SnapshotShareTargetProps extends SnapshotShareWorkflowOptions {
   /** The kind of snapshot received (must match the source's). */
   readonly snapshotType: SnapshotType;
 
   /** The accounts that share snapshots with this one (each deploys a `SnapshotShareSource`). */
   readonly sourceAccounts: string[];
+
+  /**
+   * The Region of the source accounts' `SnapshotShareSource` (the shared snapshots are there).
+   * Another Region than this stack's copies each shared snapshot into this Region in one
+   * `CopyDBSnapshot` call (across account and Region at once): RDS DB snapshots only, outside AWS
+   * GovCloud (US) and the China Regions. The sources name this account with
+   * `ShareTarget.accountInRegion(account, <this Region>)`. EBS and Aurora snapshots cannot be
+   * copied across account and Region in one step: receive them in the source's Region and copy
+   * them on with a `SnapshotRegionCopy`.
+   *
+   * @default - this stack's Region
+   */
+  readonly sourceRegion?: string;
 
   /**
    * This account's key: every copy (and every restored volume, instance or cluster) is encrypted
@@ -61,54 +101,13 @@ export interface SnapshotShareTargetProps {
   readonly encryptionKey?: IEncryptionKey;
 
   /**
-   * Restore a volume, DB instance or Aurora cluster from each copy.
+   * Restore a volume, DB instance or Aurora cluster from each copy; for Redshift, restore a cluster
+   * from the shared snapshot itself (required: a shared Redshift snapshot cannot be copied).
    *
-   * @default - copies only
+   * @default - copies only (Redshift: required)
    */
   readonly restore?: SnapshotRestoreOptions;
 
-  /**
-   * How the workflow polls snapshots until they are available.
-   *
-   * @default - 30 s first, doubling, at most 10 min apart, 12 h per snapshot
-   */
-  readonly polling?: SnapshotPollingOptions;
-
-  /**
-   * The name of the event buses on both sides (must match the source's).
-   *
-   * @default - `cdk-kms-patterns-snapshot-share-<type>` (`-ebs`, `-rds-db`, `-aurora-cluster`)
-   */
-  readonly eventBusName?: string;
-
-  /**
-   * Where failures are published.
-   *
-   * @default - a new topic encrypted with the workflow key
-   */
-  readonly failureTopic?: sns.ITopic;
-
-  /**
-   * The key of the workflow's log group and failure topic.
-   *
-   * @default - this account's key (`encryptionKey`)
-   */
-  readonly workflowKey?: IEncryptionKey;
-
-  /**
-   * How long the workflow's logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * What happens to the state machine and the log group when they leave the stack. Copies and
-   * restored resources are never deleted by the workflow.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -118,6 +117,10 @@ export interface SnapshotShareTargetProps {
  * or Aurora cluster from it with the same key, tags everything it makes, and confirms to the
  * source (which then stops sharing and deletes its intermediate copy). A failure is confirmed too,
  * published to the failure topic, and ends the execution with the error.
+ *
+ * Redshift cluster snapshots: the shared snapshot is not copied (Redshift does not let the
+ * recipient copy it); a cluster is restored from it under this account's key, not publicly
+ * accessible, in the given subnet group and security groups, tagged, and confirmed once available.
  */
 export class SnapshotShareTarget extends Construct {
   /** The receiving workflow. */
@@ -130,6 +133,8 @@ export class SnapshotShareTarget extends Construct {
   public readonly failureTopic: sns.ITopic;
   /** The workflow's log group, named `/aws/vendedlogs/states/<stack name>-<construct path>-<hash>`. */
   public readonly logGroup: logs.LogGroup;
+  /** The completion-event waits (token table, callback machine). */
+  private readonly completionWaits: CompletionWaits;
 
   /**
    * Creates it; every prop is checked before anything is created.
@@ -155,6 +160,11 @@ export class SnapshotShareTarget extends Construct {
       invalid('sourceAccounts', 'must not repeat an account', props.sourceAccounts);
     }
     validateRestore(api, props.restore, stack.region);
+    const sourceRegion = props.sourceRegion ?? stack.region;
+    if (Token.isUnresolved(sourceRegion) || !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(sourceRegion)) {
+      invalid('sourceRegion', 'must be a Region name such as eu-west-1 (a literal, not a token)', Token.isUnresolved(sourceRegion) ? '(a token)' : sourceRegion);
+    }
+    validateShareRegions(api, `sourceRegion (${sourceRegion})`, sourceRegion, stack.region);
     checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, api.keyService.endpointPrefix.toUpperCase());
     checkEncryptionKey(scope, 'workflowKey', props.workflowKey, 'CloudWatch Logs and SNS');
     const poll = pollOptions(props.polling);
@@ -188,7 +198,7 @@ export class SnapshotShareTarget extends Construct {
         eventPattern: {
           source: [SHARE_EVENT_SOURCE], detailType: [CONFIRMED_DETAIL_TYPE], account: [stack.account], detail: { sourceAccount: [account] },
         },
-        targets: [new targets.EventBus(events.EventBus.fromEventBusArn(this, `SourceBus${i}`, busArn(account, stack.region, busName)))],
+        targets: [new targets.EventBus(events.EventBus.fromEventBusArn(this, `SourceBus${i}`, busArn(account, sourceRegion, busName)))],
       });
     });
 
@@ -197,6 +207,9 @@ export class SnapshotShareTarget extends Construct {
     confirmFailure.addCatch(failure.entry, { errors: ['States.ALL'], resultPath: '$.confirmError' });
     confirmFailure.next(failure.entry);
     const failing = failure.via(confirmFailure);
+    this.completionWaits = new CompletionWaits(this, 'CompletionEvents', {
+      apis: [api], enabled: poll.completionEvents, eventTimeout: poll.eventTimeout, key: workflowKey, removalPolicy,
+    });
 
     const definition = this.definition(api, props, key, poll, madeBy, failing, failure);
     this.stateMachine = workflowStateMachine(this, 'Resource', {
@@ -215,7 +228,7 @@ export class SnapshotShareTarget extends Construct {
         source: [SHARE_EVENT_SOURCE],
         detailType: [SHARED_DETAIL_TYPE],
         account: props.sourceAccounts,
-        detail: { targetAccount: [stack.account], snapshotType: [api.name] },
+        detail: { targetAccount: [stack.account], snapshotType: [api.name], sourceRegion: [sourceRegion] },
       },
       targets: [new targets.SfnStateMachine(this.stateMachine)],
     });
@@ -223,11 +236,21 @@ export class SnapshotShareTarget extends Construct {
     const role = this.stateMachine.role;
     key.grantThroughService(role, api.keyService, KeyCapability.DESCRIBE, KeyCapability.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
       KeyCapability.REENCRYPT, KeyCapability.DECRYPT, KeyCapability.GRANT_FOR_AWS_RESOURCE);
+    // Redshift asks for a data key with its plaintext when it restores a cluster under this key.
+    if (api.name === REDSHIFT) key.grantThroughService(role, api.keyService, KeyCapability.GENERATE_DATA_KEY);
+    // RDS and Aurora restores under this key: the service request model's RDS create rows
+    // (Overview.Encryption.Keys.html, earlier text) include kms:GenerateDataKey.
+    if (api.service === 'rds' && props.restore) key.grantThroughService(role, api.keyService, KeyCapability.GENERATE_DATA_KEY);
+    // The source's keys are used in their own Region, by the service there (KMS keys are Regional;
+    // for a copy from another Region, RDS in the source Region reads the shared snapshot):
+    // kms:ViaService rds.<source Region> (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service).
     for (const account of props.sourceAccounts) {
-      readAnyKeyOfAccount(role, api.keyService.viaService(stack.region), account, stack.account);
+      readAnyKeyOfAccount(role, api.keyService.viaService(sourceRegion), account, stack.account, sourceRegion);
     }
+    // Completion events of the copy (EBS copySnapshot, RDS-EVENT-0197 / -0060) resume the copy wait.
+    this.completionWaits.bind(this.stateMachine, this.logGroup, removalPolicy);
     for (const workflowRole of this.node.findAll().filter((c): c is iam.Role => c instanceof iam.Role)) acknowledgeWorkflowRole(workflowRole);
-    acknowledgeWorkflow([this.stateMachine]);
+    acknowledgeWorkflow([this.stateMachine, ...(this.completionWaits.callback ? [this.completionWaits.callback] : [])]);
   }
 
   private confirm(id: string, api: SnapshotApi, status: string): tasks.EventBridgePutEvents {
@@ -257,11 +280,18 @@ export class SnapshotShareTarget extends Construct {
   private definition(api: SnapshotApi, props: SnapshotShareTargetProps, key: IEncryptionKey, poll: ReturnType<typeof pollOptions>,
     madeBy: string, failure: FailurePath, withoutConfirmation: FailurePath): sfn.IChainable {
     const stack = Stack.of(this);
+    const sourceRegion = props.sourceRegion ?? stack.region;
     const f = api.fields;
     const done = new sfn.Succeed(this, 'Copied');
     const confirm = this.confirm('Confirm', api, STATUS_COPIED);
     failure.catchAll(confirm);
     confirm.next(done);
+    if (api.name === REDSHIFT) {
+      // Redshift recipients restore the shared snapshot directly (they cannot copy it).
+      return redshiftTargetDefinition(this, {
+        key, poll, madeBy, sourceAccounts: props.sourceAccounts, restore: props.restore!, failure, withoutConfirmation, confirm,
+      });
+    }
 
     let afterCopy: sfn.IChainable = confirm;
     const noRestore = new sfn.Pass(this, 'NothingRestored', { result: sfn.Result.fromObject({ id: 'none' }), resultPath: '$.restored' });
@@ -285,7 +315,7 @@ export class SnapshotShareTarget extends Construct {
     const checkKey = new sfn.Choice(this, 'CopyUnderOwnKey?')
       .when(sfn.Condition.stringEquals(`$.described.Snapshots[0].${f.kmsKeyId}`, key.keyArn), afterCopy)
       .otherwise(wrongKey);
-    const waitCopy = pollUntilAvailable(this, 'Copy', api, {
+    const waitCopy = this.completionWaits.untilAvailable(this, 'Copy', api, {
       idPath: '$.copy.id', resultPath: '$.described', poll, failure, next: checkKey, requireEncrypted: true, what: `the copy (${api.noun})`,
     });
     const recordCopy = new sfn.Pass(this, 'RecordCopy', { parameters: { 'id.$': '$.copyResult.id' }, resultPath: '$.copy' });
@@ -295,12 +325,15 @@ export class SnapshotShareTarget extends Construct {
       sourcePath,
       keyArn: key.keyArn,
       madeBy,
-      sourceRegion: stack.region,
+      sourceRegion,
       sourceAccounts: props.sourceAccounts,
       region: stack.region,
       account: stack.account,
     }, failure, recordCopy);
-    const waitShared = pollUntilAvailable(this, 'Shared', api, {
+    // From another Region the shared snapshot cannot be described first (Step Functions calls
+    // services in its own Region only): the source shares it only once it is available and under
+    // its shareable key, CopyDBSnapshot fails on a snapshot that is not, and the copy is checked.
+    const waitShared = sourceRegion !== stack.region ? copy : pollUntilAvailable(this, 'Shared', api, {
       idPath: sourcePath, shared: true, resultPath: '$.sharedSnapshot', poll, failure, next: copy, requireEncrypted: true, what: `the shared ${api.noun}`,
     });
     const start = new sfn.Pass(this, 'ReadShare', {
@@ -326,6 +359,7 @@ export class SnapshotShareTarget extends Construct {
 }
 
 function validateRestore(api: SnapshotApi, restore: SnapshotRestoreOptions | undefined, region: string): void {
+  validateRedshiftRestore(api.name, restore);
   if (!restore) return;
   if (api.name === 'EBS') {
     if (restore.availabilityZone === undefined) invalid('restore.availabilityZone', 'must be set to restore EBS volumes', undefined);

@@ -23,7 +23,7 @@ describe('the example app', () => {
   app.synth();
   const keys = stacks[0] as KeyStack;
 
-  test('synthesizes twelve stacks in two accounts and two Regions', () => {
+  test('synthesizes thirteen stacks in two accounts and two Regions', () => {
     expect(stacks.map(s => `${s.stackName}:${s.account}:${s.region}`)).toEqual([
       'ExampleKeys:111111111111:eu-west-1',
       'ExampleKeysDr:111111111111:us-east-1',
@@ -37,6 +37,7 @@ describe('the example app', () => {
       'ExampleDatabases:111111111111:eu-west-1',
       'ExampleSnapshotShare:111111111111:eu-west-1',
       'ExampleSnapshotReceive:222222222222:eu-west-1',
+      'ExampleSnapshotReceiveDr:222222222222:us-east-1',
     ]);
     const storage = Template.fromStack(stacks[4]);
     storage.resourceCountIs('Custom::SecureStringParameter', 1);
@@ -72,11 +73,11 @@ describe('the example app', () => {
     expect(report.keys.map((k: any) => k.path).sort()).toEqual([
       'ExampleAudit/Trail/Key', 'ExampleDatabases/DatabaseKey', 'ExampleDatabasesDr/WarehouseCopyKey',
       'ExampleKeys/ByokKey', 'ExampleKeys/DataKey', 'ExampleKeys/MacKey', 'ExampleKeys/SecretsKey', 'ExampleKeys/SigningKey',
-      'ExampleKeys/TokenKey', 'ExampleKeysDr/DataKeyReplica', 'ExampleSnapshotReceive/CopyKey', 'ExampleSnapshotShare/ShareKey',
+      'ExampleKeys/TokenKey', 'ExampleKeysDr/DataKeyReplica', 'ExampleSnapshotReceive/CopyKey', 'ExampleSnapshotReceiveDr/CopyKey', 'ExampleSnapshotShare/ShareKey',
       'ExampleSnapshotsDr/DrSnapshotKey', 'ExampleStorage/EbsKey',
     ]);
-    expect(report.cost.keys).toBe(14);
-    expect(report.cost.monthlyUsd).toBe(14);
+    expect(report.cost.keys).toBe(15);
+    expect(report.cost.monthlyUsd).toBe(15);
     const markdown = fs.readFileSync(path.join(outdir, 'key-access-report.md'), 'utf8');
     expect(markdown).toContain('## ExampleKeys/DataKey');
     expect(markdown).toContain('| principal | can | when | statement |');

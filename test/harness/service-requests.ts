@@ -120,6 +120,7 @@ const DOC = {
   rdsPiKey: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.access-control.cmk-policy.html',
   redshift: 'https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-db-encryption.html',
   redshiftAuthorizing: 'https://docs.aws.amazon.com/redshift/latest/mgmt/authorizing-kms-customer-managed-key.html',
+  redshiftShare: 'https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-snapshot-share-snapshot.html',
   stepFunctions: 'https://docs.aws.amazon.com/step-functions/latest/dg/encryption-at-rest.html',
   backup: 'https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html',
   kmsCreateKey: 'https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html',
@@ -928,6 +929,34 @@ const REDSHIFT = rows('redshift', [
     doc: DOC.redshift,
     checked: 'doc-text',
     note: '"configure a grant for Amazon Redshift to use a master key in the destination region"',
+  },
+  // A snapshot shared with another account (SnapshotShareSource / SnapshotShareTarget, issue #13):
+  // "users in the authorized accounts can only describe or restore" it (DOC.redshiftShare), and a
+  // restore from it reads the snapshot under the owner's key. The page names no KMS permission
+  // list: the rows are those of a restore (DescribeKey, Decrypt, a grant for the new cluster) made
+  // by a principal of the recipient account through Redshift on the SHARED snapshot's key. Only
+  // for keys that share snapshots (flag `redshiftShare`).
+  ...['kms:DescribeKey', 'kms:Decrypt'].map((operation): RowSpec => ({
+    step: 'share',
+    api: 'AuthorizeSnapshotAccess, then RestoreFromClusterSnapshot in the other account',
+    operation,
+    as: 'caller',
+    when: 'redshiftShare',
+    context: through('redshift'),
+    doc: DOC.redshiftShare,
+    checked: 'doc-page',
+    note: 'made by a principal of the account the snapshot is shared with; the page gives no KMS list (restore rows reused)',
+  })),
+  {
+    step: 'share',
+    api: 'AuthorizeSnapshotAccess, then RestoreFromClusterSnapshot in the other account',
+    operation: 'kms:CreateGrant',
+    as: 'grant',
+    when: 'redshiftShare',
+    context: grantThrough('redshift'),
+    doc: DOC.redshiftShare,
+    checked: 'doc-page',
+    note: 'made by a principal of the account the snapshot is shared with, for the restored cluster',
   },
 ]);
 

@@ -1,5 +1,5 @@
 /**
- * A small in-memory EC2 / RDS (and KMS, EventBridge, SNS) for running the snapshot workflows
+ * A small in-memory EC2 / RDS / Redshift (and KMS, EventBridge, SNS) for running the snapshot workflows
  * offline with aws-local-stepfunctions: accounts with snapshots (EBS, RDS DB, Aurora cluster),
  * keys (customer managed, and the AWS managed `aws/ebs` / `aws/rds` keys that cannot be shared),
  * shares, states that go from pending to available after a number of describes, quotas (concurrent
@@ -14,9 +14,11 @@
  * `DbSnapshotIdentifier`, `DbSnapshots`, `SourceDBSnapshotIdentifier`, see `test/harness/sdk-models.ts`),
  * never botocore's (`DBSnapshotIdentifier`): a workflow that used botocore's names would find nothing here.
  */
-import { AslDefinition, AslState, JsonValue, taskError, TaskHandler } from '../harness/state-machine';
+import { AslDefinition, AslState, JsonValue, runStateMachine, StateMachineRun, taskError, TaskHandler } from '../harness/state-machine';
 
 export type SnapshotKind = 'EBS' | 'RDS_DB' | 'AURORA_CLUSTER';
+/** Every kind the fake holds (Redshift snapshots are shared, not copied: see `REDSHIFT_OPERATIONS`). */
+export type FakeSnapshotKind = SnapshotKind | 'REDSHIFT_CLUSTER';
 
 /** A KMS key of the fake world. */
 export interface FakeKey {
@@ -32,7 +34,7 @@ export interface FakeKey {
 /** A snapshot of the fake world. */
 export interface FakeSnapshot {
   readonly id: string;
-  readonly kind: SnapshotKind;
+  readonly kind: FakeSnapshotKind;
   readonly account: string;
   state: 'pending' | 'available' | 'error';
   /** Describes left before a pending snapshot becomes available. */
@@ -42,6 +44,10 @@ export interface FakeSnapshot {
   readonly tags: Record<string, string>;
   readonly sharedWith: Set<string>;
   readonly engine?: string;
+  /** Redshift: the cluster it is a snapshot of. */
+  clusterIdentifier?: string;
+  /** Redshift: `manual` (the default) or `automated`. */
+  snapshotType?: 'manual' | 'automated';
   /** What it was copied or created from. */
   readonly origin: string;
   /** Changes made to it (share, unshare), for "never touched" checks. */
@@ -55,6 +61,21 @@ export interface FakeRestored {
   readonly from: string;
   readonly kmsKeyId?: string;
   readonly tags: Record<string, string>;
+}
+
+/** A Redshift cluster of the fake world. */
+export interface FakeRedshiftCluster {
+  readonly id: string;
+  readonly account: string;
+  status: 'creating' | 'available' | 'incompatible-restore';
+  pollsLeft: number;
+  readonly kmsKeyId?: string;
+  readonly publiclyAccessible: boolean;
+  readonly tags: Record<string, string>;
+  /** `<owner account>:<snapshot id>` it was restored from (restored clusters). */
+  readonly restoredFrom?: string;
+  /** The restore request's parameters (restored clusters). */
+  readonly request?: Record<string, unknown>;
 }
 
 /** Injected behaviour. */
@@ -71,6 +92,29 @@ export interface FakeBehaviour {
   maxManualSnapshots?: number;
   /** Copies fail (state `error`) instead of becoming available. @default false */
   copiesFail?: boolean;
+  /** Describes a snapshot the workflow creates stays pending. @default 1 */
+  createPolls?: number;
+  /**
+   * What happens while a workflow waits for a completion event (`putItem.waitForTaskToken`):
+   * - `deliver`: the snapshot completes and its event (EBS notification, RDS event) starts the
+   *   callback state machine, which resumes the workflow;
+   * - `lose`: the snapshot completes but the event is lost: the wait times out;
+   * - `before-token`: the snapshot completes and its event is handled before the token is stored
+   *   (the callback finds nobody waiting): the wait times out;
+   * - `never-complete`: the snapshot stays pending, no event: every wait times out.
+   * @default 'deliver'
+   */
+  completionEvents?: 'deliver' | 'lose' | 'before-token' | 'never-complete';
+  /** Describes a restored Redshift cluster stays `creating`. @default 2 */
+  restorePolls?: number;
+  /** Restored Redshift clusters end in `incompatible-restore` instead of `available`. @default false */
+  restoresFail?: boolean;
+}
+
+/** A workflow waiting on a task token (`putItem.waitForTaskToken`), and how it was resumed. */
+interface Waiter {
+  output?: string;
+  error?: { name: string; cause: string };
 }
 
 const REGION = 'eu-west-1';
@@ -79,10 +123,21 @@ export class FakeAws {
   public readonly keys = new Map<string, FakeKey>();
   public readonly snapshots = new Map<string, FakeSnapshot>();
   public readonly restored: FakeRestored[] = [];
+  /** Redshift clusters by `<account>/<identifier>` (the source's own, and those a target restored). */
+  public readonly redshiftClusters = new Map<string, FakeRedshiftCluster>();
   public readonly published: Array<{ account: string; message: JsonValue }> = [];
   public readonly events: Array<{ account: string; entries: JsonValue }> = [];
   /** Every SDK call: account, operation, parameters. */
   public readonly calls: Array<{ account: string; operation: string; input: JsonValue }> = [];
+  /** The DynamoDB token tables of the completion-event waits, by account: snapshot id -> item. */
+  public readonly tables = new Map<string, Map<string, Record<string, JsonValue>>>();
+  /** The completion events the services emitted, by account. */
+  public readonly emitted: Array<{ account: string; event: Record<string, JsonValue> }> = [];
+  /** The runs of the callback state machines. */
+  public readonly callbackRuns: StateMachineRun[] = [];
+  /** @internal workflows waiting on a token, by `<account>|<token>` */
+  public readonly waiters = new Map<string, Waiter>();
+  private readonly callbacks = new Map<string, AslDefinition>();
   private counter = 0;
 
   constructor(public readonly behaviour: FakeBehaviour = {}) {}
@@ -96,7 +151,7 @@ export class FakeAws {
   }
 
   /** The AWS managed key of a service in an account (`aws/ebs`, `aws/rds`). */
-  public awsManagedKey(account: string, service: 'ebs' | 'rds'): FakeKey {
+  public awsManagedKey(account: string, service: 'ebs' | 'rds' | 'redshift'): FakeKey {
     const arn = `arn:aws:kms:${REGION}:${account}:key/aws-managed-${service}`;
     let key = this.keys.get(arn);
     if (!key) {
@@ -107,7 +162,7 @@ export class FakeAws {
   }
 
   /** Adds a snapshot (available unless `pollsLeft` is given). */
-  public addSnapshot(s: { id: string; kind: SnapshotKind; account: string; kmsKeyId?: string; pollsLeft?: number; state?: FakeSnapshot['state']; engine?: string }): FakeSnapshot {
+  public addSnapshot(s: { id: string; kind: FakeSnapshotKind; account: string; kmsKeyId?: string; pollsLeft?: number; state?: FakeSnapshot['state']; engine?: string }): FakeSnapshot {
     const snapshot: FakeSnapshot = {
       id: s.id,
       kind: s.kind,
@@ -126,8 +181,33 @@ export class FakeAws {
     return snapshot;
   }
 
+  /** Adds a Redshift cluster of an account (what a source may snapshot), encrypted with `kmsKeyId`. */
+  public addRedshiftCluster(id: string, account: string, kmsKeyId?: string): FakeRedshiftCluster {
+    const cluster: FakeRedshiftCluster = { id, account, status: 'available', pollsLeft: 0, kmsKeyId, publiclyAccessible: false, tags: {} };
+    this.redshiftClusters.set(`${account}/${id}`, cluster);
+    return cluster;
+  }
+
+  /**
+   * The callback state machine of an account (started by the completion events the account's
+   * EventBridge rule matches).
+   */
+  public onCompletionEvents(account: string, callback: AslDefinition | undefined): void {
+    if (callback) this.callbacks.set(account, callback);
+  }
+
+  /** The token table of an account. */
+  public tableOf(account: string): Map<string, Record<string, JsonValue>> {
+    let table = this.tables.get(account);
+    if (!table) {
+      table = new Map();
+      this.tables.set(account, table);
+    }
+    return table;
+  }
+
   /** The snapshots of an account. */
-  public snapshotsOf(account: string, kind?: SnapshotKind): FakeSnapshot[] {
+  public snapshotsOf(account: string, kind?: FakeSnapshotKind): FakeSnapshot[] {
     return [...this.snapshots.values()].filter((s) => s.account === account && (!kind || s.kind === kind));
   }
 
@@ -145,6 +225,9 @@ export class FakeAws {
   }
 
   private handlerFor(resource: string, account: string): TaskHandler {
+    if (/:aws-sdk:dynamodb:putItem\.waitForTaskToken$/.test(resource)) {
+      return (input) => this.awaitCompletion(account, input as Record<string, unknown>);
+    }
     const sdk = /:aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/.exec(resource);
     if (sdk) {
       const operation = `${sdk[1]}:${sdk[2]}`;
@@ -169,11 +252,11 @@ export class FakeAws {
   public call(account: string, operation: string, input: Record<string, unknown>): JsonValue {
     this.calls.push({ account, operation, input: structuredClone(input) as JsonValue });
     const [service] = operation.split(':');
-    const prefix = service === 'ec2' ? 'Ec2' : service === 'rds' ? 'Rds' : service;
+    const prefix = service === 'ec2' ? 'Ec2' : service === 'rds' ? 'Rds' : service === 'redshift' ? 'Redshift' : service;
     const throttled = this.behaviour.throttle?.[operation] ?? 0;
     if (throttled > 0) {
       this.behaviour.throttle![operation] = throttled - 1;
-      throw taskError(service === 'ec2' ? 'Ec2.Ec2Exception' : 'Rds.RdsException', `${prefix} Throttling: Rate exceeded (${operation})`);
+      throw taskError(service === 'ec2' ? 'Ec2.Ec2Exception' : `${prefix}.${prefix}Exception`, `${prefix} Throttling: Rate exceeded (${operation})`);
     }
     const failure = this.behaviour.failWith?.[operation];
     if (failure) throw taskError(failure, `${operation} failed (${failure})`);
@@ -183,7 +266,7 @@ export class FakeAws {
   }
 
   /** @internal */
-  public keyOf(account: string, kind: SnapshotKind, id: string): string {
+  public keyOf(account: string, kind: FakeSnapshotKind, id: string): string {
     return `${account}/${kind}/${id}`;
   }
 
@@ -193,7 +276,7 @@ export class FakeAws {
   }
 
   /** A snapshot by id or ARN, visible to `account` (own, or shared with it). */
-  public find(account: string, kind: SnapshotKind, idOrArn: string): FakeSnapshot | undefined {
+  public find(account: string, kind: FakeSnapshotKind, idOrArn: string): FakeSnapshot | undefined {
     const arn = /^arn:aws:rds:[^:]+:(\d{12}):(?:cluster-)?snapshot:(.+)$/.exec(idOrArn);
     const owner = arn ? arn[1] : account;
     const id = arn ? arn[2] : idOrArn;
@@ -211,6 +294,50 @@ export class FakeAws {
     const key = this.keys.get(keyArn);
     if (!key || !key.enabled) return false;
     return key.account === account || (!key.awsManaged && key.sharedWith.has(account));
+  }
+
+  /**
+   * A workflow stores its token and waits (Step Functions' `.waitForTaskToken`): time passes as
+   * `behaviour.completionEvents` says, then the wait ends with what the callback sent, or with
+   * `States.Timeout` (the task's TimeoutSeconds) when nothing resumed it.
+   */
+  private async awaitCompletion(account: string, input: Record<string, unknown>): Promise<JsonValue> {
+    this.calls.push({ account, operation: 'dynamodb:putItem.waitForTaskToken', input: structuredClone(input) as JsonValue });
+    const item = input.Item as Record<string, { S: string }>;
+    if (typeof input.TableName !== 'string' || !item?.snapshotId?.S || !item.taskToken?.S) {
+      throw taskError('DynamoDb.DynamoDbException', `ValidationException: bad putItem ${JSON.stringify(input)}`);
+    }
+    const id = item.snapshotId.S;
+    const key = `${account}|${item.taskToken.S}`;
+    const waiter: Waiter = {};
+    this.waiters.set(key, waiter);
+    const snapshot = this.snapshotsOf(account).find((x) => x.id === id);
+    const mode = this.behaviour.completionEvents ?? 'deliver';
+    try {
+      if (mode === 'before-token' && snapshot) await this.complete(account, snapshot, true);
+      this.tableOf(account).set(id, structuredClone(item) as Record<string, JsonValue>);
+      if (mode === 'deliver' && snapshot) await this.complete(account, snapshot, true);
+      if (mode === 'lose' && snapshot) await this.complete(account, snapshot, false);
+    } finally {
+      this.waiters.delete(key);
+    }
+    if (waiter.error) throw taskError(waiter.error.name, waiter.error.cause);
+    if (waiter.output !== undefined) return JSON.parse(waiter.output) as JsonValue;
+    throw taskError('States.Timeout', 'no completion event within the event timeout');
+  }
+
+  /** A pending snapshot is made (or fails); its service emits the completion event, which the account's rule delivers. */
+  private async complete(account: string, snapshot: FakeSnapshot, deliver: boolean): Promise<void> {
+    if (snapshot.state !== 'pending') return;
+    snapshot.pollsLeft = 1;
+    this.tick(snapshot);
+    const event = completionEvent(snapshot);
+    if (!event) return;
+    this.emitted.push({ account, event });
+    const callback = this.callbacks.get(account);
+    if (!deliver || !callback) return;
+    const run = await runStateMachine(callback, { input: event, taskHandlers: this.handlers(callback, account) });
+    this.callbackRuns.push(run);
   }
 
   /** Advances a pending snapshot by one describe. */
@@ -284,7 +411,7 @@ function ebsCopy(fake: FakeAws, account: string, input: Record<string, unknown>)
   return { SnapshotId: id };
 }
 
-function rdsCopy(kind: SnapshotKind): Operation {
+function rdsCopy(kind: FakeSnapshotKind): Operation {
   // Source/Target...: the capitals are not leading, so Step Functions keeps the API's spelling.
   const idParam = kind === 'AURORA_CLUSTER' ? 'DBClusterSnapshotIdentifier' : 'DBSnapshotIdentifier';
   const notFound = kind === 'AURORA_CLUSTER' ? 'Rds.DbClusterSnapshotNotFoundException' : 'Rds.DbSnapshotNotFoundException';
@@ -331,7 +458,7 @@ function ebsModify(fake: FakeAws, account: string, input: Record<string, unknown
   return {};
 }
 
-function rdsModify(kind: SnapshotKind): Operation {
+function rdsModify(kind: FakeSnapshotKind): Operation {
   const idParam = kind === 'AURORA_CLUSTER' ? 'DbClusterSnapshotIdentifier' : 'DbSnapshotIdentifier';
   const notFound = kind === 'AURORA_CLUSTER' ? 'Rds.DbClusterSnapshotNotFoundException' : 'Rds.DbSnapshotNotFoundException';
   return (fake, account, input) => {
@@ -350,7 +477,7 @@ function rdsModify(kind: SnapshotKind): Operation {
   };
 }
 
-function deleteOp(kind: SnapshotKind, param: string, notFound: string): Operation {
+function deleteOp(kind: FakeSnapshotKind, param: string, notFound: string): Operation {
   return (fake, account, input) => {
     const key = fake.keyOf(account, kind, String(input[param]));
     if (!fake.snapshots.has(key)) throw taskError(notFound, `${input[param]} not found`);
@@ -359,7 +486,212 @@ function deleteOp(kind: SnapshotKind, param: string, notFound: string): Operatio
   };
 }
 
+/**
+ * Redshift (provisioned clusters): manual and automated snapshots of clusters, shares with
+ * `AuthorizeSnapshotAccess` one account a call (at most 20 a snapshot: AuthorizationQuotaExceeded;
+ * AuthorizationAlreadyExists / AuthorizationNotFound as Redshift answers), restores of a shared
+ * snapshot under the restoring account's key, clusters that go from creating to available. Error
+ * names are Step Functions' (`Redshift.<fault without Fault>Exception`). A restore that cannot use a
+ * key fails with `Redshift.InvalidRestoreException` (the fake's choice: AWS documents no error for it).
+ */
+function redshiftSnapshot(fake: FakeAws, account: string, id: string, owner: string = account): FakeSnapshot {
+  const s = fake.snapshots.get(fake.keyOf(owner, 'REDSHIFT_CLUSTER', id));
+  if (!s || (s.account !== account && !s.sharedWith.has(account))) {
+    throw taskError('Redshift.ClusterSnapshotNotFoundException', `Snapshot ${id} not found (owner ${owner}, caller ${account})`);
+  }
+  return s;
+}
+
+function redshiftSnapshotView(s: FakeSnapshot): JsonValue {
+  return {
+    SnapshotIdentifier: s.id,
+    ClusterIdentifier: s.clusterIdentifier ?? 'unknown',
+    SnapshotArn: `arn:aws:redshift:${REGION}:${s.account}:snapshot:${s.clusterIdentifier ?? 'unknown'}/${s.id}`,
+    Status: s.state === 'pending' ? 'creating' : s.state === 'available' ? 'available' : 'failed',
+    SnapshotType: s.snapshotType ?? 'manual',
+    Encrypted: s.encrypted,
+    ...(s.kmsKeyId ? { KmsKeyId: s.kmsKeyId } : {}),
+    OwnerAccount: s.account,
+    AccountsWithRestoreAccess: [...s.sharedWith].map((AccountId) => ({ AccountId })),
+    Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })),
+  };
+}
+
+function redshiftClusterView(c: FakeRedshiftCluster): JsonValue {
+  return {
+    ClusterIdentifier: c.id,
+    ClusterStatus: c.status,
+    Encrypted: c.kmsKeyId !== undefined,
+    ...(c.kmsKeyId ? { KmsKeyId: c.kmsKeyId } : {}),
+    PubliclyAccessible: c.publiclyAccessible,
+    Tags: Object.entries(c.tags).map(([Key, Value]) => ({ Key, Value })),
+  };
+}
+
+function redshiftShare(operation: 'add' | 'remove'): Operation {
+  return (fake, account, input) => {
+    const s = redshiftSnapshot(fake, account, String(input.SnapshotIdentifier));
+    if (s.account !== account) throw taskError('Redshift.ClusterSnapshotNotFoundException', 'only the owner shares a snapshot');
+    const target = String(input.AccountWithRestoreAccess);
+    if (!/^\d{12}$/.test(target)) throw taskError('Redshift.RedshiftException', `InvalidParameterValue: AccountWithRestoreAccess ${target}`);
+    if (operation === 'add') {
+      if (s.state !== 'available') throw taskError('Redshift.InvalidClusterSnapshotStateException', `snapshot ${s.id} is not available`);
+      if ((s.snapshotType ?? 'manual') !== 'manual') throw taskError('Redshift.UnsupportedOperationException', 'automated snapshots cannot be shared');
+      if (s.sharedWith.has(target)) throw taskError('Redshift.AuthorizationAlreadyExistsException', `${target} is already authorized`);
+      if (s.sharedWith.size >= 20) throw taskError('Redshift.AuthorizationQuotaExceededException', 'at most 20 accounts a snapshot');
+      s.sharedWith.add(target);
+    } else {
+      if (!s.sharedWith.has(target)) throw taskError('Redshift.AuthorizationNotFoundException', `${target} is not authorized`);
+      s.sharedWith.delete(target);
+    }
+    s.changes.push(`${operation} ${target}`);
+    return { Snapshot: redshiftSnapshotView(s) };
+  };
+}
+
+const REDSHIFT_OPERATIONS: Record<string, Operation> = {
+  'redshift:describeClusterSnapshots': (fake, account, input) => {
+    const owner = input.OwnerAccount === undefined ? account : String(input.OwnerAccount);
+    const s = redshiftSnapshot(fake, account, String(input.SnapshotIdentifier), owner);
+    const view = redshiftSnapshotView(s);
+    fake.tick(s);
+    return { Snapshots: [view] };
+  },
+  'redshift:createClusterSnapshot': (fake, account, input) => {
+    const cluster = fake.redshiftClusters.get(`${account}/${input.ClusterIdentifier}`);
+    if (!cluster) throw taskError('Redshift.ClusterNotFoundException', `cluster ${input.ClusterIdentifier} not found`);
+    const id = String(input.SnapshotIdentifier);
+    if (fake.snapshots.has(fake.keyOf(account, 'REDSHIFT_CLUSTER', id))) throw taskError('Redshift.ClusterSnapshotAlreadyExistsException', `${id} exists`);
+    if (fake.snapshotsOf(account, 'REDSHIFT_CLUSTER').length >= (fake.behaviour.maxManualSnapshots ?? 100)) {
+      throw taskError('Redshift.ClusterSnapshotQuotaExceededException', 'manual snapshot quota');
+    }
+    const s = fake.addSnapshot({ id, kind: 'REDSHIFT_CLUSTER', account, kmsKeyId: cluster.kmsKeyId, pollsLeft: 1 });
+    Object.assign(s, { origin: `created from ${cluster.id}`, clusterIdentifier: cluster.id, snapshotType: 'manual' });
+    Object.assign(s.tags, tagsOf([{ Tags: input.Tags }]));
+    return { Snapshot: redshiftSnapshotView(s) };
+  },
+  'redshift:authorizeSnapshotAccess': redshiftShare('add'),
+  'redshift:revokeSnapshotAccess': redshiftShare('remove'),
+  'redshift:restoreFromClusterSnapshot': (fake, account, input) => {
+    const owner = input.OwnerAccount === undefined ? account : String(input.OwnerAccount);
+    const s = redshiftSnapshot(fake, account, String(input.SnapshotIdentifier), owner);
+    if (s.state !== 'available') throw taskError('Redshift.InvalidClusterSnapshotStateException', `snapshot ${s.id} is not available`);
+    const id = String(input.ClusterIdentifier);
+    if (!/^[a-z](?!.*--)[a-z0-9-]{0,62}$/.test(id) || id.endsWith('-')) throw taskError('Redshift.RedshiftException', `InvalidParameterValue: ClusterIdentifier ${id}`);
+    if (fake.redshiftClusters.has(`${account}/${id}`)) throw taskError('Redshift.ClusterAlreadyExistsException', `cluster ${id} exists`);
+    if (!fake.canUse(account, s.kmsKeyId)) throw taskError('Redshift.InvalidRestoreException', `account ${account} cannot use the key ${s.kmsKeyId} of the snapshot`);
+    const kmsKeyId = input.KmsKeyId === undefined ? s.kmsKeyId : String(input.KmsKeyId);
+    const key = kmsKeyId ? fake.keys.get(kmsKeyId) : undefined;
+    if (kmsKeyId && (!key || key.account !== account || !key.enabled)) throw taskError('Redshift.InvalidRestoreException', `key ${kmsKeyId} cannot be used`);
+    const cluster: FakeRedshiftCluster = {
+      id,
+      account,
+      status: 'creating',
+      pollsLeft: fake.behaviour.restorePolls ?? 2,
+      kmsKeyId,
+      publiclyAccessible: input.PubliclyAccessible !== false,
+      tags: {},
+      restoredFrom: `${s.account}:${s.id}`,
+      request: structuredClone(input),
+    };
+    fake.redshiftClusters.set(`${account}/${id}`, cluster);
+    fake.restored.push({ id, account, from: s.id, kmsKeyId, tags: cluster.tags });
+    return { Cluster: redshiftClusterView(cluster) };
+  },
+  'redshift:describeClusters': (fake, account, input) => {
+    const c = fake.redshiftClusters.get(`${account}/${input.ClusterIdentifier}`);
+    if (!c) throw taskError('Redshift.ClusterNotFoundException', `cluster ${input.ClusterIdentifier} not found`);
+    const view = redshiftClusterView(c);
+    if (c.status === 'creating' && --c.pollsLeft <= 0) c.status = fake.behaviour.restoresFail ? 'incompatible-restore' : 'available';
+    return { Clusters: [view] };
+  },
+  'redshift:createTags': (fake, account, input) => {
+    const arn = /^arn:aws:redshift:[^:]+:(\d{12}):cluster:(.+)$/.exec(String(input.ResourceName));
+    const c = arn && arn[1] === account ? fake.redshiftClusters.get(`${account}/${arn[2]}`) : undefined;
+    if (!c) throw taskError('Redshift.ResourceNotFoundException', `${input.ResourceName} not found`);
+    Object.assign(c.tags, tagsOf([{ Tags: input.Tags }]));
+    return {};
+  },
+};
+
+/**
+ * The completion event of a snapshot that was just made (or failed), as the service emits it:
+ * EBS `EBS Snapshot Notification` (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-cloud-watch-events.html),
+ * RDS `RDS DB Snapshot Event` (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-cloud-watch-events.html,
+ * event ids from https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html#USER_Events.Messages.snapshot).
+ * Aurora cluster snapshots: none (the cluster snapshot events have no copy completion).
+ */
+export function completionEvent(s: FakeSnapshot): Record<string, JsonValue> | undefined {
+  const copy = s.origin.startsWith('copy');
+  const failed = s.state === 'error';
+  const time = '2026-12-02T03:00:00Z';
+  if (s.kind === 'EBS') {
+    const arn = `arn:aws:ec2::${REGION}:snapshot/${s.id}`;
+    return {
+      'version': '0',
+      'id': `evt-${s.id}`,
+      'detail-type': 'EBS Snapshot Notification',
+      'source': 'aws.ec2',
+      'account': s.account,
+      time,
+      'region': REGION,
+      'resources': [arn],
+      'detail': {
+        event: copy ? 'copySnapshot' : 'createSnapshot',
+        result: failed ? 'failed' : 'succeeded',
+        cause: failed ? 'Snapshot copy failed (fake)' : '',
+        request_id: '',
+        snapshot_id: arn,
+        source: copy ? `arn:aws:ec2::${REGION}:snapshot/${s.origin.replace(/^copy of /, '')}` : `arn:aws:ec2::${REGION}:volume/${s.origin.replace(/^created from /, '')}`,
+        startTime: time,
+        endTime: time,
+      },
+    };
+  }
+  if (s.kind === 'RDS_DB') {
+    const arn = `arn:aws:rds:${REGION}:${s.account}:snapshot:${s.id}`;
+    const [eventId, message] = !copy ? ['RDS-EVENT-0042', 'Manual snapshot created']
+      : failed ? ['RDS-EVENT-0190', `Canceled snapshot copy request of ${s.id} in region ${REGION}.`]
+        : ['RDS-EVENT-0197', `Finished copy of snapshot ${s.id} in region ${REGION}.`];
+    return {
+      'version': '0',
+      'id': `evt-${s.id}`,
+      'detail-type': 'RDS DB Snapshot Event',
+      'source': 'aws.rds',
+      'account': s.account,
+      time,
+      'region': REGION,
+      'resources': [arn],
+      'detail': { EventCategories: [copy ? 'notification' : 'creation'], SourceType: 'SNAPSHOT', SourceArn: arn, Date: time, Message: message, SourceIdentifier: s.id, EventID: eventId },
+    };
+  }
+  return undefined;
+}
+
 const OPERATIONS: Record<string, Operation> = {
+  'dynamodb:deleteItem': (fake, account, input) => {
+    const key = (input.Key as Record<string, { S: string }> | undefined)?.snapshotId?.S;
+    if (typeof input.TableName !== 'string' || !key) throw taskError('DynamoDb.DynamoDbException', `ValidationException: bad deleteItem ${JSON.stringify(input)}`);
+    const table = fake.tableOf(account);
+    const old = table.get(key);
+    table.delete(key);
+    const result: JsonValue = input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old } : {};
+    return result;
+  },
+  'sfn:sendTaskSuccess': (fake, account, input) => {
+    const waiter = fake.waiters.get(`${account}|${input.TaskToken}`);
+    if (!waiter) throw taskError('Sfn.TaskDoesNotExistException', `task ${input.TaskToken} does not exist`);
+    JSON.parse(String(input.Output));
+    waiter.output = String(input.Output);
+    return {};
+  },
+  'sfn:sendTaskFailure': (fake, account, input) => {
+    const waiter = fake.waiters.get(`${account}|${input.TaskToken}`);
+    if (!waiter) throw taskError('Sfn.TaskDoesNotExistException', `task ${input.TaskToken} does not exist`);
+    waiter.error = { name: String(input.Error), cause: String(input.Cause) };
+    return {};
+  },
+  ...REDSHIFT_OPERATIONS,
   'ec2:describeSnapshots': (fake, account, input) => {
     const filters = (input.Filters as Array<{ Name: string; Values: string[] }>) ?? [];
     const shared = Array.isArray(input.RestorableByUserIds);
@@ -378,7 +710,7 @@ const OPERATIONS: Record<string, Operation> = {
   'ec2:deleteSnapshot': deleteOp('EBS', 'SnapshotId', 'Ec2.Ec2Exception'),
   'ec2:createSnapshot': (fake, account, input) => {
     const id = fake.nextId('snap-');
-    const s = fake.addSnapshot({ id, kind: 'EBS', account, kmsKeyId: fake.awsManagedKey(account, 'ebs').arn, pollsLeft: 1 });
+    const s = fake.addSnapshot({ id, kind: 'EBS', account, kmsKeyId: fake.awsManagedKey(account, 'ebs').arn, pollsLeft: fake.behaviour.createPolls ?? 1 });
     Object.assign(s, { origin: `created from ${input.VolumeId}` });
     Object.assign(s.tags, tagsOf(input.TagSpecifications));
     return { SnapshotId: id, State: 'pending' };
@@ -413,14 +745,14 @@ const OPERATIONS: Record<string, Operation> = {
   'rds:deleteDBClusterSnapshot': deleteOp('AURORA_CLUSTER', 'DbClusterSnapshotIdentifier', 'Rds.DbClusterSnapshotNotFoundException'),
   'rds:createDBSnapshot': (fake, account, input) => {
     const id = String(input.DbSnapshotIdentifier);
-    const s = fake.addSnapshot({ id, kind: 'RDS_DB', account, kmsKeyId: fake.awsManagedKey(account, 'rds').arn, pollsLeft: 1 });
+    const s = fake.addSnapshot({ id, kind: 'RDS_DB', account, kmsKeyId: fake.awsManagedKey(account, 'rds').arn, pollsLeft: fake.behaviour.createPolls ?? 1 });
     Object.assign(s, { origin: `created from ${input.DbInstanceIdentifier}` });
     Object.assign(s.tags, tagsOf([{ Tags: input.Tags }]));
     return { DbSnapshot: rdsView(s) };
   },
   'rds:createDBClusterSnapshot': (fake, account, input) => {
     const id = String(input.DbClusterSnapshotIdentifier);
-    const s = fake.addSnapshot({ id, kind: 'AURORA_CLUSTER', account, kmsKeyId: fake.awsManagedKey(account, 'rds').arn, pollsLeft: 1 });
+    const s = fake.addSnapshot({ id, kind: 'AURORA_CLUSTER', account, kmsKeyId: fake.awsManagedKey(account, 'rds').arn, pollsLeft: fake.behaviour.createPolls ?? 1 });
     Object.assign(s, { origin: `created from ${input.DbClusterIdentifier}` });
     Object.assign(s.tags, tagsOf([{ Tags: input.Tags }]));
     return { DbClusterSnapshot: rdsView(s) };

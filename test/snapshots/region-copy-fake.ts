@@ -10,7 +10,7 @@
  * `SourceDBSnapshotIdentifier` whose capitals are not leading; see `test/harness/sdk-models.ts`);
  * errors use Step Functions' error names (`Rds.DbSnapshotNotFoundException`, `Ec2.Ec2Exception`).
  */
-import { AslDefinition, AslState, JsonValue, taskError, TaskHandler } from '../harness/state-machine';
+import { AslDefinition, AslState, JsonValue, runStateMachine, StateMachineRun, taskError, TaskHandler } from '../harness/state-machine';
 
 export type RegionSnapshotKind = 'EBS' | 'RDS_DB' | 'AURORA_CLUSTER';
 
@@ -38,6 +38,13 @@ export interface RegionFakeBehaviour {
   readonly throttle?: Readonly<Record<string, number>>;
   /** Seconds a copy takes (with `clock`). */
   readonly copySeconds?: number;
+  /**
+   * While the workflow waits for a copy's completion event (`putItem.waitForTaskToken`): the copy
+   * completes and its event (EBS `copySnapshot`, RDS-EVENT-0060 / -0061) runs the callback
+   * (`deliver`), or the event is lost and the wait times out (`lose`).
+   * @default 'deliver'
+   */
+  readonly completionEvents?: 'deliver' | 'lose';
 }
 
 /** The fake account. */
@@ -49,6 +56,14 @@ export class RegionFake {
   public readonly deleted: string[] = [];
   /** Simulated seconds (advanced by the caller from the Wait states entered). */
   public clock = 0;
+  /** The callback state machine the completion events start (the construct's). */
+  public callback?: AslDefinition;
+  /** The token table: copy id -> item. */
+  public readonly tokens = new Map<string, Record<string, JsonValue>>();
+  /** The completion events emitted, and the callback runs they started. */
+  public readonly emitted: JsonValue[] = [];
+  public readonly callbackRuns: StateMachineRun[] = [];
+  private readonly waiters = new Map<string, { output?: string; error?: { name: string; cause: string } }>();
   private counter = 0;
   private readonly throttled = new Map<string, number>();
 
@@ -74,7 +89,9 @@ export class RegionFake {
         if (state.Type === 'Task') {
           const resource = String(state.Resource);
           const operation = resource.replace(/^arn:[^:]+:states:::(aws-sdk:)?/, '');
-          out[name] = (input: JsonValue) => this.call(operation, input as Record<string, unknown>);
+          out[name] = operation === 'dynamodb:putItem.waitForTaskToken'
+            ? (input: JsonValue) => this.awaitCompletion(input as Record<string, unknown>)
+            : (input: JsonValue) => this.call(operation, input as Record<string, unknown>);
         }
         const processor = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, AslState> } | undefined;
         if (processor?.States) visit(processor.States);
@@ -119,12 +136,59 @@ export class RegionFake {
       case 'rds:describeDBClusterSnapshots': return this.describeRds('AURORA_CLUSTER', input);
       case 'rds:deleteDBSnapshot': return this.deleteRds('RDS_DB', input);
       case 'rds:deleteDBClusterSnapshot': return this.deleteRds('AURORA_CLUSTER', input);
+      case 'dynamodb:deleteItem': {
+        const key = (input.Key as { snapshotId?: { S: string } } | undefined)?.snapshotId?.S;
+        if (!key || typeof input.TableName !== 'string') throw taskError('DynamoDb.DynamoDbException', 'ValidationException');
+        const old = this.tokens.get(key);
+        this.tokens.delete(key);
+        const result: JsonValue = input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old } : {};
+        return result;
+      }
+      case 'sfn:sendTaskSuccess':
+      case 'sfn:sendTaskFailure': {
+        const waiter = this.waiters.get(String(input.TaskToken));
+        if (!waiter) throw taskError('Sfn.TaskDoesNotExistException', `task ${String(input.TaskToken)} does not exist`);
+        if (operation === 'sfn:sendTaskSuccess') waiter.output = String(input.Output);
+        else waiter.error = { name: String(input.Error), cause: String(input.Cause) };
+        return {};
+      }
       case 'sns:publish':
         this.published.push(input.Message as JsonValue);
         return { MessageId: 'm-1' };
       default:
         throw new Error(`the fake has no operation ${operation}`);
     }
+  }
+
+  /**
+   * The workflow stores its token and waits: the copy completes (or fails), EC2 or RDS emits its
+   * completion event in this Region, and the callback state machine resumes the workflow; with a
+   * lost event the wait ends in `States.Timeout`.
+   */
+  private async awaitCompletion(input: Record<string, unknown>): Promise<JsonValue> {
+    this.calls.push({ operation: 'dynamodb:putItem.waitForTaskToken', input: structuredClone(input) as JsonValue });
+    const item = input.Item as { snapshotId: { S: string }; taskToken: { S: string } };
+    const id = item.snapshotId.S;
+    const token = item.taskToken.S;
+    this.tokens.set(id, structuredClone(item) as unknown as Record<string, JsonValue>);
+    const waiter: { output?: string; error?: { name: string; cause: string } } = {};
+    this.waiters.set(token, waiter);
+    try {
+      const copy = this.snapshots.get(`${this.region}/${id}`);
+      if (copy && copy.state === 'pending') {
+        copy.state = this.behaviour.copyFails ? 'error' : 'available';
+        const event = regionCopyEvent(copy, this.account, this.region);
+        this.emitted.push(event);
+        if ((this.behaviour.completionEvents ?? 'deliver') === 'deliver' && this.callback) {
+          this.callbackRuns.push(await runStateMachine(this.callback, { input: event, taskHandlers: this.handlers(this.callback) }));
+        }
+      }
+    } finally {
+      this.waiters.delete(token);
+    }
+    if (waiter.error) throw taskError(waiter.error.name, waiter.error.cause);
+    if (waiter.output !== undefined) return JSON.parse(waiter.output) as JsonValue;
+    throw taskError('States.Timeout', 'no completion event within the event timeout');
   }
 
   private tick(s: RegionSnapshot): void {
@@ -226,4 +290,43 @@ export class RegionFake {
     this.deleted.push(id);
     return { [n.single]: { [n.id]: id } };
   }
+}
+
+/**
+ * The completion event of a copy made in `region`: EBS `copySnapshot` (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-cloud-watch-events.html),
+ * RDS RDS-EVENT-0060 "Finished copy of snapshot ... from region" / RDS-EVENT-0061 canceled
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html#USER_Events.Messages.snapshot).
+ */
+export function regionCopyEvent(copy: RegionSnapshot, account: string, region: string): JsonValue {
+  const failed = copy.state === 'error';
+  if (copy.kind === 'EBS') {
+    const arn = `arn:aws:ec2::${region}:snapshot/${copy.id}`;
+    return {
+      'version': '0',
+      'id': `evt-${copy.id}`,
+      'detail-type': 'EBS Snapshot Notification',
+      'source': 'aws.ec2',
+      account,
+      region,
+      'resources': [arn],
+      'detail': { event: 'copySnapshot', result: failed ? 'failed' : 'succeeded', cause: failed ? 'Snapshot copy failed (fake)' : '', snapshot_id: arn, source: `arn:aws:ec2::eu-west-1:snapshot/${copy.copiedFrom}` },
+    };
+  }
+  const arn = `arn:aws:rds:${region}:${account}:snapshot:${copy.id}`;
+  return {
+    'version': '0',
+    'id': `evt-${copy.id}`,
+    'detail-type': 'RDS DB Snapshot Event',
+    'source': 'aws.rds',
+    account,
+    region,
+    'resources': [arn],
+    'detail': {
+      SourceType: 'SNAPSHOT',
+      SourceArn: arn,
+      SourceIdentifier: copy.id,
+      EventID: failed ? 'RDS-EVENT-0061' : 'RDS-EVENT-0060',
+      Message: failed ? `Canceled snapshot copy request of ${copy.id} from region eu-west-1.` : `Finished copy of snapshot ${copy.id} from region eu-west-1 in 12 minutes.`,
+    },
+  };
 }

@@ -29,6 +29,9 @@ export interface ShareRunOptions {
 
 export async function runShare(world: ShareWorld, fake: FakeAws, input: JsonValue, options: ShareRunOptions = {}): Promise<ShareRun> {
   const targets: StateMachineRun[] = [];
+  // The completion events of each account start that account's callback machine.
+  fake.onCompletionEvents(SOURCE_ACCOUNT, world.sourceCallbackDefinition);
+  fake.onCompletionEvents(TARGET_ACCOUNT, world.targetCallbackDefinition);
   const tellTarget: TaskHandler = options.tellTarget ?? (async (params) => {
     const entry = (params as { Entries: Array<{ Detail: Record<string, JsonValue>; DetailType: string; Source: string }> }).Entries[0];
     const event = { 'version': '0', 'id': 'e1', 'detail-type': entry.DetailType, 'source': entry.Source, 'account': SOURCE_ACCOUNT, 'region': 'eu-west-1', 'detail': entry.Detail };

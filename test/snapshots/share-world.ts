@@ -4,7 +4,10 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
 import { EncryptionKey } from '../../src/keys/encryption-key';
+import { CompletionWaits } from '../../src/snapshots/private/event-wait';
 import { SnapshotShareSource, SnapshotShareSourceProps } from '../../src/snapshots/snapshot-share-source';
 import { SnapshotShareTarget, SnapshotShareTargetProps } from '../../src/snapshots/snapshot-share-target';
 import { ShareTarget, SnapshotType } from '../../src/snapshots/snapshot-type';
@@ -23,6 +26,9 @@ export interface ShareWorld {
   readonly sourceDefinition: AslDefinition;
   readonly confirmationDefinition: AslDefinition;
   readonly targetDefinition: AslDefinition;
+  /** The callback state machines of the completion-event waits (none for Aurora, or with the events off). */
+  readonly sourceCallbackDefinition?: AslDefinition;
+  readonly targetCallbackDefinition?: AslDefinition;
   /** The shareable key's ARN as the definitions name it. */
   readonly sourceKeyArn: string;
   /** The target key's ARN as the definitions name it. */
@@ -32,6 +38,16 @@ export interface ShareWorld {
 /** The ARN of a key created in a stack, as the harness resolves it. */
 export function keyArnOf(stack: Stack, key: EncryptionKey): string {
   return `arn:aws:kms:${REGION}:${stack.account}:key/${stack.getLogicalId(key.node.defaultChild as kms.CfnKey)}`;
+}
+
+/** The completion-event callback machine of a share construct, if it has one. */
+export function callbackMachine(construct: Construct): sfn.StateMachine | undefined {
+  return (construct.node.tryFindChild('CompletionEvents') as CompletionWaits | undefined)?.callback;
+}
+
+function callbackOf(stack: Stack, construct: Construct): AslDefinition | undefined {
+  const machine = callbackMachine(construct);
+  return machine ? extractDefinition(stack, machine) : undefined;
 }
 
 export function shareWorld(type: SnapshotType, options: {
@@ -65,6 +81,8 @@ export function shareWorld(type: SnapshotType, options: {
     sourceDefinition: extractDefinition(sourceStack, source.stateMachine),
     confirmationDefinition: extractDefinition(sourceStack, source.confirmationHandler),
     targetDefinition: extractDefinition(targetStack, target.stateMachine),
+    sourceCallbackDefinition: callbackOf(sourceStack, source),
+    targetCallbackDefinition: callbackOf(targetStack, target),
     sourceKeyArn: keyArnOf(sourceStack, sourceKey),
     targetKeyArn: keyArnOf(targetStack, targetKey),
   };

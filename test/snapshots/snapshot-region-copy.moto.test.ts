@@ -61,7 +61,7 @@ topic = sns.create_topic(Name="failures")["TopicArn"]
 definition = definition.replace("arn:aws:kms:us-east-1:123456789012:key/CopyKeyBC7A318D", dst_key)
 definition = definition.replace("arn:aws:sns:us-east-1:123456789012:CopyFailuresEE3A1E8B", topic)
 sm = sfn.create_state_machine(name="copy", definition=definition, roleArn="arn:aws:iam::123456789012:role/copy")["stateMachineArn"]
-ex = sfn.start_execution(stateMachineArn=sm, name="run-1", input=json.dumps({"snapshotType": "EBS_SNAPSHOT", "sourceSnapshotId": snap}))["executionArn"]
+ex = sfn.start_execution(stateMachineArn=sm, name="run-1", input=json.dumps({"snapshotType": "EBS", "sourceSnapshotId": snap}))["executionArn"]
 for _ in range(120):
     # DescribeExecution breaks on the timestamps in the state output (moto 5.2.x): ListExecutions has the status
     d = [e for e in sfn.list_executions(stateMachineArn=sm)["executions"] if e["executionArn"] == ex][0]
@@ -106,7 +106,13 @@ test('moto: an EBS snapshot of eu-west-1 is copied into us-east-1 under the dest
   // moto's default account
   const stack = new Stack(app, 'Dr', { env: { account: '123456789012', region: 'us-east-1' } });
   const copy = new SnapshotRegionCopy(stack, 'Copy', {
-    sourceRegion: 'eu-west-1', copyNamePrefix: 'dr', snapshotTypes: [SnapshotType.EBS], copyOnSourceEvents: false,
+    sourceRegion: 'eu-west-1',
+    copyNamePrefix: 'dr',
+    snapshotTypes: [SnapshotType.EBS],
+    copyOnSourceEvents: false,
+    // The polling path: moto runs no EventBridge rules, so no completion event would resume a
+    // putItem.waitForTaskToken (the event path runs offline in private/event-wait.test.ts).
+    completionEvents: false,
   });
   app.synth();
   // moto hands Step Functions' member names to botocore unnormalised: the test (never the product)

@@ -8,6 +8,7 @@ import { DIAGRAM_DIR, mermaid } from '../../scripts/render-diagrams';
 import {
   EncryptionKey, SnapshotRegionCopy, SnapshotRegionCopyForwarder, SnapshotRegionCopyProps, SnapshotType,
 } from '../../src';
+import { CompletionWaits } from '../../src/snapshots/private/event-wait';
 import { expectNoNagFindings } from '../harness/compliance';
 import { sdkModelErrors } from '../harness/sdk-models';
 import {
@@ -129,7 +130,9 @@ describe('SnapshotRegionCopy: resources', () => {
   test('only the chosen types, no event rules when asked', () => {
     const { stack: ebsOnly } = build({ snapshotTypes: [SnapshotType.EBS], copyOnSourceEvents: false });
     const t = Template.fromStack(ebsOnly);
-    t.resourceCountIs('AWS::Events::Rule', 0);
+    // no source-event rule; the one rule left resumes waits on the copies' own completion events
+    t.resourceCountIs('AWS::Events::Rule', 1);
+    t.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ region: [DEST], detail: { event: ['createSnapshot', 'copySnapshot'], result: ['succeeded', 'failed'] } }) });
     t.resourceCountIs('AWS::SSM::Parameter', 1);
     expect(JSON.stringify(t.toJSON())).not.toContain('rds:');
     expectNoNagFindings(ebsOnly);
@@ -235,7 +238,7 @@ describe('SnapshotRegionCopy: the definition', () => {
   });
 });
 
-/** The names the workflow input and the sequence parameters give each kind. */
+/** The names the sequence parameters give each kind (the first release's input names). */
 const COPY_INPUT_NAMES: Record<string, string> = { EBS: 'EBS_SNAPSHOT', RDS_DB: 'RDS_DB_SNAPSHOT', AURORA_CLUSTER: 'AURORA_CLUSTER_SNAPSHOT' };
 
 /** Runs the workflow against a fake account; the sequence parameters start at 0. */
@@ -246,7 +249,10 @@ async function run(fake: RegionFake, input: JsonValue, props: Partial<SnapshotRe
     const name = `/cdk-kms-patterns/snapshot-region-copy/${copy.copyNamePrefix}/${COPY_INPUT_NAMES[type.name]}`;
     if (!fake.parameters.has(name)) fake.parameters.set(name, '0');
   }
-  const context = { Execution: { Id: `arn:aws:states:${DEST}:${ACCOUNT}:execution:copy:run-${fake.calls.length}`, Input: input } };
+  const context = { Execution: { Id: `arn:aws:states:${DEST}:${ACCOUNT}:execution:copy:run-${fake.calls.length}`, Input: input }, Task: { Token: `token-${fake.calls.length}` } };
+  // The completion events of the copies start the construct's callback machine (event-wait.ts).
+  const callback = (copy.node.tryFindChild('CompletionEvents') as CompletionWaits | undefined)?.callback;
+  fake.callback = callback ? extractDefinition(stack, callback) : undefined;
   return runStateMachine(definition, { input, taskHandlers: fake.handlers(definition), context });
 }
 
@@ -267,12 +273,14 @@ const NEVER_TOUCHED = ['snap-00000000000000abc', 'snap-00000000000000def', 'dr-d
 describe('SnapshotRegionCopy: offline executions', () => {
   test('EBS from a forwarded event (snapshot ARN): copied under the destination key, tagged, waited for', async () => {
     const fake = world();
-    const r = await run(fake, { snapshotType: 'EBS_SNAPSHOT', sourceSnapshotId: `arn:aws:ec2::${SOURCE}:snapshot/snap-0123456789abcdef0` });
+    const r = await run(fake, { snapshotType: 'EBS', sourceSnapshotId: `arn:aws:ec2::${SOURCE}:snapshot/snap-0123456789abcdef0` });
     expect(r.status).toBe('SUCCEEDED');
     const copies = fake.in(DEST, 'EBS').filter(s => s.tags['cdk-kms-patterns:snapshot-region-copy'] === 'dr');
     expect(copies).toHaveLength(1);
     expect(copies[0]).toMatchObject({ state: 'available', kmsKeyId: expect.stringContaining(`:kms:${DEST}:${ACCOUNT}:key/`), tags: { 'cdk-kms-patterns:copy-sequence': '1' } });
-    expect(r.visitedStates.filter(s => s === 'DescribeEbsCopy')).toHaveLength(2);
+    // resumed by the copy's completion event (event-wait.ts), then described once
+    expect(r.visitedStates.filter(s => s === 'DescribeEbsCopy')).toHaveLength(1);
+    expect(fake.callbackRuns.map(c => c.visitedStates.includes('Resume'))).toEqual([true]);
     const call = fake.calls.find(c => c.operation === 'ec2:copySnapshot')!.input as Record<string, unknown>;
     expect(call).toMatchObject({ SourceRegion: SOURCE, SourceSnapshotId: 'snap-0123456789abcdef0', Encrypted: true });
     expect(fake.parameters.get('/cdk-kms-patterns/snapshot-region-copy/dr/EBS_SNAPSHOT')).toBe('1');
@@ -281,7 +289,7 @@ describe('SnapshotRegionCopy: offline executions', () => {
   test('EBS: keeps the N most recent copies it made, never deletes others', async () => {
     const fake = world();
     for (let i = 0; i < 5; i++) {
-      const r = await run(fake, { snapshotType: 'EBS_SNAPSHOT', sourceSnapshotId: 'snap-0123456789abcdef0' }, { keepCopies: 3 });
+      const r = await run(fake, { snapshotType: 'EBS', sourceSnapshotId: 'snap-0123456789abcdef0' }, { keepCopies: 3 });
       expect(r.status).toBe('SUCCEEDED');
     }
     const mine = fake.in(DEST, 'EBS').filter(s => s.tags['cdk-kms-patterns:snapshot-region-copy'] === 'dr');
@@ -293,13 +301,13 @@ describe('SnapshotRegionCopy: offline executions', () => {
 
   test('RDS DB snapshot by ARN and by identifier; the 8th copy deletes the 1st; others survive', async () => {
     const fake = world();
-    const first = await run(fake, { snapshotType: 'RDS_DB_SNAPSHOT', sourceSnapshotId: `arn:aws:rds:${SOURCE}:${ACCOUNT}:snapshot:orders-2026-12-01` });
+    const first = await run(fake, { snapshotType: 'RDS_DB', sourceSnapshotId: `arn:aws:rds:${SOURCE}:${ACCOUNT}:snapshot:orders-2026-12-01` });
     expect(first.status).toBe('SUCCEEDED');
     expect(fake.in(DEST, 'RDS_DB').map(s => s.id)).toEqual(['dr-db-manual', 'dr-db-1']);
     const copyCall = fake.calls.find(c => c.operation === 'rds:copyDBSnapshot')!.input;
     expect(copyCall).toMatchObject({ SourceDBSnapshotIdentifier: `arn:aws:rds:${SOURCE}:${ACCOUNT}:snapshot:orders-2026-12-01`, TargetDBSnapshotIdentifier: 'dr-db-1' });
     for (let i = 0; i < 7; i++) {
-      const r = await run(fake, { snapshotType: 'RDS_DB_SNAPSHOT', sourceSnapshotId: 'orders-2026-12-01' });
+      const r = await run(fake, { snapshotType: 'RDS_DB', sourceSnapshotId: 'orders-2026-12-01' });
       expect(r.status).toBe('SUCCEEDED');
     }
     expect(fake.in(DEST, 'RDS_DB').map(s => s.id).sort()).toEqual(['dr-db-2', 'dr-db-3', 'dr-db-4', 'dr-db-5', 'dr-db-6', 'dr-db-7', 'dr-db-8', 'dr-db-manual']);
@@ -308,7 +316,7 @@ describe('SnapshotRegionCopy: offline executions', () => {
 
   test('Aurora cluster snapshot', async () => {
     const fake = world();
-    const r = await run(fake, { snapshotType: 'AURORA_CLUSTER_SNAPSHOT', sourceSnapshotId: 'ledger-2026-12-01' });
+    const r = await run(fake, { snapshotType: 'AURORA_CLUSTER', sourceSnapshotId: 'ledger-2026-12-01' });
     expect(r.status).toBe('SUCCEEDED');
     expect(fake.in(DEST, 'AURORA_CLUSTER')).toEqual([expect.objectContaining({ id: 'dr-cluster-1', state: 'available' })]);
     expect(r.visitedStates).toContain('DeleteExpiredClusterCopy');
@@ -318,7 +326,7 @@ describe('SnapshotRegionCopy: offline executions', () => {
   test('a name another execution took: the next sequence number', async () => {
     const fake = world();
     fake.add({ id: 'dr-db-1', kind: 'RDS_DB', region: DEST, tags: { 'cdk-kms-patterns:snapshot-region-copy': 'dr' } });
-    const r = await run(fake, { snapshotType: 'RDS_DB_SNAPSHOT', sourceSnapshotId: 'orders-2026-12-01' });
+    const r = await run(fake, { snapshotType: 'RDS_DB', sourceSnapshotId: 'orders-2026-12-01' });
     expect(r.status).toBe('SUCCEEDED');
     expect(r.caught[0]).toEqual({ state: 'CopyDbSnapshot', error: 'Rds.DbSnapshotAlreadyExistsException', next: 'DbReadSequence' });
     expect(fake.in(DEST, 'RDS_DB').map(s => s.id)).toContain('dr-db-2');
@@ -326,37 +334,55 @@ describe('SnapshotRegionCopy: offline executions', () => {
 
   test('throttling is retried', async () => {
     const fake = world({ throttle: { 'ec2:copySnapshot': 2, 'ssm:getParameter': 1 } });
-    const r = await run(fake, { snapshotType: 'EBS_SNAPSHOT', sourceSnapshotId: 'snap-0123456789abcdef0' });
+    const r = await run(fake, { snapshotType: 'EBS', sourceSnapshotId: 'snap-0123456789abcdef0' });
     expect(r.status).toBe('SUCCEEDED');
     expect(r.retries.map(x => x.state)).toEqual(['EbsReadSequence', 'CopyEbsSnapshot', 'CopyEbsSnapshot']);
   });
 
-  test('a copy in the error state: notified, failed, nothing deleted', async () => {
-    const fake = world({ copyFails: true });
-    const r = await run(fake, { snapshotType: 'EBS_SNAPSHOT', sourceSnapshotId: 'snap-0123456789abcdef0' });
+  test('a copy in the error state (its failure event lost): found by the describe after the event timeout; notified, failed, nothing deleted', async () => {
+    const fake = world({ copyFails: true, completionEvents: 'lose' });
+    const r = await run(fake, { snapshotType: 'EBS', sourceSnapshotId: 'snap-0123456789abcdef0' });
     expect(r).toMatchObject({ status: 'FAILED', error: 'SnapshotRegionCopyFailed' });
-    expect(r.visitedStates).toEqual(expect.arrayContaining(['EbsCopyError', 'NotifyFailure', 'CopyFailed']));
+    expect(r.visitedStates).toEqual(expect.arrayContaining(['EbsCopyNoEvent', 'EbsCopyForgetToken', 'EbsCopyError', 'NotifyFailure', 'CopyFailed']));
     expect(fake.published).toEqual([expect.objectContaining({ error: expect.objectContaining({ Error: 'CopyFailed', Cause: expect.stringMatching(/is in state error/) }) })]);
+    expect([...fake.tokens.keys()]).toEqual([]);
     expect(fake.deleted).toEqual([]);
   });
 
   test('a source that does not exist: notified, failed', async () => {
     const fake = world();
-    const r = await run(fake, { snapshotType: 'RDS_DB_SNAPSHOT', sourceSnapshotId: 'nope' });
+    const r = await run(fake, { snapshotType: 'RDS_DB', sourceSnapshotId: 'nope' });
     expect(r.status).toBe('FAILED');
     expect(fake.published).toEqual([expect.objectContaining({ error: expect.objectContaining({ Error: 'Rds.DbSnapshotNotFoundException' }) })]);
   });
 
   test('the polling budget spent: timed out, notified', async () => {
     const fake = world({ pollsToComplete: 1000 });
-    const r = await run(fake, { snapshotType: 'AURORA_CLUSTER_SNAPSHOT', sourceSnapshotId: 'ledger-2026-12-01' }, { copyTimeout: Duration.hours(2) });
+    const r = await run(fake, { snapshotType: 'AURORA_CLUSTER', sourceSnapshotId: 'ledger-2026-12-01' }, { copyTimeout: Duration.hours(2) });
     expect(r.status).toBe('FAILED');
     expect(r.visitedStates).toContain('ClusterCopyTimedOut');
     expect(fake.published).toEqual([expect.objectContaining({ error: expect.objectContaining({ Error: 'CopyTimedOut' }) })]);
   });
 
+  test('one vocabulary: the input names kinds as SnapshotType.name does; the first release\'s names are still accepted', async () => {
+    for (const [input, kind] of [['EBS', 'EBS'], ['EBS_SNAPSHOT', 'EBS'], ['RDS_DB', 'RDS_DB'], ['RDS_DB_SNAPSHOT', 'RDS_DB'],
+      ['AURORA_CLUSTER', 'AURORA_CLUSTER'], ['AURORA_CLUSTER_SNAPSHOT', 'AURORA_CLUSTER']] as const) {
+      const fake = world();
+      const source = { EBS: 'snap-0123456789abcdef0', RDS_DB: 'orders-2026-12-01', AURORA_CLUSTER: 'ledger-2026-12-01' }[kind];
+      const r = await run(fake, { snapshotType: input, sourceSnapshotId: source });
+      expect(r.status).toBe('SUCCEEDED');
+      expect(fake.in(DEST, kind).filter(s => s.tags['cdk-kms-patterns:snapshot-region-copy'] === 'dr')).toHaveLength(1);
+    }
+    // the rules started by forwarded events use the SnapshotType names
+    const { stack } = build();
+    const inputs = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))
+      .filter(r => r.Properties.Targets[0].InputTransformer) // not the completion-event rule (the event itself is its input)
+      .map(r => JSON.parse(r.Properties.Targets[0].InputTransformer.InputTemplate.replace(/<[^>]+>/g, '"x"')).snapshotType as string);
+    expect(inputs.sort()).toEqual(['AURORA_CLUSTER', 'EBS', 'EBS', 'RDS_DB']);
+  });
+
   test('invalid input and a type not configured: notified, failed', async () => {
-    for (const input of [{ snapshotType: 'EBS_SNAPSHOT' }, { snapshotType: 'REDSHIFT', sourceSnapshotId: 'x' }, { snapshotType: 'EBS_SNAPSHOT', sourceSnapshotId: 7 }]) {
+    for (const input of [{ snapshotType: 'EBS' }, { snapshotType: 'REDSHIFT', sourceSnapshotId: 'x' }, { snapshotType: 'EBS', sourceSnapshotId: 7 }]) {
       const fake = world();
       const r = await run(fake, input as JsonValue, { snapshotTypes: [SnapshotType.EBS] });
       expect(r.status).toBe('FAILED');

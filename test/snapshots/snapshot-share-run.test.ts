@@ -21,6 +21,11 @@ const worlds = {
   AURORA_CLUSTER: shareWorld(SnapshotType.AURORA_CLUSTER, { target: { restore: {} } }),
 };
 const plainEbs = shareWorld(SnapshotType.EBS);
+/** Both sides poll (no completion events): the polling path of every wait (the event path: event-wait.run.test.ts). */
+const pollingEbs = shareWorld(SnapshotType.EBS, {
+  source: { polling: { completionEvents: false } },
+  target: { polling: { completionEvents: false } },
+});
 
 interface Setup {
   readonly fake: FakeAws;
@@ -86,10 +91,10 @@ describe('SnapshotShareSource and SnapshotShareTarget, run offline', () => {
     expect(JSON.stringify(run.source.output)).toContain(copies[0].id);
   });
 
-  test('an original still being created is waited for with capped exponential backoff', async () => {
-    const s = setup(plainEbs, 'EBS', { pollsLeft: 8 });
+  test('an original still being created is waited for with capped exponential backoff (completion events off)', async () => {
+    const s = setup(pollingEbs, 'EBS', { pollsLeft: 8 });
 
-    const run = await runShare(plainEbs, s.fake, { snapshotId: s.original.id });
+    const run = await runShare(pollingEbs, s.fake, { snapshotId: s.original.id });
 
     expect(run.source.status).toBe('SUCCEEDED');
     const waits = run.source.events.flatMap((e) => (e.type === 'StateEntered' && e.state.name === 'OriginalWait' ? [(e.state.input as { poll: { seconds: number } }).poll.seconds] : []));
@@ -151,7 +156,7 @@ describe('SnapshotShareSource and SnapshotShareTarget, run offline', () => {
   });
 
   test.each(['EBS', 'AURORA_CLUSTER'] as SnapshotKind[])('%s: a copy that fails (state error) is deleted and the failure names it', async (kind) => {
-    const world = kind === 'EBS' ? plainEbs : worlds.AURORA_CLUSTER;
+    const world = kind === 'EBS' ? pollingEbs : worlds.AURORA_CLUSTER;
     const s = setup(world, kind, { behaviour: { copiesFail: true } });
 
     const run = await runShare(world, s.fake, { snapshotId: s.original.id });
@@ -206,10 +211,10 @@ describe('SnapshotShareSource and SnapshotShareTarget, run offline', () => {
     expectOriginalUntouched(s);
   });
 
-  test('overall timeout: a snapshot that stays pending fails after the snapshot timeout (12 h of waits)', async () => {
-    const s = setup(plainEbs, 'EBS', { pollsLeft: 1_000_000 });
+  test('overall timeout: a snapshot that stays pending fails after the snapshot timeout (12 h of waits, completion events off)', async () => {
+    const s = setup(pollingEbs, 'EBS', { pollsLeft: 1_000_000 });
 
-    const run = await runShare(plainEbs, s.fake, { snapshotId: s.original.id });
+    const run = await runShare(pollingEbs, s.fake, { snapshotId: s.original.id });
 
     expect(run.source).toMatchObject({ status: 'FAILED', error: 'SnapshotWaitTimeout' });
     expect(run.source.cause).toBe(`${s.original.id} was not available after 12 hours`.replace(/^/, 'EBS snapshot '));

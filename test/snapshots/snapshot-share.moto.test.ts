@@ -79,7 +79,9 @@ function runMoto(type: SnapshotType): MotoShareResult {
     snapshotType: type,
     targets: [ShareTarget.account('222222222222')],
     encryptionKey: new EncryptionKey(stack, 'ShareKey'),
-    polling: { initialPollInterval: Duration.seconds(1), maxPollInterval: Duration.seconds(2) },
+    // The polling path: moto runs no EventBridge rules, so no completion event would ever resume a
+    // putItem.waitForTaskToken (the event path runs offline in private/event-wait.test.ts).
+    polling: { initialPollInterval: Duration.seconds(1), maxPollInterval: Duration.seconds(2), completionEvents: false },
   });
   const definition = extractDefinition(stack, source.stateMachine);
   const text = JSON.stringify(definition);

@@ -2,8 +2,9 @@ import { ShareTarget, SnapshotType } from '../../src/snapshots/snapshot-type';
 
 describe('SnapshotType and ShareTarget', () => {
   test('the types and their share limits', () => {
-    expect([SnapshotType.EBS, SnapshotType.RDS_DB, SnapshotType.AURORA_CLUSTER].map((t) => [t.name, t.maxShareAccounts])).toEqual([
-      ['EBS', 500], ['RDS_DB', 20], ['AURORA_CLUSTER', 20],
+    const types = [SnapshotType.EBS, SnapshotType.RDS_DB, SnapshotType.AURORA_CLUSTER, SnapshotType.REDSHIFT_CLUSTER];
+    expect(types.map((t) => [t.name, t.maxShareAccounts])).toEqual([
+      ['EBS', 500], ['RDS_DB', 20], ['AURORA_CLUSTER', 20], ['REDSHIFT_CLUSTER', 20],
     ]);
   });
 

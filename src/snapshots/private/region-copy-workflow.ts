@@ -4,7 +4,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { AURORA_CLUSTER_API, EBS_API, RDS_DB_API } from './snapshot-api';
+import { COMPLETION_FAILED_ERROR, CompletionWaits } from './event-wait';
+import { AURORA_CLUSTER_API, EBS_API, RDS_DB_API, SnapshotApi } from './snapshot-api';
 import { addServiceRetries } from './workflow';
 
 /**
@@ -26,10 +27,26 @@ export const SEQUENCE_TAG = 'cdk-kms-patterns:copy-sequence';
 /** The tag holding the source snapshot (id or ARN). */
 export const SOURCE_TAG = 'cdk-kms-patterns:copied-from';
 
-/** The snapshot types, as the workflow input names them. */
-export const TYPE_EBS = 'EBS_SNAPSHOT';
-export const TYPE_RDS_DB = 'RDS_DB_SNAPSHOT';
-export const TYPE_AURORA = 'AURORA_CLUSTER_SNAPSHOT';
+/** The snapshot types, as the workflow input names them: `SnapshotType.name`. */
+export const TYPE_EBS = 'EBS';
+export const TYPE_RDS_DB = 'RDS_DB';
+export const TYPE_AURORA = 'AURORA_CLUSTER';
+
+/**
+ * The names the first release documented for the on-demand input (README, examples, the consumer
+ * apps), still accepted; they also name the sequence parameters, which keep their names (a new
+ * name would replace the parameter and restart the sequence).
+ */
+export const LEGACY_TYPE_NAMES: Readonly<Record<string, string>> = {
+  [TYPE_EBS]: 'EBS_SNAPSHOT',
+  [TYPE_RDS_DB]: 'RDS_DB_SNAPSHOT',
+  [TYPE_AURORA]: 'AURORA_CLUSTER_SNAPSHOT',
+};
+
+/** The snapshot API of a copy type. */
+export function apiOfCopyType(type: string): SnapshotApi {
+  return type === TYPE_EBS ? EBS_API : type === TYPE_RDS_DB ? RDS_DB_API : AURORA_CLUSTER_API;
+}
 
 /**
  * Throttling of the sequence parameter, retried with backoff and jitter (the EC2 and RDS tasks use
@@ -76,6 +93,8 @@ export interface RegionCopyWorkflowProps {
   /** One String parameter per type holding the last sequence number. */
   readonly sequenceParameterNames: Readonly<Record<string, string>>;
   readonly failureTopic: sns.ITopic;
+  /** Completion-event waits (EBS, RDS DB snapshots): the copy is waited for on its event, not polled. */
+  readonly waits?: CompletionWaits;
 }
 
 /** Builds the definition; the IAM each task needs is added to the state machine's role by CDK. */
@@ -114,7 +133,7 @@ export class RegionCopyWorkflow extends Construct {
       resultPath: '$.error',
     }).next(notify);
     const present = (type: string) => sfn.Condition.and(
-      sfn.Condition.stringEquals('$.snapshotType', type),
+      sfn.Condition.or(sfn.Condition.stringEquals('$.snapshotType', type), sfn.Condition.stringEquals('$.snapshotType', LEGACY_TYPE_NAMES[type])),
       sfn.Condition.isPresent('$.sourceSnapshotId'),
       sfn.Condition.isString('$.sourceSnapshotId'));
     if (props.types.includes(TYPE_EBS)) {
@@ -165,9 +184,13 @@ export class RegionCopyWorkflow extends Construct {
     task.addCatch(this.failure, { errors: ['States.ALL'], resultPath: '$.error' });
   }
 
-  /** The polling loop: Wait -> describe -> Choice (done / failed / budget spent / again). */
-  private pollLoop(prefix: string, describe: tasks.CallAwsService, statusPath: string, done: string[], failedStates: string[],
+  /**
+   * The wait for a copy: on its completion event where the type has one (`eventLoop`), otherwise
+   * the polling loop: Wait -> describe -> Choice (done / failed / budget spent / again).
+   */
+  private pollLoop(prefix: string, api: SnapshotApi, describe: tasks.CallAwsService, statusPath: string, done: string[], failedStates: string[],
     onDone: sfn.IChainable): sfn.IChainable {
+    if (this.props.waits?.hasEvents(api)) return this.eventLoop(prefix, this.props.waits, describe, statusPath, done, failedStates, onDone);
     const waits = pollWaits(this.props.schedule);
     const wait = new sfn.Wait(this, `WaitFor${prefix}Copy`, { time: sfn.WaitTime.secondsPath('$.copy.wait') });
     const check = new sfn.Choice(this, `${prefix}CopyAvailable`);
@@ -197,6 +220,47 @@ export class RegionCopyWorkflow extends Construct {
       .otherwise(next);
     next.next(wait);
     return wait;
+  }
+
+  /**
+   * The event loop: store the task token under the copy's id and wait for the completion event
+   * (at most the event timeout) -> describe -> Choice (done / failed / budget spent / wait again).
+   * A lost event costs one describe after one event timeout; a failure event ends in the failure
+   * path with the event's message (see `event-wait.ts`).
+   */
+  private eventLoop(prefix: string, waits: CompletionWaits, describe: tasks.CallAwsService, statusPath: string, done: string[],
+    failedStates: string[],
+    onDone: sfn.IChainable): sfn.IChainable {
+    const maxWaits = Math.ceil(this.props.schedule.budgetSeconds / waits.eventTimeout.toSeconds());
+    const { awaitEvent, forget } = waits.waitStates(this, `${prefix}Copy`, '$.copy.id', '$.completion');
+    const noEvent = new sfn.Pass(this, `${prefix}CopyNoEvent`, {
+      comment: 'No event within the event timeout (lost, or sent before the token was stored): describe',
+      parameters: { 'id.$': '$.copy.id', 'attempt.$': 'States.MathAdd($.copy.attempt, 1)', 'wait.$': '$.copy.wait' },
+      resultPath: '$.copy',
+    });
+    const check = new sfn.Choice(this, `${prefix}CopyAvailable`);
+    const copyError = new sfn.Pass(this, `${prefix}CopyError`, {
+      parameters: { 'Error': 'CopyFailed', 'Cause.$': `States.Format('the copy {} is in state {}', $.copy.id, ${statusPath})` },
+      resultPath: '$.error',
+    }).next(this.failure);
+    const timedOut = new sfn.Pass(this, `${prefix}CopyTimedOut`, {
+      parameters: { 'Error': 'CopyTimedOut', 'Cause.$': `States.Format('the copy {} was not available after ${this.props.schedule.budgetSeconds} seconds', $.copy.id)` },
+      resultPath: '$.error',
+    }).next(this.failure);
+    this.catchAll(describe);
+    // A token left behind is harmless (a later event finds a finished task): never fail for it.
+    forget.addCatch(describe, { errors: ['States.ALL'], resultPath: '$.forgetError' });
+    awaitEvent.addCatch(noEvent, { errors: ['States.Timeout'], resultPath: '$.completion' });
+    awaitEvent.addCatch(this.failure, { errors: [COMPLETION_FAILED_ERROR], resultPath: '$.error' });
+    this.catchAll(awaitEvent);
+    noEvent.next(forget).next(describe);
+    awaitEvent.next(describe).next(check);
+    check
+      .when(sfn.Condition.or(...done.map(s => sfn.Condition.stringEquals(statusPath, s))), onDone)
+      .when(sfn.Condition.or(...failedStates.map(s => sfn.Condition.stringEquals(statusPath, s))), copyError)
+      .when(sfn.Condition.numberGreaterThanEquals('$.copy.attempt', maxWaits), timedOut)
+      .otherwise(awaitEvent);
+    return awaitEvent;
   }
 
   private ebsBranch(): sfn.IChainable {
@@ -286,7 +350,7 @@ export class RegionCopyWorkflow extends Construct {
     findExpired.next(prune).next(done);
 
     write.next(copy);
-    copy.next(this.pollLoop('Ebs', describe, '$.status.snapshot.State', ['completed'], ['error', 'recoverable'], findExpired));
+    copy.next(this.pollLoop('Ebs', EBS_API, describe, '$.status.snapshot.State', ['completed'], ['error', 'recoverable'], findExpired));
     return read;
   }
 
@@ -370,7 +434,7 @@ export class RegionCopyWorkflow extends Construct {
     deleteExpired.next(done);
 
     write.next(copy);
-    copy.next(this.pollLoop(prefix, describe, '$.status.snapshot.Status', ['available'], ['failed', 'incompatible-restore', 'incompatible-parameters'], deleteExpired));
+    copy.next(this.pollLoop(prefix, api, describe, '$.status.snapshot.Status', ['available'], ['failed', 'incompatible-restore', 'incompatible-parameters'], deleteExpired));
     return [fromArn, fromName];
   }
 }

@@ -4,7 +4,10 @@ import { Aws } from 'aws-cdk-lib';
  * The events the share workflows exchange across accounts. Never exported from the package.
  *
  * - `Snapshot Shared` (source account to target account): `{ snapshotType, snapshotId, snapshotArn,
- *   sourceAccount, sourceRegion, targetAccount, taskToken }`.
+ *   sourceAccount, sourceRegion, targetAccount, taskToken }`. The target's rule matches
+ *   `sourceRegion` too: a target in another Region (`ShareTarget.accountInRegion`) takes shares of
+ *   the Region it was told only. Both events cross accounts and, for such a target, Regions: each
+ *   rule sends to the other side's bus in that side's Region.
  * - `Snapshot Share Confirmed` (target account back to the source account): `{ snapshotType,
  *   snapshotId, sourceAccount, targetAccount, status: 'COPIED' | 'FAILED', copyId?, error?, cause?,
  *   taskToken }`.

@@ -20,6 +20,8 @@ const WILDCARD_REASONS: Array<[RegExp, string]> = [
   [/^rds:Describe/, 'describing reads the snapshot named at run time, in this account (or shared with it)'],
   [/^rds:(Copy|Create|Modify|Delete|AddTagsToResource|Restore)/,
     'names are chosen at run time: copies, shares, deletes and restores act on the workflow\'s own names (share-*, snapshot-*); sources are the accounts\' snapshots'],
+  [/^redshift:/, 'Redshift snapshot and cluster names are known only at run time: the snapshot named in the execution (of this account, or shared by the '
+    + 'source accounts), the workflow\'s own snapshot-* snapshots and share-* clusters; shares go only to the accounts fixed in the definition'],
   [/^kms:/, 'the original snapshot\'s key is known only at run time (aws/ebs, aws/rds or a customer managed key): read only, through the service only (kms:ViaService, kms:CallerAccount), grants for AWS resources only'],
   [/^states:/, 'the confirmation handler answers task tokens of the share workflow only'],
   [/^events:/, 'events go to the named buses only'],

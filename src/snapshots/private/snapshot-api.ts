@@ -62,7 +62,7 @@ export interface SnapshotFields {
 
 /** The snapshot APIs of one resource type. */
 export interface SnapshotApi {
-  /** `EBS`, `RDS_DB`, `AURORA_CLUSTER`. */
+  /** `EBS`, `RDS_DB`, `AURORA_CLUSTER`, `REDSHIFT_CLUSTER`. */
   readonly name: string;
   /** The words used in messages (`EBS snapshot`). */
   readonly noun: string;
@@ -393,9 +393,136 @@ export const AURORA_CLUSTER_API = rdsApi({
   quota: 'Rds.SnapshotQuotaExceededException',
 });
 
+/**
+ * Redshift (provisioned cluster) snapshots. Redshift has no copy that re-encrypts a snapshot under
+ * another key (`CopyClusterSnapshot` turns an automated snapshot into a manual one under the same
+ * key), and the accounts it is shared with "can only describe or restore" it, "they cannot copy or
+ * delete" it (https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-snapshot-share-snapshot.html).
+ * So the share workflows share the manual snapshot itself (only when it is under the shareable key)
+ * with `AuthorizeSnapshotAccess`, one account a call (at most 20 a snapshot, 100 a KMS key), and
+ * the target restores a cluster from it under its own key (`RestoreFromClusterSnapshot` with
+ * `KmsKeyId`). `copy` is never called for Redshift: it throws.
+ *
+ * Snapshot ARNs are `arn:<partition>:redshift:<region>:<account>:snapshot:<cluster>/<snapshot>`.
+ */
+const REDSHIFT_THROTTLING = ['Redshift.RedshiftException', 'Redshift.SdkClientException', 'Redshift.DependentServiceRequestThrottlingException'];
+
+function redshiftArn(region: string, account: string, type: 'snapshot' | 'cluster', id: string): string {
+  return `arn:${Aws.PARTITION}:redshift:${region}:${account}:${type}:${id}`;
+}
+
+/** Redshift snapshot sharing: authorizes (`add`) or revokes (`remove`) one account, by path or literal. */
+export function redshiftSnapshotAccess(idPath: string, account: { path?: string; literal?: string }, operation: 'add' | 'remove'): SdkCall {
+  const action = operation === 'add' ? 'AuthorizeSnapshotAccess' : 'RevokeSnapshotAccess';
+  return {
+    service: 'redshift',
+    action: action.charAt(0).toLowerCase() + action.slice(1),
+    iamAction: `redshift:${action}`,
+    // The snapshots of this account (the workflow is started with one; it names the accounts).
+    iamResources: [redshiftArn(Aws.REGION, Aws.ACCOUNT_ID, 'snapshot', '*/*')],
+    parameters: {
+      'SnapshotIdentifier.$': idPath,
+      ...(account.path ? { 'AccountWithRestoreAccess.$': account.path } : { AccountWithRestoreAccess: account.literal }),
+    },
+  };
+}
+
+/** Redshift cluster snapshots. */
+export const REDSHIFT_CLUSTER_API: SnapshotApi = {
+  name: 'REDSHIFT_CLUSTER',
+  noun: 'Redshift cluster snapshot',
+  service: 'redshift',
+  keyService: KeyService.REDSHIFT,
+  // "You can authorize up to 20 for each snapshot and 100 for each AWS KMS key."
+  maxShareAccounts: 20,
+  fields: {
+    list: 'Snapshots',
+    status: 'Status',
+    available: ['available'],
+    pending: ['creating'],
+    encrypted: 'Encrypted',
+    kmsKeyId: 'KmsKeyId',
+    id: 'SnapshotIdentifier',
+  },
+  namedCopies: true,
+  notFoundErrors: ['Redshift.ClusterSnapshotNotFoundException'],
+  alreadyExistsErrors: ['Redshift.ClusterSnapshotAlreadyExistsException'],
+  quotaErrors: ['Redshift.ClusterSnapshotQuotaExceededException'],
+  throttlingErrors: REDSHIFT_THROTTLING,
+  snapshotArn: (region, account, id) => redshiftArn(region, account, 'snapshot', id),
+  // Shared: the owner's account is in the share event (`$.share.sourceAccount`).
+  describe: (idPath, shared) => ({
+    service: 'redshift',
+    action: 'describeClusterSnapshots',
+    iamAction: 'redshift:DescribeClusterSnapshots',
+    iamResources: [redshiftArn(Aws.REGION, shared ? '*' : Aws.ACCOUNT_ID, 'snapshot', '*/*')],
+    parameters: {
+      'SnapshotIdentifier.$': idPath,
+      ...(shared ? { 'OwnerAccount.$': '$.share.sourceAccount' } : {}),
+    },
+  }),
+  copy: () => {
+    throw new Error('Redshift snapshots cannot be copied under another key (recipients restore them)');
+  },
+  copyIdResult: '$.Snapshot.SnapshotIdentifier',
+  modifyShare: (idPath, accounts, operation) => {
+    if (accounts.length !== 1) throw new Error('Redshift shares a snapshot with one account a call');
+    return redshiftSnapshotAccess(idPath, { literal: accounts[0] }, operation);
+  },
+  deleteCopy: (idPath, madeBy) => ({
+    service: 'redshift',
+    action: 'deleteClusterSnapshot',
+    iamAction: 'redshift:DeleteClusterSnapshot',
+    iamResources: [redshiftArn(Aws.REGION, Aws.ACCOUNT_ID, 'snapshot', '*/*')],
+    conditions: { StringEquals: { [`aws:ResourceTag/${MADE_BY_TAG}`]: madeBy } },
+    parameters: { 'SnapshotIdentifier.$': idPath },
+  }),
+  create: (resourceIdPath, snapshotIdPath, resourceArns, madeBy) => ({
+    service: 'redshift',
+    action: 'createClusterSnapshot',
+    iamAction: 'redshift:CreateClusterSnapshot',
+    iamResources: [...resourceArns, redshiftArn(Aws.REGION, Aws.ACCOUNT_ID, 'snapshot', '*/snapshot-*')],
+    parameters: {
+      'ClusterIdentifier.$': resourceIdPath,
+      'SnapshotIdentifier.$': snapshotIdPath,
+      'Tags': tagsEc2(madeBy, undefined, CREATED_BY_TAG),
+    },
+    extraActions: [{ actions: ['redshift:CreateTags'], resources: [redshiftArn(Aws.REGION, Aws.ACCOUNT_ID, 'snapshot', '*/snapshot-*')] }],
+  }),
+  createIdResult: '$.Snapshot.SnapshotIdentifier',
+};
+
+/**
+ * The clusters a Redshift target restores, described like snapshots so the same capped backoff
+ * wait applies (`DescribeClusters`, `ClusterStatus`). Never shared, copied or created by it.
+ */
+export const REDSHIFT_RESTORED_CLUSTER: SnapshotApi = {
+  ...REDSHIFT_CLUSTER_API,
+  noun: 'restored Redshift cluster',
+  fields: {
+    list: 'Clusters',
+    status: 'ClusterStatus',
+    available: ['available'],
+    // While restoring; a status such as incompatible-restore ends the wait as a failure.
+    pending: ['creating', 'modifying', 'rebooting', 'resizing', 'renaming'],
+    encrypted: 'Encrypted',
+    kmsKeyId: 'KmsKeyId',
+    id: 'ClusterIdentifier',
+  },
+  notFoundErrors: ['Redshift.ClusterNotFoundException'],
+  describe: (idPath) => ({
+    service: 'redshift',
+    action: 'describeClusters',
+    iamAction: 'redshift:DescribeClusters',
+    iamResources: [redshiftArn(Aws.REGION, Aws.ACCOUNT_ID, 'cluster', 'share-*')],
+    parameters: { 'ClusterIdentifier.$': idPath },
+  }),
+};
+
 /** The ARN of a volume, DB instance or cluster that a workflow may snapshot. */
 export function sourceResourceArn(api: SnapshotApi, id: string): string {
   if (api.service === 'ec2') return `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:volume/${id}`;
+  if (api.service === 'redshift') return `arn:${Aws.PARTITION}:redshift:${Aws.REGION}:${Aws.ACCOUNT_ID}:cluster:${id}`;
   const type = api.name === 'RDS_DB' ? 'db' : 'cluster';
   return `arn:${Aws.PARTITION}:rds:${Aws.REGION}:${Aws.ACCOUNT_ID}:${type}:${id}`;
 }

@@ -73,6 +73,20 @@ export interface PollOptions {
 /** The default polling: 30 s, doubling, at most 10 min apart, 12 h in total. */
 export const DEFAULT_POLL: PollOptions = { initial: Duration.seconds(30), cap: Duration.minutes(10), timeout: Duration.hours(12) };
 
+/** How a workflow waits: completion events where they exist (with a timeout per wait), polling otherwise. */
+export interface WaitOptions extends PollOptions {
+  /** Wait for completion events where the snapshot type has them. */
+  readonly completionEvents: boolean;
+  /** How long one wait for an event lasts before the snapshot is described again. */
+  readonly eventTimeout: Duration;
+}
+
+/**
+ * The default wait for one completion event: 30 minutes. A lost event delays the workflow by at
+ * most this; each timeout while a copy runs costs a few transitions (see the cost benchmark).
+ */
+export const DEFAULT_EVENT_TIMEOUT = Duration.minutes(30);
+
 /**
  * The failure path of a workflow: every failure lands in `$.failure` ({ Error, Cause }), is
  * published to the topic, and ends in a Fail state carrying the same error and cause.
@@ -125,27 +139,34 @@ export class FailurePath {
   }
 }
 
+/** What a wait for a snapshot needs: where its id is, where the describe result goes, what follows. */
+export interface AvailabilityWaitOptions {
+  /** Where the snapshot id (or ARN) is in the state input. */
+  readonly idPath: string;
+  /** The snapshot belongs to another account and is shared with this one. */
+  readonly shared?: boolean;
+  /** Where the describe result goes (`<resultPath>.Snapshots[0]` is the snapshot). */
+  readonly resultPath: string;
+  /** The polling schedule and the overall budget. */
+  readonly poll: PollOptions;
+  /** Where failures go. */
+  readonly failure: FailurePath;
+  /** The state after the snapshot is available. */
+  readonly next: sfn.IChainable;
+  /** Fail a snapshot that is not encrypted. */
+  readonly requireEncrypted?: boolean;
+  /** The words naming the snapshot in messages. */
+  readonly what: string;
+}
+
 /**
- * Describes a snapshot until it is available, waiting with capped exponential backoff; a snapshot
- * that is missing, not encrypted (when `requireEncrypted`), failed, or still pending after the
- * timeout goes to the failure path with a message. Returns the first state; continues to `next`
- * with the describe result in `resultPath` (`<resultPath>.Snapshots[0]` is the snapshot).
+ * The describe task of a wait: `<prefix>Describe`, writing `{ Snapshots, Count }` to the result
+ * path; a snapshot that does not exist goes to `<prefix>Missing`, other errors (after the
+ * retries) to the failure path. Returns the task and the `<prefix>Missing` state.
  */
-export function pollUntilAvailable(scope: Construct, prefix: string, api: SnapshotApi, options: {
-  idPath: string;
-  shared?: boolean;
-  resultPath: string;
-  poll: PollOptions;
-  failure: FailurePath;
-  next: sfn.IChainable;
-  requireEncrypted?: boolean;
-  what: string;
-}): sfn.IChainable {
+export function describeSnapshot(scope: Construct, prefix: string, api: SnapshotApi, options: AvailabilityWaitOptions):
+{ describe: SdkTask; missing: sfn.Pass } {
   const f = api.fields;
-  const init = new sfn.Pass(scope, `${prefix}StartWaiting`, {
-    parameters: { seconds: options.poll.initial.toSeconds(), waited: 0 },
-    resultPath: '$.poll',
-  });
   const describe = new SdkTask(scope, `${prefix}Describe`, api.describe(options.idPath, options.shared), {
     resultPath: options.resultPath,
     resultSelector: { 'Snapshots.$': `$.${f.list}`, 'Count.$': `States.ArrayLength($.${f.list})` },
@@ -156,8 +177,52 @@ export function pollUntilAvailable(scope: Construct, prefix: string, api: Snapsh
     describe.addCatch(missing, { errors: api.notFoundErrors, resultPath: '$.describeError' });
   }
   options.failure.catchAll(describe);
+  return { describe, missing };
+}
+
+/**
+ * The Choice after a describe (`<prefix>Available?`): missing, not encrypted (when
+ * `requireEncrypted`), available (to `next`), still being made (to `pending`), or in a failed
+ * state (to the failure path with a message).
+ */
+export function availabilityChoice(scope: Construct, prefix: string, api: SnapshotApi, options: AvailabilityWaitOptions,
+  missing: sfn.IChainable, pending: sfn.IChainable): sfn.Choice {
+  const f = api.fields;
   const first = `${options.resultPath}.Snapshots[0]`;
   const status = `${first}.${f.status}`;
+  const failedState = options.failure.fail(`${prefix}FailedState`, 'SnapshotFailed', `${options.what} {} is in state {}`, options.idPath, status);
+  let check = new sfn.Choice(scope, `${prefix}Available?`)
+    .when(sfn.Condition.numberEquals(`${options.resultPath}.Count`, 0), missing);
+  if (options.requireEncrypted) {
+    const notEncrypted = options.failure.fail(`${prefix}NotEncrypted`, 'SnapshotNotEncrypted',
+      `${options.what} {} is not encrypted: only encrypted snapshots are shared`, options.idPath);
+    check = check.when(sfn.Condition.booleanEquals(`${first}.${f.encrypted}`, false), notEncrypted);
+  }
+  return check
+    .when(sfn.Condition.or(...f.available.map((v) => sfn.Condition.stringEquals(status, v))), options.next)
+    .when(sfn.Condition.or(...f.pending.map((v) => sfn.Condition.stringEquals(status, v))), pending)
+    .otherwise(failedState);
+}
+
+/** The state that fails a wait whose budget is spent (`<prefix>TimedOut`). */
+export function waitTimedOut(prefix: string, options: AvailabilityWaitOptions): sfn.Pass {
+  return options.failure.fail(`${prefix}TimedOut`, 'SnapshotWaitTimeout',
+    `${options.what} {} was not available after ${options.poll.timeout.toHumanString()}`, options.idPath);
+}
+
+/**
+ * Describes a snapshot until it is available, waiting with capped exponential backoff; a snapshot
+ * that is missing, not encrypted (when `requireEncrypted`), failed, or still pending after the
+ * timeout goes to the failure path with a message. Returns the first state; continues to `next`
+ * with the describe result in `resultPath` (`<resultPath>.Snapshots[0]` is the snapshot).
+ * The event-driven wait (`event-wait.ts`) falls back to this where no completion event exists.
+ */
+export function pollUntilAvailable(scope: Construct, prefix: string, api: SnapshotApi, options: AvailabilityWaitOptions): sfn.IChainable {
+  const init = new sfn.Pass(scope, `${prefix}StartWaiting`, {
+    parameters: { seconds: options.poll.initial.toSeconds(), waited: 0 },
+    resultPath: '$.poll',
+  });
+  const { describe, missing } = describeSnapshot(scope, prefix, api, options);
   const wait = new sfn.Wait(scope, `${prefix}Wait`, { time: sfn.WaitTime.secondsPath('$.poll.seconds') });
   const backoff = new sfn.Pass(scope, `${prefix}Backoff`, {
     parameters: {
@@ -170,26 +235,14 @@ export function pollUntilAvailable(scope: Construct, prefix: string, api: Snapsh
     parameters: { 'seconds': options.poll.cap.toSeconds(), 'waited.$': '$.poll.waited' },
     resultPath: '$.poll',
   });
-  const timedOut = options.failure.fail(`${prefix}TimedOut`, 'SnapshotWaitTimeout',
-    `${options.what} {} was not available after ${options.poll.timeout.toHumanString()}`, options.idPath);
+  const timedOut = waitTimedOut(prefix, options);
   const capChoice = new sfn.Choice(scope, `${prefix}CapReached?`)
     .when(sfn.Condition.numberGreaterThan('$.poll.seconds', options.poll.cap.toSeconds()), capped.next(describe))
     .otherwise(describe);
   const timeoutChoice = new sfn.Choice(scope, `${prefix}WaitedTooLong?`)
     .when(sfn.Condition.numberGreaterThanEquals('$.poll.waited', options.poll.timeout.toSeconds()), timedOut)
     .otherwise(wait.next(backoff).next(capChoice));
-  const failedState = options.failure.fail(`${prefix}FailedState`, 'SnapshotFailed', `${options.what} {} is in state {}`, options.idPath, status);
-  let check = new sfn.Choice(scope, `${prefix}Available?`)
-    .when(sfn.Condition.numberEquals(`${options.resultPath}.Count`, 0), missing);
-  if (options.requireEncrypted) {
-    const notEncrypted = options.failure.fail(`${prefix}NotEncrypted`, 'SnapshotNotEncrypted',
-      `${options.what} {} is not encrypted: only encrypted snapshots are shared`, options.idPath);
-    check = check.when(sfn.Condition.booleanEquals(`${first}.${f.encrypted}`, false), notEncrypted);
-  }
-  check = check
-    .when(sfn.Condition.or(...f.available.map((v) => sfn.Condition.stringEquals(status, v))), options.next)
-    .when(sfn.Condition.or(...f.pending.map((v) => sfn.Condition.stringEquals(status, v))), timeoutChoice)
-    .otherwise(failedState);
+  const check = availabilityChoice(scope, prefix, api, options, missing, timeoutChoice);
   init.next(describe).next(check);
   return init;
 }
@@ -202,6 +255,8 @@ export interface WorkflowMachineOptions {
   readonly timeout: Duration;
   readonly removalPolicy: RemovalPolicy;
   readonly comment: string;
+  /** EXPRESS for the short callback machines (at most 5 minutes). @default STANDARD */
+  readonly stateMachineType?: sfn.StateMachineType;
 }
 
 /** Where Step Functions' console and CloudWatch Logs vended delivery expect a state machine's logs. */
@@ -242,6 +297,7 @@ export function workflowStateMachine(scope: Construct, id: string, options: Work
     tracingEnabled: true,
     timeout: options.timeout,
     comment: options.comment,
+    stateMachineType: options.stateMachineType,
     removalPolicy: options.removalPolicy,
   });
 }

@@ -6,7 +6,15 @@ import { ShareTarget, SnapshotType } from '../../../src/snapshots/snapshot-type'
 
 describe('share options', () => {
   test('poll options: defaults and checks', () => {
-    expect(pollOptions(undefined)).toEqual({ initial: Duration.seconds(30), cap: Duration.minutes(10), timeout: Duration.hours(12) });
+    expect(pollOptions(undefined)).toEqual({
+      initial: Duration.seconds(30),
+      cap: Duration.minutes(10),
+      timeout: Duration.hours(12),
+      completionEvents: true,
+      eventTimeout: Duration.minutes(30),
+    });
+    expect(pollOptions({ completionEvents: false, completionEventTimeout: Duration.minutes(5) }))
+      .toMatchObject({ completionEvents: false, eventTimeout: Duration.minutes(5) });
     expect(() => pollOptions({ initialPollInterval: Duration.millis(500) })).toThrow(/polling.initialPollInterval must be whole seconds between 1 and 3600 seconds/);
     expect(() => checkDuration('x', Duration.seconds(5), 60, 120)).toThrow('x must be whole seconds between 60 and 120 seconds, got 5 seconds');
   });
