@@ -37,6 +37,8 @@ interface Probe {
   readonly realBytes?: number;
   /** True when synth refused the policy as too large. */
   readonly refused: boolean;
+  /** The real (resolved) policy; undefined if it holds references. */
+  readonly policy?: any;
 }
 
 function probe(scenario: Scenario, n: number): Probe {
@@ -72,7 +74,7 @@ function probe(scenario: Scenario, n: number): Probe {
     }
     const policy = keyStack.resolve((key.node.defaultChild as kms.CfnKey).keyPolicy);
     const real = resolvePartition(policy);
-    return { refused, realBytes: real === undefined ? undefined : Buffer.byteLength(JSON.stringify(real), 'utf8') };
+    return { refused, policy: real, realBytes: real === undefined ? undefined : Buffer.byteLength(JSON.stringify(real), 'utf8') };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
@@ -121,7 +123,8 @@ function capacity(scenario: Scenario, hi: number): { accepted: number | string; 
   const at = (n: number) => {
     if (!cache.has(n)) {
       cache.set(n, probe(scenario, n));
-      process.stderr.write(`capacity: ${scenario.title} n=${n}: ${JSON.stringify(cache.get(n))}\n`);
+      const { policy: _, ...shown } = cache.get(n)!;
+      process.stderr.write(`capacity: ${scenario.title} n=${n}: ${JSON.stringify(shown)}\n`);
     }
     return cache.get(n)!;
   };
@@ -132,6 +135,42 @@ function capacity(scenario: Scenario, hi: number): { accepted: number | string; 
   });
   const accepted = scenario.implementation === 'library' ? largest(1, hi, n => !at(n).refused) : 'no check';
   return { accepted, fits, bytesAtFit: at(fits).realBytes! };
+}
+
+const GOAL = 700;
+
+/**
+ * Where the bytes of the library's policy go (same account, 12-character names): what one more
+ * grantee costs, the bytes of every other statement (by Sid), and the largest rest of the policy
+ * with which `GOAL` grantees would fit. From real policies of 2 and 3 grantees.
+ */
+function budget(): string[] {
+  const scenario: Scenario = { title: 'budget', implementation: 'library', account: MAIN, named: true };
+  // Two and three: from two on, the principals are a list.
+  const two = probe(scenario, 2);
+  const three = probe(scenario, 3);
+  if (two.realBytes === undefined || three.realBytes === undefined) throw new Error('budget: the key policy holds references');
+  const perGrantee = three.realBytes - two.realBytes;
+  const rest = two.realBytes - 2 * perGrantee;
+  const allowedRest = KEY_POLICY_MAX_BYTES - GOAL * perGrantee;
+  const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+  const statements: any[] = two.policy.Statement;
+  const grantee = statements.find(st => JSON.stringify(st).includes(`:role/r${'0'.repeat(11)}`));
+  const rows = statements.filter(st => st !== grantee).map(st => [
+    st.Sid,
+    bytes(st) + 1,
+    bytes(st.Action) + 9,
+    st.Sid === undefined ? 0 : bytes(st.Sid) + 7,
+  ]);
+  const others = rows.reduce((sum, r) => sum + Number(r[1]), 0);
+  return [
+    'Where the bytes go (library, same account, 12-character names; real policies of 2 and 3 grantees): one more grantee costs '
+      + `**${perGrantee} bytes**; the rest of the policy takes **${rest} bytes**, of which the grantees' own statement (its Sid, `
+      + `principal, action and condition around the list) takes ${rest - others} and the key's own statements ${others}. `
+      + `${GOAL} grantees fit only if the rest takes at most ${allowedRest} bytes (${KEY_POLICY_MAX_BYTES} − ${GOAL} × ${perGrantee}): `
+      + `${rest > allowedRest ? `${rest - allowedRest} bytes too many` : 'it does'}.`,
+    table(['statement of the key\'s own (Sid)', 'bytes (with its comma)', 'of which Action', 'of which Sid'], rows),
+  ];
 }
 
 /** Key policy size with access by pattern or tag while the number of roles grows. */
@@ -191,8 +230,9 @@ function main(): void {
       + 'across accounts. "accepted by synth" is the largest number the library lets through; "fits" the largest whose real '
       + `policy (partition resolved, minified) is at most 32,768 bytes; searched up to ${hi}.`,
     table(['grantees', 'accepted by synth', 'fits', 'real bytes at "fits"'], rows),
-    `Goal: at least 700 grantees with 12-character names: **${goal}** (${goal >= 700 ? 'met' : 'not met'}); `
+    `Goal: at least ${GOAL} grantees with 12-character names: **${goal}** (${goal >= GOAL ? 'met' : 'not met'}); `
       + `the library ${exact ? 'accepts exactly the policies that fit' : 'does not accept exactly the policies that fit'}.`,
+    ...budget(),
     'Key policy bytes with access by ARN pattern (`principalArnPatterns`) or principal tag (`principalTags`) as the number of roles grows:',
     table(['roles', 'by pattern', 'by tag'], patternRows),
   ]);

@@ -42,6 +42,34 @@ function machine(): string[] {
   ];
 }
 
+/**
+ * Runs the scripts one after the other and collects their markdown sections. A script that fails
+ * (or prints no section) does not stop the others: its section says it failed, with the error, and
+ * it is listed in `failed`.
+ */
+export function runScripts(files: string[], run: (file: string) => string): { sections: string[]; failed: string[] } {
+  const sections: string[] = [];
+  const failed: string[] = [];
+  for (const file of files) {
+    process.stderr.write(`bench: running ${file}\n`);
+    const t0 = Date.now();
+    let output: string;
+    try {
+      output = run(file).trim();
+      if (!output.startsWith('## ')) {
+        throw new Error(`${file} printed no markdown section (it must start with '## '): ${output.slice(0, 200)}`);
+      }
+    } catch (err) {
+      // One broken script must not throw away the others' half hour: its section says it failed, and the run fails at the end.
+      failed.push(file);
+      output = `## ${file}: FAILED\n\nThis script failed; its numbers are missing from this run:\n\n\`\`\`\n${String(err).slice(0, 2000)}\n\`\`\``;
+    }
+    sections.push(`${output}\n\n_${file}: ${((Date.now() - t0) / 1000).toFixed(0)} s._`);
+    process.stdout.write(`${output}\n\n`);
+  }
+  return { sections, failed };
+}
+
 function main(): void {
   const only = option('--only');
   const repetitions = option('--repetitions')[0];
@@ -55,17 +83,7 @@ function main(): void {
   }
   const out = option('--out')[0] ?? (QUICK ? path.join(os.tmpdir(), 'BENCHMARKS.quick.md') : path.join(ROOT, 'BENCHMARKS.md'));
   const started = machine();
-  const sections: string[] = [];
-  for (const file of files) {
-    process.stderr.write(`bench: running ${file}\n`);
-    const t0 = Date.now();
-    const output = runTs(file, QUICK ? ['--quick'] : []).trim();
-    if (!output.startsWith('## ')) {
-      throw new Error(`${file} printed no markdown section (it must start with '## '): ${output.slice(0, 200)}`);
-    }
-    sections.push(`${output}\n\n_${file}: ${((Date.now() - t0) / 1000).toFixed(0)} s._`);
-    process.stdout.write(`${output}\n\n`);
-  }
+  const { sections, failed } = runScripts(files, file => runTs(file, QUICK ? ['--quick'] : []));
   const notesFile = path.join(__dirname, 'notes.md');
   const notes = fs.existsSync(notesFile) && !QUICK ? [fs.readFileSync(notesFile, 'utf8').trim()] : [];
   const args = [...(QUICK ? ['--quick'] : []), ...only.flatMap(o => ['--only', o]), ...(repetitions ? ['--repetitions', repetitions] : [])];
@@ -85,6 +103,9 @@ function main(): void {
   ].join('\n');
   fs.writeFileSync(out, document);
   process.stderr.write(`bench: wrote ${out}\n`);
+  if (failed.length > 0) {
+    throw new Error(`bench scripts failed: ${failed.join(', ')} (their sections in ${out} say so)`);
+  }
 }
 
 if (require.main === module) {

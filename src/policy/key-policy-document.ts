@@ -29,7 +29,8 @@ export interface KeyPolicyEntry {
 
 /**
  * The key policy engine's document: entries are merged by effect, actions and conditions
- * (principals grouped), then by principals and conditions (actions grouped), and rendered lazily
+ * (principals grouped), then by principals and conditions (actions grouped), then by everything
+ * but their `kms:ViaService` value (services listed), and rendered lazily
  * so that grants made after the key was created still land in its policy.
  */
 export class KeyPolicyDocument {
@@ -89,7 +90,7 @@ export class KeyPolicyDocument {
   /** The merged entries, in a stable order. */
   public mergedEntries(): KeyPolicyEntry[] {
     this.settle();
-    return mergeByActions(mergeByPrincipals(this.entries.map(normalize)));
+    return mergeByPrincipals(mergeByViaService(mergeByActions(mergeByPrincipals(this.entries.map(normalize)))));
   }
 
   private settle(): void {
@@ -165,6 +166,57 @@ function mergeByActions(entries: KeyPolicyEntry[]): KeyPolicyEntry[] {
 }
 
 const ADMIN_LABELS = ['Administer', 'InspectFromOtherAccount'];
+
+const VIA_SERVICE_KEY = 'kms:ViaService';
+
+/**
+ * Entries the same but for their `kms:ViaService` value: one statement, services listed. Exact:
+ * within `StringEquals` the keys are ANDed and a key's values ORed, so `{CallerAccount: a,
+ * ViaService: [s1, s2]}` allows exactly what `{CallerAccount: a, ViaService: s1}` and
+ * `{CallerAccount: a, ViaService: s2}` allow together. Only entries whose one `kms:ViaService`
+ * condition is in `StringEquals` are merged; every other key and operator must be equal.
+ */
+function mergeByViaService(entries: KeyPolicyEntry[]): KeyPolicyEntry[] {
+  const services = (e: KeyPolicyEntry): string[] | undefined => {
+    const conditions = e.conditions ?? {};
+    const value = conditions.StringEquals?.[VIA_SERVICE_KEY];
+    const elsewhere = Object.entries(conditions).some(([operator, pairs]) => operator !== 'StringEquals' && VIA_SERVICE_KEY in pairs);
+    if (value === undefined || elsewhere || ADMIN_LABELS.includes(e.label)) return undefined;
+    return Array.isArray(value) ? value : [value];
+  };
+  const withoutViaService = (conditions: Conditions): Conditions => {
+    const { [VIA_SERVICE_KEY]: _, ...rest } = conditions.StringEquals;
+    return { ...conditions, StringEquals: rest };
+  };
+  return mergeBy(entries,
+    e => (services(e) === undefined
+      // Not mergeable: a key of its own (entries are unique after the earlier merges).
+      ? ['', entries.indexOf(e)]
+      : ['via', e.principalType, e.principals, e.principalArns ?? null, e.actions, withoutViaService(e.conditions!)]),
+    (into, e) => ({
+      ...into,
+      label: mergedViaServiceLabel(into.label, e.label),
+      conditions: canonicalConditions({
+        ...into.conditions!,
+        StringEquals: { ...into.conditions!.StringEquals, [VIA_SERVICE_KEY]: uniqueSorted([...services(into)!, ...services(e)!]) },
+      }),
+    }));
+}
+
+/**
+ * The label of two entries merged by `kms:ViaService`: `DecryptViaSsm` and `DecryptViaSecretsmanager`
+ * make `DecryptViaSsmAndSecretsmanager`; labels of another shape are joined with `And`.
+ */
+function mergedViaServiceLabel(a: string, b: string): string {
+  const shape = /^(.+?Via)([A-Z][A-Za-z0-9]*)$/;
+  const ma = shape.exec(a);
+  const mb = shape.exec(b);
+  if (ma && mb && ma[1] === mb[1]) {
+    const services = [...new Set([...ma[2].split('And'), ...mb[2].split('And')])];
+    return `${ma[1]}${services.join('And')}`;
+  }
+  return a === b ? a : `${a}And${b}`;
+}
 
 function renderEntry(entry: KeyPolicyEntry, sid: string): any {
   let principal: any;

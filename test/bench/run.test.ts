@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { benchFiles } from '../../bench/run';
+import { benchFiles, runScripts } from '../../bench/run';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -47,4 +47,26 @@ describe('bench/run.ts --quick', () => {
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(new Set(rows.map(r => r.join()))).toEqual(new Set([rows[0].join()]));
   }, 1_800_000);
+});
+
+describe('runScripts', () => {
+  test('a failing script, or one that prints no section, gets a FAILED section; the others are kept and the failures listed', () => {
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const { sections, failed } = runScripts(['a.bench.ts', 'b.bench.ts', 'c.bench.ts'], (file) => {
+        if (file === 'a.bench.ts') throw new Error('no handler for dynamodb:putItem');
+        if (file === 'b.bench.ts') return 'just text';
+        return '## C\n\n| x |';
+      });
+      expect(failed).toEqual(['a.bench.ts', 'b.bench.ts']);
+      expect(sections).toHaveLength(3);
+      expect(sections[0]).toMatch(/^## a\.bench\.ts: FAILED\n[\s\S]*no handler for dynamodb:putItem[\s\S]*_a\.bench\.ts: \d+ s\._$/);
+      expect(sections[1]).toMatch(/^## b\.bench\.ts: FAILED\n[\s\S]*printed no markdown section/);
+      expect(sections[2]).toMatch(/^## C\n\n\| x \|\n\n_c\.bench\.ts: \d+ s\._$/);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  });
 });

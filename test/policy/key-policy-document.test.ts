@@ -1,12 +1,14 @@
-import { App, Aws, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnResource, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as fc from 'fast-check';
-import { EncryptionKey } from '../../src';
-import { callerAccount, canonicalConditions, Conditions, sourceAccount } from '../../src/policy/conditions';
+import { EncryptionKey, KeyCapability, KeyService } from '../../src';
+import {
+  callerAccount, canonicalConditions, Conditions, grantIsForAwsResource, mergeConditions, sourceAccount, viaService,
+} from '../../src/policy/conditions';
 import {
   estimatePolicySize, KEY_POLICY_MAX_BYTES, KeyPolicyDocument, KeyPolicyEntry, REFERENCE_SIZE_ESTIMATE,
 } from '../../src/policy/key-policy-document';
-import { resolveIntrinsics } from '../harness/simulate';
+import { expectAccess, PolicyWorld, resolveIntrinsics } from '../harness/simulate';
 
 const ROLE_A = 'arn:aws:iam::111111111111:role/a';
 const ROLE_B = 'arn:aws:iam::111111111111:role/b';
@@ -120,9 +122,68 @@ describe('merging', () => {
     expect(statements.filter((s: any) => s.Condition)).toHaveLength(1);
   });
 
+  test('labels of the shape <actions>Via<Service> merged by kms:ViaService list the services once', () => {
+    const through = (service: string) => mergeConditions(viaService([service]), callerAccount(['111111111111']));
+    const statements = render(
+      entry('GrantsViaEc2', [ROLE_A], ['kms:CreateGrant'], { conditions: through('ec2.eu-west-1.amazonaws.com') }),
+      entry('GrantsViaRds', [ROLE_A], ['kms:CreateGrant'], { conditions: through('rds.eu-west-1.amazonaws.com') }),
+      entry('GrantsViaEc2', [ROLE_A], ['kms:CreateGrant'], { conditions: through('ssm.eu-west-1.amazonaws.com') }),
+    );
+    expect(statements.map((s: any) => s.Sid)).toEqual(['GrantsViaEc2AndRds']);
+    expect(statements[0].Condition.StringEquals['kms:ViaService'])
+      .toEqual(['ec2.eu-west-1.amazonaws.com', 'rds.eu-west-1.amazonaws.com', 'ssm.eu-west-1.amazonaws.com']);
+  });
+
+  test('the same but for kms:ViaService: one statement, services listed, labels joined', () => {
+    const through = (service: string) => mergeConditions(viaService([service]), callerAccount(['111111111111']));
+    const statements = render(
+      entry('DecryptViaSsm', [ROLE_A], ['kms:Decrypt'], { conditions: through('ssm.eu-west-1.amazonaws.com') }),
+      entry('Decrypt', [ROLE_A], ['kms:Decrypt'], { conditions: through('secretsmanager.eu-west-1.amazonaws.com') }),
+    );
+    expect(statements).toEqual([{
+      Sid: 'DecryptViaSsmAndDecrypt',
+      Effect: 'Allow',
+      Principal: { AWS: ROLE_A },
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: {
+        StringEquals: {
+          'kms:CallerAccount': '111111111111',
+          'kms:ViaService': ['secretsmanager.eu-west-1.amazonaws.com', 'ssm.eu-west-1.amazonaws.com'],
+        },
+      },
+    }]);
+  });
+
+  test('kms:ViaService lists never merge across other differences: conditions, actions, principals, administration', () => {
+    const ssm = viaService(['ssm.eu-west-1.amazonaws.com']);
+    const s3 = viaService(['s3.eu-west-1.amazonaws.com']);
+    expect(render(
+      entry('Use', [ROLE_A], ['kms:Decrypt'], { conditions: mergeConditions(ssm, callerAccount(['111111111111'])) }),
+      entry('Use', [ROLE_A], ['kms:Decrypt'], { conditions: mergeConditions(s3, callerAccount(['222222222222'])) }),
+    )).toHaveLength(2);
+    expect(render(
+      entry('Use', [ROLE_A], ['kms:CreateGrant'], { conditions: mergeConditions(ssm, grantIsForAwsResource()) }),
+      entry('Use', [ROLE_A], ['kms:CreateGrant'], { conditions: s3 }),
+    )).toHaveLength(2);
+    // Different actions and principals through different services: merging would grant a pair never asked for.
+    expect(render(entry('Use', [ROLE_A], ['kms:Decrypt'], { conditions: ssm }), entry('Use', [ROLE_A], ['kms:Encrypt'], { conditions: s3 }))).toHaveLength(2);
+    expect(render(entry('Use', [ROLE_A], ['kms:Decrypt'], { conditions: ssm }), entry('Use', [ROLE_B], ['kms:Decrypt'], { conditions: s3 }))).toHaveLength(2);
+    // kms:ViaService under another operator is left alone.
+    expect(render(
+      entry('Use', [ROLE_A], ['kms:Decrypt'], { conditions: { StringLike: { 'kms:ViaService': 'ssm.*' } } }),
+      entry('Use', [ROLE_A], ['kms:Decrypt'], { conditions: { StringLike: { 'kms:ViaService': 's3.*' } } }),
+    )).toHaveLength(2);
+    expect(render(entry('Administer', [ROLE_A], ['kms:PutKeyPolicy'], { conditions: ssm }), entry('Use', [ROLE_A], ['kms:PutKeyPolicy'], { conditions: s3 })))
+      .toHaveLength(2);
+  });
+
   const PRINCIPALS = [ROLE_A, ROLE_B, ROOT, 'arn:aws:iam::222222222222:root'];
   const ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:Sign', 'kms:DescribeKey'];
-  const CONDITIONS: Array<Conditions | undefined> = [undefined, sourceAccount('111111111111'), callerAccount(['111111111111'])];
+  const VIA = (service: string, account: string) => mergeConditions(viaService([`${service}.eu-west-1.amazonaws.com`]), callerAccount([account]));
+  const CONDITIONS: Array<Conditions | undefined> = [undefined, sourceAccount('111111111111'), callerAccount(['111111111111']),
+    VIA('s3', '111111111111'), VIA('ssm', '111111111111'), VIA('secretsmanager', '111111111111'), VIA('ssm', '222222222222'),
+    mergeConditions(VIA('ec2', '111111111111'), grantIsForAwsResource()), mergeConditions(VIA('rds', '111111111111'), grantIsForAwsResource())];
   const LABELS = ['Use', 'Administer', 'Decrypt', 'Grant'];
 
   test('merging never widens nor narrows access: the same (principal, action, condition) triples before and after', () => {
@@ -142,14 +203,84 @@ describe('merging', () => {
       const statements = render(...entries.map(e => entry(e.label, e.principals, e.actions, { conditions: CONDITIONS[e.condition] })));
       const rendered = new Set<string>();
       for (const s of statements) {
-        const written = s.Condition ? JSON.stringify(s.Condition) : 'none';
-        for (const p of ([] as string[]).concat(s.Principal.AWS)) {
-          for (const a of ([] as string[]).concat(s.Action)) rendered.add(JSON.stringify([p, a, written]));
+        // A list of kms:ViaService values allows what one statement per value would (values are ORed).
+        const via: Array<string | undefined> = s.Condition?.StringEquals?.['kms:ViaService'] === undefined ? [undefined]
+          : ([] as string[]).concat(s.Condition.StringEquals['kms:ViaService']);
+        for (const service of via) {
+          const condition = service === undefined ? s.Condition
+            : { ...s.Condition, StringEquals: { ...s.Condition.StringEquals, 'kms:ViaService': service } };
+          const written = condition ? JSON.stringify(canonicalConditions(condition)) : 'none';
+          for (const p of ([] as string[]).concat(s.Principal.AWS)) {
+            for (const a of ([] as string[]).concat(s.Action)) rendered.add(JSON.stringify([p, a, written]));
+          }
         }
       }
       expect([...rendered].sort()).toEqual([...triples].sort());
       expect(new Set(statements.map((s: any) => s.Sid)).size).toBe(statements.length);
-    }), { numRuns: 300 });
+    }), { numRuns: 500 });
+  });
+});
+
+describe('merged kms:ViaService statements, simulated', () => {
+  test('one statement through Parameter Store and Secrets Manager allows exactly what the two grants did', async () => {
+    // GIVEN a role granted Decrypt through two services, and one through a single service
+    const app = new App();
+    const stack = new Stack(app, 'Keys', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const key = new EncryptionKey(stack, 'Key');
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const other = new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    // WHEN
+    key.grantThroughService(reader, KeyService.SSM, KeyCapability.DECRYPT);
+    key.grantThroughService(reader, KeyService.SECRETS_MANAGER, KeyCapability.DECRYPT);
+    key.grantThroughService(other, KeyService.SSM, KeyCapability.DECRYPT);
+    // THEN the three grants take two statements (the roles share the one through Parameter Store,
+    // so the reader's through Secrets Manager stays apart: as small as one listing both services)
+    const statements: any[] = stack.resolve((key.node.defaultChild as CfnResource & { keyPolicy: any }).keyPolicy).Statement;
+    const through = statements.filter(st => st.Condition?.StringEquals?.['kms:ViaService'] !== undefined && st.Action === 'kms:Decrypt');
+    expect(through).toHaveLength(2);
+    const via = (service: string) => ({ 'kms:ViaService': `${service}.eu-west-1.amazonaws.com` });
+    const otherCaller = { ...via('ssm'), 'kms:CallerAccount': '222222222222' };
+    const world = PolicyWorld.fromStacks([stack]);
+    const count = await expectAccess(world, [
+      { label: 'reader via SSM', principal: reader, action: 'kms:Decrypt', key, context: via('ssm'), expect: 'allow' },
+      { label: 'reader via Secrets Manager', principal: reader, action: 'kms:Decrypt', key, context: via('secretsmanager'), expect: 'allow' },
+      { label: 'reader via S3', principal: reader, action: 'kms:Decrypt', key, context: via('s3'), expect: 'deny' },
+      { label: 'reader, direct', principal: reader, action: 'kms:Decrypt', key, expect: 'deny' },
+      { label: 'reader via SSM, other action', principal: reader, action: ['kms:Encrypt', 'kms:GenerateDataKey'], key, context: via('ssm'), expect: 'deny' },
+      { label: 'reader via SSM, other caller account', principal: reader, action: 'kms:Decrypt', key, context: otherCaller, expect: 'deny' },
+      { label: 'other via SSM', principal: other, action: 'kms:Decrypt', key, context: via('ssm'), expect: 'allow' },
+      { label: 'other via Secrets Manager', principal: other, action: 'kms:Decrypt', key, context: via('secretsmanager'), expect: 'deny' },
+    ]);
+    expect(count).toBe(9);
+  });
+
+  test('a role reading a secret and a parameter: one statement listing both services, simulated', async () => {
+    const app = new App();
+    const stack = new Stack(app, 'Keys', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const key = new EncryptionKey(stack, 'Key');
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    key.grantThroughService(reader, KeyService.SSM, KeyCapability.DECRYPT);
+    key.grantThroughService(reader, KeyService.SECRETS_MANAGER, KeyCapability.DECRYPT);
+    const statements: any[] = stack.resolve((key.node.defaultChild as CfnResource & { keyPolicy: any }).keyPolicy).Statement;
+    const readerArn = stack.resolve(reader.roleArn);
+    const readers = statements.filter(st => JSON.stringify(st.Principal) === JSON.stringify({ AWS: readerArn }));
+    expect(readers).toEqual([expect.objectContaining({
+      Action: 'kms:Decrypt',
+      Condition: {
+        StringEquals: {
+          'kms:CallerAccount': '111111111111',
+          'kms:ViaService': ['secretsmanager.eu-west-1.amazonaws.com', 'ssm.eu-west-1.amazonaws.com'],
+        },
+      },
+    })]);
+    const via = (service: string) => ({ 'kms:ViaService': `${service}.eu-west-1.amazonaws.com` });
+    await expectAccess(PolicyWorld.fromStacks([stack]), [
+      { principal: reader, action: 'kms:Decrypt', key, context: via('ssm'), expect: 'allow' },
+      { principal: reader, action: 'kms:Decrypt', key, context: via('secretsmanager'), expect: 'allow' },
+      { principal: reader, action: 'kms:Decrypt', key, context: via('rds'), expect: 'deny' },
+      { principal: reader, action: 'kms:Decrypt', key, expect: 'deny' },
+      { principal: reader, action: 'kms:Decrypt', key, context: { ...via('ssm'), 'kms:CallerAccount': '222222222222' }, expect: 'deny' },
+    ]);
   });
 });
 
