@@ -376,6 +376,53 @@ def build_consumer_app(app: cdk.App) -> None:
         restore=SnapshotRestoreOptions(availability_zone=f"{PRIMARY_REGION}a"),
     )
 
+    # --- RDS DB snapshots shared straight into the partner's DR Region (one CopyDBSnapshot there) ---
+    SnapshotShareSource(
+        share_source,
+        "ShareDatabases",
+        snapshot_type=SnapshotType.RDS_DB,
+        targets=[ShareTarget.account_in_region(PARTNER_ACCOUNT, REPLICA_REGION)],
+        encryption_key=EncryptionKey(
+            share_source, "ShareDbKey", description="Consumer shared DB snapshots", aliases=["consumer/share-db"]
+        ),
+    )
+    # --- Redshift snapshots shared with the partner, who restores a cluster under its own key --
+    SnapshotShareSource(
+        share_source,
+        "ShareWarehouse",
+        snapshot_type=SnapshotType.REDSHIFT_CLUSTER,
+        targets=[ShareTarget.account(PARTNER_ACCOUNT)],
+        encryption_key=EncryptionKey(share_source, "WarehouseKey", description="Consumer warehouse", aliases=["consumer/warehouse"]),
+        create_from=["consumer-warehouse"],
+    )
+    SnapshotShareTarget(
+        share_target,
+        "ReceiveWarehouse",
+        snapshot_type=SnapshotType.REDSHIFT_CLUSTER,
+        source_accounts=[ACCOUNT],
+        encryption_key=EncryptionKey(share_target, "WarehouseCopyKey", description="Partner warehouse", aliases=["partner/warehouse"]),
+        restore=SnapshotRestoreOptions(
+            cluster_subnet_group_name="analytics-private",
+            vpc_security_group_ids=["sg-0a1b2c3d4e5f60718"],
+            node_type="ra3.xlplus",
+            number_of_nodes=2,
+        ),
+    )
+
+    share_target_dr = cdk.Stack(
+        app, "ConsumerShareTargetDr", env=cdk.Environment(account=PARTNER_ACCOUNT, region=REPLICA_REGION)
+    )
+    SnapshotShareTarget(
+        share_target_dr,
+        "ReceiveDatabases",
+        snapshot_type=SnapshotType.RDS_DB,
+        source_accounts=[ACCOUNT],
+        source_region=PRIMARY_REGION,
+        encryption_key=EncryptionKey(
+            share_target_dr, "ReceivedDbKey", description="Partner DR copies", aliases=["partner/received-dr"]
+        ),
+    )
+
 
 def synth(outdir: str) -> cx_api.CloudAssembly:
     """Synthesizes the app into ``outdir``, offline."""

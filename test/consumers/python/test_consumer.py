@@ -55,6 +55,18 @@ def props(outdir, stack, prefix, rtype):
     return resource(outdir, stack, prefix, rtype)[1]["Properties"]
 
 
+def workflow(outdir, stack, prefix):
+    """The one workflow state machine `prefix`* (not its completion-event callback): (logical id, resource)."""
+    found = [
+        (logical_id, r)
+        for logical_id, r in template(outdir, stack)["Resources"].items()
+        if logical_id.startswith(prefix) and r["Type"] == "AWS::StepFunctions::StateMachine"
+        and not logical_id.startswith((prefix + "CompletionEventsCallback", prefix + "ConfirmationHandler"))
+    ]
+    assert len(found) == 1, f"workflows {prefix}* in {stack}: {[f[0] for f in found]}"
+    return found[0]
+
+
 def as_list(value):
     return value if isinstance(value, list) else [value]
 
@@ -133,6 +145,7 @@ def test_synthesizes_every_stack(outdir):
         "ConsumerAudit": "aws://111111111111/eu-west-1",
         "ConsumerShareSource": "aws://111111111111/eu-west-1",
         "ConsumerShareTarget": "aws://222222222222/eu-west-1",
+        "ConsumerShareTargetDr": "aws://222222222222/us-east-1",
     }
     # the Redshift cluster names the copy grant of the DR Region: that stack is deployed first
     assert "ConsumerDatabasesDr" in manifest["artifacts"]["ConsumerDatabases"]["dependencies"]
@@ -595,7 +608,8 @@ def test_database_grants_use_the_key_through_their_service_only(outdir):
 def test_snapshot_region_copy_and_forwarder(outdir):
     dr = "ConsumerSnapshotsDr"
     snapshot_key = get_att(resource(outdir, dr, "SnapshotKey", "AWS::KMS::Key")[0])
-    machine_id, machine = resource(outdir, dr, "FromPrimary", "AWS::StepFunctions::StateMachine")
+    # the copy workflow (FromPrimaryCompletionEventsCallback is the EXPRESS machine the completion events start)
+    machine_id, machine = workflow(outdir, dr, "FromPrimary")
     p = machine["Properties"]
     assert p["StateMachineName"] == "consumer-dr-snapshot-region-copy"
     assert p["EncryptionConfiguration"]["KmsKeyId"] == snapshot_key
@@ -624,11 +638,14 @@ def test_snapshot_region_copy_and_forwarder(outdir):
     # the workflow role uses the key through EC2, RDS and SNS
     role, _ = resource(outdir, dr, "FromPrimaryRole", "AWS::IAM::Role")
     via = {
-        s["Condition"]["StringEquals"]["kms:ViaService"]
+        service
         for s in key_policy(outdir, dr, "SnapshotKey")
-        if s["Principal"] == {"AWS": get_att(role)} and "kms:ViaService" in s.get("Condition", {}).get("StringEquals", {})
+        if get_att(role) in as_list(s["Principal"].get("AWS")) and "kms:ViaService" in s.get("Condition", {}).get("StringEquals", {})
+        for service in as_list(s["Condition"]["StringEquals"]["kms:ViaService"])
     }
-    assert via == {"ec2.us-east-1.amazonaws.com", "rds.us-east-1.amazonaws.com", "sns.us-east-1.amazonaws.com"}
+    # EC2 and RDS copy, SNS for the failure topic, DynamoDB for the completion-event tokens
+    assert via == {"ec2.us-east-1.amazonaws.com", "rds.us-east-1.amazonaws.com", "sns.us-east-1.amazonaws.com",
+                   "dynamodb.us-east-1.amazonaws.com"}
 
     # the source Region forwards EBS and RDS completion events to the DR Region's default bus
     rules = [r["Properties"] for lid, r in template(outdir, DATABASES)["Resources"].items()
@@ -742,13 +759,15 @@ def test_share_source_opens_the_shareable_key_to_the_partner_through_ec2_only(ou
     # createFrom: the workflow may snapshot this volume only; confirmationTimeout 12 h
     role_policy = json.dumps(props(outdir, SHARE_SOURCE, "ShareVolumesRoleDefaultPolicy", "AWS::IAM::Policy"))
     assert "volume/vol-0123456789abcdef0" in role_policy
+    # the share workflow, its confirmation handler and the completion-event callback
     machines = {lid: r["Properties"] for lid, r in template(outdir, SHARE_SOURCE)["Resources"].items()
-                if r["Type"] == "AWS::StepFunctions::StateMachine"}
-    assert len(machines) == 2 and len([lid for lid in machines if lid.startswith("ShareVolumesConfirmationHandler")]) == 1
-    machine = next(m for lid, m in machines.items() if not lid.startswith("ShareVolumesConfirmationHandler"))
+                if r["Type"] == "AWS::StepFunctions::StateMachine" and lid.startswith("ShareVolumes")}
+    assert len(machines) == 3 and len([lid for lid in machines if lid.startswith("ShareVolumesConfirmationHandler")]) == 1
+    machine_id, machine = workflow(outdir, SHARE_SOURCE, "ShareVolumes")
+    machine = machine["Properties"]
+    assert not machine_id.startswith("ShareVolumesConfirmationHandler")
     assert '\\"TimeoutSeconds\\":43200' in json.dumps(machine["DefinitionString"])
     # grantStartExecution: the share workflow only, not the confirmation handler
-    machine_id = next(lid for lid in machines if not lid.startswith("ShareVolumesConfirmationHandler"))
     operator = props(outdir, SHARE_SOURCE, "ShareOperatorDefaultPolicy", "AWS::IAM::Policy")["PolicyDocument"]["Statement"]
     assert operator == [{"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}}]
     # the workflows' log group is named; CloudWatch Logs may use the key for that log group only
@@ -767,13 +786,13 @@ def test_share_target_copies_under_its_own_key_and_admits_the_source_only(outdir
     assert bus_policy["Principal"] == {"AWS": account_root(ACCOUNT)}
     shares = props(outdir, SHARE_TARGET, "ReceiveVolumesShares", "AWS::Events::Rule")
     assert shares["EventPattern"]["account"] == [ACCOUNT]
-    assert shares["EventPattern"]["detail"] == {"targetAccount": [PARTNER], "snapshotType": ["EBS"]}
+    assert shares["EventPattern"]["detail"] == {"targetAccount": [PARTNER], "snapshotType": ["EBS"], "sourceRegion": ["eu-west-1"]}
     role, _ = resource(outdir, SHARE_TARGET, "ReceiveVolumesRole", "AWS::IAM::Role")
     mine = [s for s in key_policy(outdir, SHARE_TARGET, "ReceivedKey") if s["Principal"] == {"AWS": get_att(role)}]
     assert mine and all(s["Condition"]["StringEquals"] == {"kms:CallerAccount": PARTNER, "kms:ViaService": "ec2.eu-west-1.amazonaws.com"}
                         for s in mine), mine
     # restore: a volume in eu-west-1a, from the copy
-    machine = props(outdir, SHARE_TARGET, "ReceiveVolumes", "AWS::StepFunctions::StateMachine")
+    machine = workflow(outdir, SHARE_TARGET, "ReceiveVolumes")[1]["Properties"]
     assert '\\"AvailabilityZone\\":\\"eu-west-1a\\"' in json.dumps(machine["DefinitionString"])
 
 
@@ -884,3 +903,34 @@ def test_a_grant_after_reading_the_key_policy_is_refused():
     # refused, as documented: a grant after the policy was rendered would lose its key policy half
     with pytest.raises(Exception, match="already rendered"):
         key.grant_encrypt(role)
+
+
+def test_cross_region_share_tells_the_partners_dr_region_which_copies_in_one_call(outdir):
+    # ShareTarget.account_in_region: the event goes to the partner's bus in us-east-1
+    tell = props(outdir, SHARE_SOURCE, "ShareDatabasesToTarget", "AWS::Events::Rule")
+    assert ":events:us-east-1:222222222222:event-bus/cdk-kms-patterns-snapshot-share-rds-db" in json.dumps(tell["Targets"][0]["Arn"])
+    # the partner's workflow in us-east-1 copies with CopyDBSnapshot under its own key of that Region
+    machines = [r["Properties"] for r in template(outdir, "ConsumerShareTargetDr")["Resources"].values()
+                if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    definitions = json.dumps([m["DefinitionString"] for m in machines])
+    assert "aws-sdk:rds:copyDBSnapshot" in definitions
+    # its role may use the source account's keys only in the source Region, through RDS there
+    role_policies = json.dumps([r["Properties"] for r in template(outdir, "ConsumerShareTargetDr")["Resources"].values()
+                                if r["Type"] == "AWS::IAM::Policy"])
+    assert "rds.eu-west-1.amazonaws.com" in role_policies
+    assert f":kms:eu-west-1:{ACCOUNT}:key/" in role_policies
+
+
+def test_redshift_share_opens_the_warehouse_key_through_redshift_and_the_partner_restores_under_its_own_key(outdir):
+    by_sid = {s.get("Sid"): s for s in key_policy(outdir, SHARE_SOURCE, "WarehouseKey")}
+    for sid in ("SnapshotShareThroughREDSHIFT", "SnapshotShareGrantsThroughREDSHIFT"):
+        assert by_sid[sid]["Principal"] == {"AWS": account_root(PARTNER)}
+        assert by_sid[sid]["Condition"]["StringEquals"] == {
+            "kms:CallerAccount": PARTNER, "kms:ViaService": "redshift.eu-west-1.amazonaws.com",
+        }
+    assert by_sid["SnapshotShareGrantsThroughREDSHIFT"]["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+    machines = {lid: r["Properties"] for lid, r in template(outdir, SHARE_TARGET)["Resources"].items()
+                if r["Type"] == "AWS::StepFunctions::StateMachine" and lid.startswith("ReceiveWarehouse")}
+    definitions = json.dumps([m["DefinitionString"] for m in machines.values()])
+    assert "aws-sdk:redshift:restoreFromClusterSnapshot" in definitions
+    assert "ra3.xlplus" in definitions and "analytics-private" in definitions

@@ -283,6 +283,34 @@ export function buildConsumerApp(app: App): void {
     encryptionKey: new EncryptionKey(shareTarget, 'ReceivedKey', { description: 'Partner copies', aliases: ['partner/received'] }),
     restore: { availabilityZone: `${PRIMARY_REGION}a` },
   });
+
+  // --- RDS DB snapshots shared straight into the partner's DR Region (one CopyDBSnapshot there) ---
+  new SnapshotShareSource(shareSource, 'ShareDatabases', {
+    snapshotType: SnapshotType.RDS_DB,
+    targets: [ShareTarget.accountInRegion(PARTNER_ACCOUNT, REPLICA_REGION)],
+    encryptionKey: new EncryptionKey(shareSource, 'ShareDbKey', { description: 'Consumer shared DB snapshots', aliases: ['consumer/share-db'] }),
+  });
+  // --- Redshift snapshots shared with the partner, who restores a cluster under its own key ----
+  new SnapshotShareSource(shareSource, 'ShareWarehouse', {
+    snapshotType: SnapshotType.REDSHIFT_CLUSTER,
+    targets: [ShareTarget.account(PARTNER_ACCOUNT)],
+    encryptionKey: new EncryptionKey(shareSource, 'WarehouseKey', { description: 'Consumer warehouse', aliases: ['consumer/warehouse'] }),
+    createFrom: ['consumer-warehouse'],
+  });
+  new SnapshotShareTarget(shareTarget, 'ReceiveWarehouse', {
+    snapshotType: SnapshotType.REDSHIFT_CLUSTER,
+    sourceAccounts: [ACCOUNT],
+    encryptionKey: new EncryptionKey(shareTarget, 'WarehouseCopyKey', { description: 'Partner warehouse', aliases: ['partner/warehouse'] }),
+    restore: { clusterSubnetGroupName: 'analytics-private', vpcSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'], nodeType: 'ra3.xlplus', numberOfNodes: 2 },
+  });
+
+  const shareTargetDr = new Stack(app, 'ConsumerShareTargetDr', { env: { account: PARTNER_ACCOUNT, region: REPLICA_REGION } });
+  new SnapshotShareTarget(shareTargetDr, 'ReceiveDatabases', {
+    snapshotType: SnapshotType.RDS_DB,
+    sourceAccounts: [ACCOUNT],
+    sourceRegion: PRIMARY_REGION,
+    encryptionKey: new EncryptionKey(shareTargetDr, 'ReceivedDbKey', { description: 'Partner DR copies', aliases: ['partner/received-dr'] }),
+  });
 }
 
 /** Synthesizes the app into `outdir` (CONSUMER_OUTDIR, or the first argument). */

@@ -399,6 +399,53 @@ public final class ConsumerApp {
                 .build())
             .restore(SnapshotRestoreOptions.builder().availabilityZone(PRIMARY_REGION + "a").build())
             .build();
+
+        // --- RDS DB snapshots shared straight into the partner's DR Region (one CopyDBSnapshot there) --
+        SnapshotShareSource.Builder.create(shareSource, "ShareDatabases")
+            .snapshotType(SnapshotType.RDS_DB)
+            .targets(List.of(ShareTarget.accountInRegion(PARTNER_ACCOUNT, REPLICA_REGION)))
+            .encryptionKey(EncryptionKey.Builder.create(shareSource, "ShareDbKey")
+                .description("Consumer shared DB snapshots")
+                .aliases(List.of("consumer/share-db"))
+                .build())
+            .build();
+        // --- Redshift snapshots shared with the partner, who restores a cluster under its own key --
+        SnapshotShareSource.Builder.create(shareSource, "ShareWarehouse")
+            .snapshotType(SnapshotType.REDSHIFT_CLUSTER)
+            .targets(List.of(ShareTarget.account(PARTNER_ACCOUNT)))
+            .encryptionKey(EncryptionKey.Builder.create(shareSource, "WarehouseKey")
+                .description("Consumer warehouse")
+                .aliases(List.of("consumer/warehouse"))
+                .build())
+            .createFrom(List.of("consumer-warehouse"))
+            .build();
+        SnapshotShareTarget.Builder.create(shareTarget, "ReceiveWarehouse")
+            .snapshotType(SnapshotType.REDSHIFT_CLUSTER)
+            .sourceAccounts(List.of(ACCOUNT))
+            .encryptionKey(EncryptionKey.Builder.create(shareTarget, "WarehouseCopyKey")
+                .description("Partner warehouse")
+                .aliases(List.of("partner/warehouse"))
+                .build())
+            .restore(SnapshotRestoreOptions.builder()
+                .clusterSubnetGroupName("analytics-private")
+                .vpcSecurityGroupIds(List.of("sg-0a1b2c3d4e5f60718"))
+                .nodeType("ra3.xlplus")
+                .numberOfNodes(2)
+                .build())
+            .build();
+
+        final Stack shareTargetDr = new Stack(app, "ConsumerShareTargetDr", StackProps.builder()
+            .env(Environment.builder().account(PARTNER_ACCOUNT).region(REPLICA_REGION).build())
+            .build());
+        SnapshotShareTarget.Builder.create(shareTargetDr, "ReceiveDatabases")
+            .snapshotType(SnapshotType.RDS_DB)
+            .sourceAccounts(List.of(ACCOUNT))
+            .sourceRegion(PRIMARY_REGION)
+            .encryptionKey(EncryptionKey.Builder.create(shareTargetDr, "ReceivedDbKey")
+                .description("Partner DR copies")
+                .aliases(List.of("partner/received-dr"))
+                .build())
+            .build();
     }
 
     /** Synthesizes the app into {@code outdir}, offline. */

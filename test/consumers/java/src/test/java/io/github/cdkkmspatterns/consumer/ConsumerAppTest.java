@@ -79,6 +79,22 @@ class ConsumerAppTest {
         return found.get(0);
     }
 
+    /** The logical id of the one workflow {@code prefix}* (not its confirmation handler nor its completion-event callback). */
+    private static String workflowId(final String stack, final String prefix) {
+        final List<String> found = resources(stack).entrySet().stream()
+            .filter(e -> e.getKey().startsWith(prefix) && "AWS::StepFunctions::StateMachine".equals(map(e.getValue()).get("Type")))
+            .map(Map.Entry::getKey)
+            .filter(id -> !id.startsWith(prefix + "ConfirmationHandler") && !id.startsWith(prefix + "CompletionEventsCallback"))
+            .collect(Collectors.toList());
+        assertEquals(1, found.size(), "workflows " + prefix + "* in " + stack + ": " + found);
+        return found.get(0);
+    }
+
+    /** The properties of the one workflow {@code prefix}*. */
+    private static Map<String, Object> workflow(final String stack, final String prefix) {
+        return map(map(resources(stack).get(workflowId(stack, prefix))).get("Properties"));
+    }
+
     private static Map<String, Object> props(final String stack, final String prefix, final String type) {
         return map(resource(stack, prefix, type).get("Properties"));
     }
@@ -166,7 +182,8 @@ class ConsumerAppTest {
             .map(s -> s.getStackName()).collect(Collectors.toSet());
         assertEquals(Set.of("ConsumerKeys", "ConsumerKeysDr", "ConsumerWorkload", "ConsumerPartner", "ConsumerStorage",
             "ConsumerDatabasesDr", "ConsumerDatabases", "ConsumerSnapshotsDr", "ConsumerAudit", "ConsumerShareSource",
-            "ConsumerShareTarget"), names);
+            "ConsumerShareTarget", "ConsumerShareTargetDr"), names);
+        assertEquals("us-east-1", assembly.getStackByName("ConsumerShareTargetDr").getEnvironment().getRegion());
         assertEquals(PARTNER, assembly.getStackByName("ConsumerShareTarget").getEnvironment().getAccount());
         assertEquals("us-east-1", assembly.getStackByName("ConsumerDatabasesDr").getEnvironment().getRegion());
         assertEquals("us-east-1", assembly.getStackByName("ConsumerSnapshotsDr").getEnvironment().getRegion());
@@ -614,8 +631,8 @@ class ConsumerAppTest {
     void snapshotRegionCopyAndForwarder() {
         final String dr = "ConsumerSnapshotsDr";
         final Map<String, Object> snapshotKey = getAtt(logicalId(dr, "SnapshotKey", "AWS::KMS::Key"));
-        final String machineId = logicalId(dr, "FromPrimary", "AWS::StepFunctions::StateMachine");
-        final Map<String, Object> machine = props(dr, "FromPrimary", "AWS::StepFunctions::StateMachine");
+        final String machineId = workflowId(dr, "FromPrimary");
+        final Map<String, Object> machine = workflow(dr, "FromPrimary");
         assertEquals("consumer-dr-snapshot-region-copy", machine.get("StateMachineName"));
         assertEquals(snapshotKey, map(machine.get("EncryptionConfiguration")).get("KmsKeyId"));
         assertEquals("CUSTOMER_MANAGED_KMS_KEY", map(machine.get("EncryptionConfiguration")).get("Type"));
@@ -639,10 +656,14 @@ class ConsumerAppTest {
         assertEquals(List.of(Map.of("Action", "states:StartExecution", "Effect", "Allow", "Resource", Map.of("Ref", machineId))),
             map(props(dr, "OnCallDefaultPolicy", "AWS::IAM::Policy").get("PolicyDocument")).get("Statement"));
         final Map<String, Object> role = Map.of("AWS", getAtt(logicalId(dr, "FromPrimaryRole", "AWS::IAM::Role")));
+        final Object roleArn = role.get("AWS");
         final Set<Object> via = keyPolicy(dr, "SnapshotKey", "AWS::KMS::Key").stream()
-            .filter(s -> role.equals(s.get("Principal")) && String.valueOf(s.get("Condition")).contains("kms:ViaService"))
-            .map(ConsumerAppTest::viaService).collect(Collectors.toSet());
-        assertEquals(Set.of("ec2.us-east-1.amazonaws.com", "rds.us-east-1.amazonaws.com", "sns.us-east-1.amazonaws.com"), via);
+            .filter(s -> map(s.get("Principal")).containsKey("AWS") && list(map(s.get("Principal")).get("AWS")).contains(roleArn)
+                && String.valueOf(s.get("Condition")).contains("kms:ViaService"))
+            .flatMap(s -> list(viaService(s)).stream()).collect(Collectors.toSet());
+        // EC2 and RDS copy, SNS for the failure topic, DynamoDB for the completion-event tokens
+        assertEquals(Set.of("ec2.us-east-1.amazonaws.com", "rds.us-east-1.amazonaws.com", "sns.us-east-1.amazonaws.com",
+            "dynamodb.us-east-1.amazonaws.com"), via);
 
         final List<Map<String, Object>> rules = resources(DATABASES).entrySet().stream()
             .filter(e -> e.getKey().startsWith("SnapshotsToDr") && "AWS::Events::Rule".equals(map(e.getValue()).get("Type")))
@@ -737,18 +758,10 @@ class ConsumerAppTest {
             .contains(":events:eu-west-1:222222222222:event-bus/cdk-kms-patterns-snapshot-share-ebs"));
         assertTrue(String.valueOf(props(SHARE_SOURCE, "ShareVolumesRoleDefaultPolicy", "AWS::IAM::Policy"))
             .contains("volume/vol-0123456789abcdef0"), "createFrom: this volume only");
-        final List<Map<String, Object>> machines = resources(SHARE_SOURCE).entrySet().stream()
-            .filter(e -> "AWS::StepFunctions::StateMachine".equals(map(e.getValue()).get("Type")))
-            .filter(e -> !e.getKey().startsWith("ShareVolumesConfirmationHandler"))
-            .map(e -> map(map(e.getValue()).get("Properties"))).collect(Collectors.toList());
-        assertEquals(1, machines.size(), "the share workflow, apart from its confirmation handler");
-        assertTrue(String.valueOf(machines.get(0).get("DefinitionString"))
+        assertTrue(String.valueOf(workflow(SHARE_SOURCE, "ShareVolumes").get("DefinitionString"))
             .contains("\"TimeoutSeconds\":43200"), "confirmationTimeout 12 h");
-        // grantStartExecution: the share workflow only, not the confirmation handler
-        final String shareMachineId = resources(SHARE_SOURCE).entrySet().stream()
-            .filter(e -> "AWS::StepFunctions::StateMachine".equals(map(e.getValue()).get("Type")))
-            .map(Map.Entry::getKey)
-            .filter(id -> !id.startsWith("ShareVolumesConfirmationHandler")).findFirst().orElseThrow();
+        // grantStartExecution: the share workflow only, not the confirmation handler nor the callback
+        final String shareMachineId = workflowId(SHARE_SOURCE, "ShareVolumes");
         assertEquals(List.of(Map.of("Action", "states:StartExecution", "Effect", "Allow", "Resource", Map.of("Ref", shareMachineId))),
             map(props(SHARE_SOURCE, "ShareOperatorDefaultPolicy", "AWS::IAM::Policy").get("PolicyDocument")).get("Statement"));
         // the workflows' log group is named; CloudWatch Logs may use the key for that log group only
@@ -768,7 +781,8 @@ class ConsumerAppTest {
             map(props(SHARE_TARGET, "ReceiveVolumesBus", "AWS::Events::EventBusPolicy").get("Statement")).get("Principal"));
         final Map<String, Object> pattern = map(props(SHARE_TARGET, "ReceiveVolumesShares", "AWS::Events::Rule").get("EventPattern"));
         assertEquals(List.of(ACCOUNT), pattern.get("account"));
-        assertEquals(Map.of("targetAccount", List.of(PARTNER), "snapshotType", List.of("EBS")), pattern.get("detail"));
+        assertEquals(Map.of("targetAccount", List.of(PARTNER), "snapshotType", List.of("EBS"), "sourceRegion", List.of("eu-west-1")),
+            pattern.get("detail"));
         final Map<String, Object> role = Map.of("AWS", getAtt(logicalId(SHARE_TARGET, "ReceiveVolumesRole", "AWS::IAM::Role")));
         final List<Map<String, Object>> mine = keyPolicy(SHARE_TARGET, "ReceivedKey", "AWS::KMS::Key").stream()
             .filter(s -> role.equals(s.get("Principal"))).collect(Collectors.toList());
@@ -777,7 +791,7 @@ class ConsumerAppTest {
             assertEquals(Map.of("kms:CallerAccount", PARTNER, "kms:ViaService", "ec2.eu-west-1.amazonaws.com"),
                 map(map(st.get("Condition")).get("StringEquals")), String.valueOf(st));
         }
-        assertTrue(String.valueOf(props(SHARE_TARGET, "ReceiveVolumes", "AWS::StepFunctions::StateMachine").get("DefinitionString"))
+        assertTrue(String.valueOf(workflow(SHARE_TARGET, "ReceiveVolumes").get("DefinitionString"))
             .contains("\"AvailabilityZone\":\"eu-west-1a\""), "restore: a volume in eu-west-1a");
     }
 
