@@ -197,10 +197,12 @@ async function execute(workflow: Workflow, minutes: number, loseEvents = false):
     };
     const callbackHandlers = Object.fromEntries(allStates(workflow.callback!.States).filter(([, s]) => s.Type === 'Task').map(([name, s]) => {
       const operation = String(s.Resource).replace(/^arn:[^:]+:states:::(aws-sdk:)?/, '');
-      const handler = operation === 'dynamodb:deleteItem'
-        ? () => ({ Attributes: { snapshotId: { S: 'snap-0fedcba9876543210' }, taskToken: { S: 'bench-token' } } })
-        : operation === 'sfn:sendTaskSuccess' ? (i: Record<string, unknown>) => (output = JSON.parse(String(i.Output)), {})
-          : operation === 'sfn:sendTaskFailure' ? () => { throw new Error('the copy succeeded: no failure to send'); } : undefined;
+      // One execution waits: the query finds its item, the Map takes it (deleteItem) and resumes it.
+      const item = { snapshotId: { S: 'snap-0fedcba9876543210' }, execution: { S: 'bench' }, taskToken: { S: 'bench-token' } };
+      const handler = operation === 'dynamodb:query' ? () => ({ Items: [item], Count: 1 })
+        : operation === 'dynamodb:deleteItem' ? () => ({ Attributes: item })
+          : operation === 'sfn:sendTaskSuccess' ? (i: Record<string, unknown>) => (output = JSON.parse(String(i.Output)), {})
+            : operation === 'sfn:sendTaskFailure' ? () => { throw new Error('the copy succeeded: no failure to send'); } : undefined;
       if (!handler) throw new Error(`no callback handler for ${operation}`);
       return [name, async (i: Record<string, unknown>) => handler(i)];
     }));
@@ -249,14 +251,15 @@ async function main(): Promise<void> {
     if ([a, lost, b, c].some(o => o.simulatedMinutes < minutes)) throw new Error('the simulated clock did not reach the copy time');
     if (a.callbackRuns !== 1) throw new Error(`expected one callback run, got ${a.callbackRuns}`);
     const total = a.transitions + a.callbackTransitions;
-    ratios.push(total / b.transitions);
+    // The goal is on cost: the callback is an EXPRESS workflow, billed per request, not per transition.
+    ratios.push(cost(a) / cost(b));
     rows.push([
       `${minutes} min`,
       `${a.transitions} + ${a.callbackTransitions} callback = ${total}`,
       `$${cost(a).toFixed(5)}`,
       `${b.transitions} (polls: ${b.polls})`,
       `$${cost(b).toFixed(5)}`,
-      `${(100 * total / b.transitions).toFixed(1)} %`,
+      `${(100 * cost(a) / cost(b)).toFixed(1)} % (transitions ${(100 * total / b.transitions).toFixed(1)} %)`,
       `${lost.transitions} (${(100 * lost.transitions / b.transitions).toFixed(1)} %; seen done at ${lost.simulatedMinutes.toFixed(0)} min)`,
       `${c.transitions} (${(100 * c.transitions / b.transitions).toFixed(1)} %; seen done at ${c.simulatedMinutes.toFixed(0)} min)`,
     ]);
@@ -269,10 +272,10 @@ async function main(): Promise<void> {
     + 'the copy is described), and `completionEvents: false` (capped exponential backoff: first check after 5 min, then 10, 20, 30, 30... min). '
     + 'Standard: $0.025 per 1,000 transitions; express: $1.00 per million requests plus duration.',
     '',
-    table(['copy takes', 'transitions (events, default)', 'cost', 'fixed 30 s loop transitions', 'cost', 'ratio',
+    table(['copy takes', 'transitions (events, default)', 'cost', 'fixed 30 s loop transitions', 'cost', 'cost ratio',
       'every event lost', 'completionEvents: false'], rows),
     '',
-    `Goal: at most one tenth of the fixed loop. Met for: ${DURATIONS_MINUTES.filter((_, i) => ratios[i] <= 0.1).map(m => `${m} min`).join(', ') || 'none'}; `
+    `Goal: a copy costs at most one tenth of the fixed loop. Met for: ${DURATIONS_MINUTES.filter((_, i) => ratios[i] <= 0.1).map(m => `${m} min`).join(', ') || 'none'}; `
     + `not met for: ${DURATIONS_MINUTES.filter((_, i) => ratios[i] > 0.1).map(m => `${m} min`).join(', ') || 'none'} `
     + '(a short copy costs a few fixed transitions, sequence, copy, pruning, that the loop does not have).',
   ]);

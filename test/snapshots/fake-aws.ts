@@ -101,10 +101,12 @@ export interface FakeBehaviour {
    * - `lose`: the snapshot completes but the event is lost: the wait times out;
    * - `before-token`: the snapshot completes and its event is handled before the token is stored
    *   (the callback finds nobody waiting): the wait times out;
-   * - `never-complete`: the snapshot stays pending, no event: every wait times out.
+   * - `never-complete`: the snapshot stays pending, no event: every wait times out;
+   * - `hold`: the token is stored and the wait lasts until a callback resumes it or the test ends
+   *   it with `timeOutWait` (waits of several executions at once).
    * @default 'deliver'
    */
-  completionEvents?: 'deliver' | 'lose' | 'before-token' | 'never-complete';
+  completionEvents?: 'deliver' | 'lose' | 'before-token' | 'never-complete' | 'hold';
   /** Describes a restored Redshift cluster stays `creating`. @default 2 */
   restorePolls?: number;
   /** Restored Redshift clusters end in `incompatible-restore` instead of `available`. @default false */
@@ -115,6 +117,8 @@ export interface FakeBehaviour {
 interface Waiter {
   output?: string;
   error?: { name: string; cause: string };
+  /** Ends a `hold` wait. */
+  end?: () => void;
 }
 
 const REGION = 'eu-west-1';
@@ -129,7 +133,7 @@ export class FakeAws {
   public readonly events: Array<{ account: string; entries: JsonValue }> = [];
   /** Every SDK call: account, operation, parameters. */
   public readonly calls: Array<{ account: string; operation: string; input: JsonValue }> = [];
-  /** The DynamoDB token tables of the completion-event waits, by account: snapshot id -> item. */
+  /** The DynamoDB token tables of the completion-event waits, by account: `<snapshot id>|<execution id>` -> item. */
   public readonly tables = new Map<string, Map<string, Record<string, JsonValue>>>();
   /** The completion events the services emitted, by account. */
   public readonly emitted: Array<{ account: string; event: Record<string, JsonValue> }> = [];
@@ -137,6 +141,8 @@ export class FakeAws {
   public readonly callbackRuns: StateMachineRun[] = [];
   /** @internal workflows waiting on a token, by `<account>|<token>` */
   public readonly waiters = new Map<string, Waiter>();
+  /** The `hold` waits in progress, by execution id. */
+  private readonly held = new Map<string, () => void>();
   private readonly callbacks = new Map<string, AslDefinition>();
   private counter = 0;
 
@@ -194,6 +200,13 @@ export class FakeAws {
    */
   public onCompletionEvents(account: string, callback: AslDefinition | undefined): void {
     if (callback) this.callbacks.set(account, callback);
+  }
+
+  /** Ends the `hold` wait of an execution with `States.Timeout` (its TimeoutSeconds passed). */
+  public timeOutWait(execution: string): void {
+    const end = this.held.get(execution);
+    if (!end) throw new Error(`execution ${execution} is not waiting`);
+    end();
   }
 
   /** The token table of an account. */
@@ -304,7 +317,7 @@ export class FakeAws {
   private async awaitCompletion(account: string, input: Record<string, unknown>): Promise<JsonValue> {
     this.calls.push({ account, operation: 'dynamodb:putItem.waitForTaskToken', input: structuredClone(input) as JsonValue });
     const item = input.Item as Record<string, { S: string }>;
-    if (typeof input.TableName !== 'string' || !item?.snapshotId?.S || !item.taskToken?.S) {
+    if (typeof input.TableName !== 'string' || !item?.snapshotId?.S || !item.execution?.S || !item.taskToken?.S) {
       throw taskError('DynamoDb.DynamoDbException', `ValidationException: bad putItem ${JSON.stringify(input)}`);
     }
     const id = item.snapshotId.S;
@@ -315,9 +328,16 @@ export class FakeAws {
     const mode = this.behaviour.completionEvents ?? 'deliver';
     try {
       if (mode === 'before-token' && snapshot) await this.complete(account, snapshot, true);
-      this.tableOf(account).set(id, structuredClone(item) as Record<string, JsonValue>);
+      this.tableOf(account).set(`${id}|${item.execution.S}`, structuredClone(item) as Record<string, JsonValue>);
       if (mode === 'deliver' && snapshot) await this.complete(account, snapshot, true);
       if (mode === 'lose' && snapshot) await this.complete(account, snapshot, false);
+      if (mode === 'hold') {
+        await new Promise<void>((end) => {
+          waiter.end = end;
+          this.held.set(item.execution.S, end);
+        });
+        this.held.delete(item.execution.S);
+      }
     } finally {
       this.waiters.delete(key);
     }
@@ -551,8 +571,19 @@ function redshiftShare(operation: 'add' | 'remove'): Operation {
 
 const REDSHIFT_OPERATIONS: Record<string, Operation> = {
   'redshift:describeClusterSnapshots': (fake, account, input) => {
-    const owner = input.OwnerAccount === undefined ? account : String(input.OwnerAccount);
-    const s = redshiftSnapshot(fake, account, String(input.SnapshotIdentifier), owner);
+    if (input.OwnerAccount === undefined) {
+      // Without OwnerAccount Redshift also lists the snapshots of that name shared with the caller
+      // (the fake lists them first: AWS documents no order).
+      const id = String(input.SnapshotIdentifier);
+      const all = [...fake.snapshots.values()]
+        .filter((x) => x.kind === 'REDSHIFT_CLUSTER' && x.id === id && (x.account === account || x.sharedWith.has(account)))
+        .sort((x, y) => Number(x.account === account) - Number(y.account === account));
+      if (all.length === 0) throw taskError('Redshift.ClusterSnapshotNotFoundException', `Snapshot ${id} not found (caller ${account})`);
+      const views = all.map(redshiftSnapshotView);
+      all.forEach((x) => fake.tick(x));
+      return { Snapshots: views };
+    }
+    const s = redshiftSnapshot(fake, account, String(input.SnapshotIdentifier), String(input.OwnerAccount));
     const view = redshiftSnapshotView(s);
     fake.tick(s);
     return { Snapshots: [view] };
@@ -670,25 +701,41 @@ export function completionEvent(s: FakeSnapshot): Record<string, JsonValue> | un
 
 const OPERATIONS: Record<string, Operation> = {
   'dynamodb:deleteItem': (fake, account, input) => {
-    const key = (input.Key as Record<string, { S: string }> | undefined)?.snapshotId?.S;
-    if (typeof input.TableName !== 'string' || !key) throw taskError('DynamoDb.DynamoDbException', `ValidationException: bad deleteItem ${JSON.stringify(input)}`);
+    const k = input.Key as Record<string, { S: string }> | undefined;
+    if (typeof input.TableName !== 'string' || !k?.snapshotId?.S || !k.execution?.S || Object.keys(k).length !== 2) {
+      throw taskError('DynamoDb.DynamoDbException', `ValidationException: bad deleteItem (the key is snapshotId and execution) ${JSON.stringify(input)}`);
+    }
+    const key = `${k.snapshotId.S}|${k.execution.S}`;
     const table = fake.tableOf(account);
     const old = table.get(key);
     table.delete(key);
     const result: JsonValue = input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old } : {};
     return result;
   },
+  // Query on the partition key only (`#id = :id`), as the callback asks.
+  'dynamodb:query': (fake, account, input) => {
+    const names = input.ExpressionAttributeNames as Record<string, string> | undefined;
+    const id = (input.ExpressionAttributeValues as Record<string, { S?: string }> | undefined)?.[':id']?.S;
+    if (typeof input.TableName !== 'string' || input.KeyConditionExpression !== '#id = :id' || names?.['#id'] !== 'snapshotId' || !id) {
+      throw taskError('DynamoDb.DynamoDbException', `ValidationException: bad query ${JSON.stringify(input)}`);
+    }
+    const items = [...fake.tableOf(account).values()]
+      .filter((item) => (item.snapshotId as { S: string }).S === id).map((item) => structuredClone(item));
+    return { Items: items, Count: items.length, ScannedCount: items.length };
+  },
   'sfn:sendTaskSuccess': (fake, account, input) => {
     const waiter = fake.waiters.get(`${account}|${input.TaskToken}`);
     if (!waiter) throw taskError('Sfn.TaskDoesNotExistException', `task ${input.TaskToken} does not exist`);
     JSON.parse(String(input.Output));
     waiter.output = String(input.Output);
+    waiter.end?.();
     return {};
   },
   'sfn:sendTaskFailure': (fake, account, input) => {
     const waiter = fake.waiters.get(`${account}|${input.TaskToken}`);
     if (!waiter) throw taskError('Sfn.TaskDoesNotExistException', `task ${input.TaskToken} does not exist`);
     waiter.error = { name: String(input.Error), cause: String(input.Cause) };
+    waiter.end?.();
     return {};
   },
   ...REDSHIFT_OPERATIONS,

@@ -58,7 +58,7 @@ export class RegionFake {
   public clock = 0;
   /** The callback state machine the completion events start (the construct's). */
   public callback?: AslDefinition;
-  /** The token table: copy id -> item. */
+  /** The token table: `<copy id>|<execution id>` -> item. */
   public readonly tokens = new Map<string, Record<string, JsonValue>>();
   /** The completion events emitted, and the callback runs they started. */
   public readonly emitted: JsonValue[] = [];
@@ -137,12 +137,19 @@ export class RegionFake {
       case 'rds:deleteDBSnapshot': return this.deleteRds('RDS_DB', input);
       case 'rds:deleteDBClusterSnapshot': return this.deleteRds('AURORA_CLUSTER', input);
       case 'dynamodb:deleteItem': {
-        const key = (input.Key as { snapshotId?: { S: string } } | undefined)?.snapshotId?.S;
-        if (!key || typeof input.TableName !== 'string') throw taskError('DynamoDb.DynamoDbException', 'ValidationException');
+        const k = input.Key as { snapshotId?: { S: string }; execution?: { S: string } } | undefined;
+        if (!k?.snapshotId?.S || !k.execution?.S || typeof input.TableName !== 'string') throw taskError('DynamoDb.DynamoDbException', 'ValidationException');
+        const key = `${k.snapshotId.S}|${k.execution.S}`;
         const old = this.tokens.get(key);
         this.tokens.delete(key);
         const result: JsonValue = input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old } : {};
         return result;
+      }
+      case 'dynamodb:query': {
+        const id = (input.ExpressionAttributeValues as Record<string, { S?: string }> | undefined)?.[':id']?.S;
+        if (!id || input.KeyConditionExpression !== '#id = :id' || typeof input.TableName !== 'string') throw taskError('DynamoDb.DynamoDbException', 'ValidationException');
+        const items = [...this.tokens.values()].filter((item) => (item.snapshotId as { S: string }).S === id).map((item) => structuredClone(item));
+        return { Items: items, Count: items.length, ScannedCount: items.length };
       }
       case 'sfn:sendTaskSuccess':
       case 'sfn:sendTaskFailure': {
@@ -167,10 +174,10 @@ export class RegionFake {
    */
   private async awaitCompletion(input: Record<string, unknown>): Promise<JsonValue> {
     this.calls.push({ operation: 'dynamodb:putItem.waitForTaskToken', input: structuredClone(input) as JsonValue });
-    const item = input.Item as { snapshotId: { S: string }; taskToken: { S: string } };
+    const item = input.Item as { snapshotId: { S: string }; execution: { S: string }; taskToken: { S: string } };
     const id = item.snapshotId.S;
     const token = item.taskToken.S;
-    this.tokens.set(id, structuredClone(item) as unknown as Record<string, JsonValue>);
+    this.tokens.set(`${id}|${item.execution.S}`, structuredClone(item) as unknown as Record<string, JsonValue>);
     const waiter: { output?: string; error?: { name: string; cause: string } } = {};
     this.waiters.set(token, waiter);
     try {

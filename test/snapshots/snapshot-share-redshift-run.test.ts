@@ -49,6 +49,25 @@ function expectSnapshotKeptUnshared(s: Setup): void {
 }
 
 describe('Redshift share, run offline', () => {
+  test('a snapshot of the same name shared with the source by another account is never taken for its own: the describe names this account', async () => {
+    const s = setup(world);
+    const stranger = s.fake.addSnapshot({ id: SNAPSHOT, kind: 'REDSHIFT_CLUSTER', account: '444444444444', kmsKeyId: world.sourceKeyArn });
+    Object.assign(stranger, { clusterIdentifier: 'their-dw' });
+    stranger.sharedWith.add(SOURCE_ACCOUNT);
+
+    const run = await runShare(world, s.fake, { snapshotId: SNAPSHOT });
+
+    expect(run.source.status).toBe('SUCCEEDED');
+    const describes = s.fake.calls.filter((c) => c.account === SOURCE_ACCOUNT && c.operation === 'redshift:describeClusterSnapshots');
+    expect(describes.length).toBeGreaterThan(0);
+    for (const d of describes) expect(d.input).toMatchObject({ OwnerAccount: SOURCE_ACCOUNT });
+    // the ARN shared with the target is this account's snapshot of its own cluster
+    expect(JSON.stringify(run.source.taskCalls)).toContain(`:${SOURCE_ACCOUNT}:snapshot:orders-dw/${SNAPSHOT}`);
+    expect(JSON.stringify(run.source.taskCalls)).not.toContain('their-dw');
+    expect(s.original.changes).toEqual([`add ${TARGET_ACCOUNT}`, `remove ${TARGET_ACCOUNT}`]);
+    expect(stranger.changes).toEqual([]);
+  });
+
   test('happy path: the snapshot under the shareable key is authorized for the target, which restores a cluster under its own key, then the share is revoked', async () => {
     // GIVEN
     const s = setup(world);

@@ -23,23 +23,28 @@ import { ComplianceRules, NIST_AND_HIPAA } from '../../private/ids';
  * exported from the package.
  *
  * The workflow describes the snapshot first (available already: no wait at all). While it is
- * pending, the workflow stores its task token keyed by the snapshot id in a DynamoDB table
+ * pending, the workflow stores its task token in a DynamoDB table under the snapshot id (partition
+ * key) and its execution id (sort key), so that executions waiting for the same snapshot (a re-run,
+ * a duplicate event, a deterministic copy name) never overwrite each other's tokens
  * (`aws-sdk:dynamodb:putItem.waitForTaskToken`: AWS SDK integrations support the callback pattern in
  * Standard workflows, https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html)
  * and sleeps. An EventBridge rule on the service's completion event starts a small EXPRESS state
- * machine that takes the item (`deleteItem` returning the old item: one event resumes one waiter,
- * once) and calls `sfn:SendTaskSuccess` (or `SendTaskFailure` for a failure event). The workflow
- * then describes the snapshot again, so every decision is taken on the snapshot's real state, never
- * on the event alone.
+ * machine that queries every item of the snapshot id and, for each, takes the item (`deleteItem`
+ * returning the old item: one waiter is resumed once, even by duplicate events) and calls
+ * `sfn:SendTaskSuccess` (or `SendTaskFailure` with `SnapshotFailed` for a failure event). Either way
+ * the workflow then describes the snapshot again, so every decision is taken on the snapshot's real
+ * state, never on the event alone: a failure event whose snapshot is failed (or gone) fails the wait
+ * with the event's message; one whose snapshot is still pending (or available) changes nothing.
  *
  * Races and lost events: "Amazon RDS emits events on a best effort basis ... they might be out of
  * sequence or missing" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/working-with-events.html),
  * and a copy can finish between the describe and the `putItem`. The wait therefore has a
- * `TimeoutSeconds` (the event timeout); on `States.Timeout` the workflow forgets its item and
+ * `TimeoutSeconds` (the event timeout); on `States.Timeout` the workflow forgets its own item and
  * describes the snapshot again: a lost event costs one extra describe after one event timeout, never
- * a hang. The time spent in timed-out waits counts against the snapshot timeout (`poll.timeout`),
- * after which the wait fails as the polling one does; the state machine's overall timeout still
- * applies.
+ * a hang. Every wait, timed out or resumed, counts one full event timeout against the snapshot
+ * timeout (`poll.timeout`; JSONPath has no clock to measure a resumed wait): at most
+ * `poll.timeout / event timeout` waits, after which the wait fails as the polling one does. The
+ * state machine's overall timeout still applies.
  *
  * Events used (all on the default bus of the account and Region where the snapshot is made):
  * - EBS `EBS Snapshot Notification`, `createSnapshot` and `copySnapshot`, result `succeeded` or
@@ -50,7 +55,9 @@ import { ComplianceRules, NIST_AND_HIPAA } from '../../private/ids';
  *   one Region), RDS-EVENT-0060 "Finished copy of snapshot ... from region" (a cross-Region copy);
  *   failures: RDS-EVENT-0190 and RDS-EVENT-0061 (copy canceled). RDS documents no event for a failed
  *   manual snapshot: a snapshot that ends in `failed` is found by the describe after the event
- *   timeout. `detail.SourceIdentifier` is the snapshot's name
+ *   timeout. `detail.SourceIdentifier` is the snapshot's name (for the cancel events AWS does not say
+ *   whether it names the copy or its source: a cancel event resuming the wait for another snapshot
+ *   only causes a describe of it)
  *   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-cloud-watch-events.html).
  * - Aurora cluster snapshots: the cluster snapshot events include no copy completion
  *   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Events.Messages.html#USER_Events.Messages.cluster-snapshot):
@@ -60,8 +67,10 @@ import { ComplianceRules, NIST_AND_HIPAA } from '../../private/ids';
 
 /** The error a failure event ends the wait with (`SendTaskFailure`): the polling wait's error for a failed snapshot. */
 export const COMPLETION_FAILED_ERROR = 'SnapshotFailed';
-/** The table's key: the snapshot id as the event names it (EBS `snap-...`, RDS the identifier). */
+/** The table's partition key: the snapshot id as the event names it (EBS `snap-...`, RDS the identifier). */
 export const WAIT_KEY = 'snapshotId';
+/** The table's sort key: the id of the execution waiting (one item per waiting execution). */
+export const WAITER_KEY = 'execution';
 
 /** The completion events of a snapshot type: the rule pattern, and how the callback reads them. */
 export interface CompletionEvents {
@@ -137,6 +146,7 @@ export class CompletionWaits extends Construct {
     if (this.events.length === 0) return;
     this.table = new dynamodb.Table(this, 'Tokens', {
       partitionKey: { name: WAIT_KEY, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: WAITER_KEY, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: props.key.forService(KeyService.DYNAMODB),
@@ -160,23 +170,48 @@ export class CompletionWaits extends Construct {
     const init = new sfn.Pass(scope, `${prefix}StartWaiting`, { parameters: { waited: 0 }, resultPath: '$.poll' });
     const { describe, missing } = describeSnapshot(scope, prefix, api, options);
     const { awaitEvent, forget } = this.waitStates(scope, prefix, options.idPath, '$.completion');
+    // Every wait counts one event timeout (a resumed one too: no clock in JSONPath), so the loop is bounded.
+    const waited = `States.MathAdd($.poll.waited, ${window})`;
     const noEvent = new sfn.Pass(scope, `${prefix}NoEvent`, {
       comment: 'No event within the event timeout (lost, or sent before the token was stored): describe again',
-      parameters: { 'waited.$': `States.MathAdd($.poll.waited, ${window})` },
+      parameters: { 'waited.$': waited },
+      resultPath: '$.poll',
+    });
+    const arrived = new sfn.Pass(scope, `${prefix}EventArrived`, {
+      comment: 'Resumed by a completion event: describe (the wait counts one event timeout)',
+      parameters: { 'waited.$': waited },
+      resultPath: '$.poll',
+    });
+    const failureEvent = new sfn.Pass(scope, `${prefix}FailureEvent`, {
+      comment: 'Resumed by a failure event: describe; the snapshot\'s state decides, the event gives the message',
+      parameters: { 'waited.$': waited, 'failureEvent.$': '$.completion.Cause' },
       resultPath: '$.poll',
     });
     // A token left behind is harmless (a later event finds a finished task): never fail for it.
     forget.addCatch(describe, { errors: ['States.ALL'], resultPath: '$.forgetError' });
     awaitEvent.addCatch(noEvent, { errors: ['States.Timeout'], resultPath: '$.completion' });
-    awaitEvent.addCatch(options.failure.entry, { errors: [COMPLETION_FAILED_ERROR], resultPath: '$.failure' });
+    awaitEvent.addCatch(failureEvent, { errors: [COMPLETION_FAILED_ERROR], resultPath: '$.completion' });
     options.failure.catchAll(awaitEvent);
     noEvent.next(forget).next(describe);
-    awaitEvent.next(describe);
+    failureEvent.next(describe);
+    awaitEvent.next(arrived).next(describe);
     const tooLong = new sfn.Choice(scope, `${prefix}WaitedTooLong?`)
       .when(sfn.Condition.numberGreaterThanEquals('$.poll.waited', options.poll.timeout.toSeconds()), waitTimedOut(prefix, options))
       .otherwise(awaitEvent);
     const check = availabilityChoice(scope, prefix, api, options, missing, tooLong);
-    init.next(describe).next(check);
+    // After a failure event: a snapshot that is gone or in neither an available nor a pending state
+    // fails with the event's message; otherwise the usual check (available: go on; pending: wait again).
+    const f = api.fields;
+    const status = `${options.resultPath}.Snapshots[0].${f.status}`;
+    const settled = [...f.available, ...f.pending].map((v) => sfn.Condition.stringEquals(status, v));
+    const failedByEvent = options.failure.fail(`${prefix}FailedByEvent`, COMPLETION_FAILED_ERROR, '{}', '$.poll.failureEvent');
+    // Rules in order (the first match wins): no path is read before the rules above say it exists.
+    const afterFailureEvent = new sfn.Choice(scope, `${prefix}FailureEvent?`)
+      .when(sfn.Condition.not(sfn.Condition.isPresent('$.poll.failureEvent')), check)
+      .when(sfn.Condition.numberEquals(`${options.resultPath}.Count`, 0), failedByEvent)
+      .when(sfn.Condition.or(...settled), check)
+      .otherwise(failedByEvent);
+    init.next(describe).next(afterFailureEvent);
     return init;
   }
 
@@ -193,9 +228,9 @@ export class CompletionWaits extends Construct {
 
   /**
    * The two task states of an event wait: `<prefix>AwaitEvent` stores the token under the id at
-   * `idPath` and waits (at most the event timeout; retried on DynamoDB throttling), and
-   * `<prefix>ForgetToken` deletes the item after a timeout. The caller adds the catches and the
-   * transitions.
+   * `idPath` and this execution's id and waits (at most the event timeout; retried on DynamoDB
+   * throttling), and `<prefix>ForgetToken` deletes this execution's item after a timeout (never
+   * another execution's). The caller adds the catches and the transitions.
    */
   public waitStates(scope: Construct, prefix: string, idPath: string, resultPath: string):
   { awaitEvent: tasks.CallAwsService; forget: tasks.CallAwsService } {
@@ -211,8 +246,8 @@ export class CompletionWaits extends Construct {
         TableName: this.table.tableName,
         Item: {
           [WAIT_KEY]: { 'S.$': idPath },
+          [WAITER_KEY]: { 'S.$': '$$.Execution.Id' },
           taskToken: { S: sfn.JsonPath.taskToken },
-          execution: { 'S.$': '$$.Execution.Id' },
         },
       },
       taskTimeout: sfn.Timeout.duration(this.props.eventTimeout),
@@ -224,7 +259,7 @@ export class CompletionWaits extends Construct {
       action: 'deleteItem',
       iamAction: 'dynamodb:DeleteItem',
       iamResources: [this.table.tableArn],
-      parameters: { TableName: this.table.tableName, Key: { [WAIT_KEY]: { 'S.$': idPath } } },
+      parameters: { TableName: this.table.tableName, Key: { [WAIT_KEY]: { 'S.$': idPath }, [WAITER_KEY]: { 'S.$': '$$.Execution.Id' } } },
       resultPath: sfn.JsonPath.DISCARD,
     });
     forget.addRetry({ errors: DYNAMODB_RETRY, ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
@@ -270,18 +305,41 @@ export class CompletionWaits extends Construct {
   }
 
   /**
-   * The callback: read the event (EBS or RDS), take the waiter's item, resume it with success or
-   * failure. An event nobody waits for ends quietly, as does a waiter that is already gone.
+   * The callback: read the event (EBS or RDS), find every waiter of the snapshot (one item per
+   * execution), and for each take its item and resume it with success or failure. An event nobody
+   * waits for ends quietly, as does a waiter that is already gone or taken by another callback.
    */
   private callbackDefinition(waiter: sfn.StateMachine): sfn.IChainable {
     const table = this.table!;
     const ignored = new sfn.Succeed(this, 'NobodyWaits');
+    // A strongly consistent read: a token stored just before the event is found. One page (1 MB)
+    // holds thousands of items of a few hundred bytes: far more waiters than one snapshot has.
+    const find = new tasks.CallAwsService(this, 'FindWaiters', {
+      service: 'dynamodb',
+      action: 'query',
+      iamAction: 'dynamodb:Query',
+      iamResources: [table.tableArn],
+      parameters: {
+        TableName: table.tableName,
+        KeyConditionExpression: '#id = :id',
+        ExpressionAttributeNames: { '#id': WAIT_KEY },
+        ExpressionAttributeValues: { ':id': { 'S.$': '$.completed.id' } },
+        ConsistentRead: true,
+      },
+      resultSelector: { 'items.$': '$.Items', 'count.$': '$.Count' },
+      resultPath: '$.waiting',
+    });
+    find.addRetry({ errors: DYNAMODB_RETRY, ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
     const take = new tasks.CallAwsService(this, 'TakeToken', {
       service: 'dynamodb',
       action: 'deleteItem',
       iamAction: 'dynamodb:DeleteItem',
       iamResources: [table.tableArn],
-      parameters: { TableName: table.tableName, Key: { [WAIT_KEY]: { 'S.$': '$.completed.id' } }, ReturnValues: 'ALL_OLD' },
+      parameters: {
+        TableName: table.tableName,
+        Key: { [WAIT_KEY]: { 'S.$': `$.item.${WAIT_KEY}.S` }, [WAITER_KEY]: { 'S.$': `$.item.${WAITER_KEY}.S` } },
+        ReturnValues: 'ALL_OLD',
+      },
       resultPath: '$.taken',
     });
     take.addRetry({ errors: DYNAMODB_RETRY, ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
@@ -311,7 +369,18 @@ export class CompletionWaits extends Construct {
         sfn.Condition.isPresent('$.taken.Attributes.taskToken.S'),
         sfn.Condition.stringEquals('$.completed.outcome', 'succeeded')), success)
       .when(sfn.Condition.isPresent('$.taken.Attributes.taskToken.S'), failure)
-      .otherwise(ignored));
+      .otherwise(new sfn.Succeed(this, 'TakenByAnother')));
+    const each = new sfn.Map(this, 'ResumeEach', {
+      comment: 'Every execution waiting for the snapshot',
+      itemsPath: '$.waiting.items',
+      itemSelector: { 'item.$': '$$.Map.Item.Value', 'completed.$': '$.completed' },
+      maxConcurrency: 10,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    each.itemProcessor(take);
+    find.next(new sfn.Choice(this, 'AnyoneWaiting?')
+      .when(sfn.Condition.numberEquals('$.waiting.count', 0), ignored)
+      .otherwise(each));
 
     // EBS: the id is the last part of the snapshot ARN (arn:aws:ec2::<region>:snapshot/snap-...).
     const ebsId = "States.ArrayGetItem(States.StringSplit($.detail.snapshot_id, '/'), States.MathAdd(States.ArrayLength(States.StringSplit($.detail.snapshot_id, '/')), -1))";
@@ -341,7 +410,7 @@ export class CompletionWaits extends Construct {
       },
       resultPath: '$.completed',
     });
-    for (const p of [ebsSucceeded, ebsFailed, rdsSucceeded, rdsFailed]) p.next(take);
+    for (const p of [ebsSucceeded, ebsFailed, rdsSucceeded, rdsFailed]) p.next(find);
     const is = (path: string, values: string[]) => sfn.Condition.or(...values.map((v) => sfn.Condition.stringEquals(path, v)));
     const ebs = sfn.Condition.and(sfn.Condition.stringEquals('$.source', 'aws.ec2'), sfn.Condition.isPresent('$.detail.snapshot_id'),
       sfn.Condition.isPresent('$.detail.result'));

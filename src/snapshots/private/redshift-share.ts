@@ -212,7 +212,8 @@ export function redshiftSourceDefinition(scope: Construct, o: RedshiftSourceOpti
   o.failure.catchAll(report);
   shareAll.next(report).next(done);
 
-  // The snapshot must be manual and under the shareable key: Redshift cannot re-encrypt it.
+  // The snapshot must be manual and under the shareable key: Redshift cannot re-encrypt it. It is
+  // this account's own (the describe names OwnerAccount), so its ARN is this account's.
   const recordArn = new sfn.Pass(scope, 'RecordSnapshotArn', {
     parameters: {
       'snapshotArn.$': `States.Format('${api.snapshotArn(stack.region, stack.account, '{}/{}')}', ${snapshot}.ClusterIdentifier, $.snapshotId)`,

@@ -225,19 +225,35 @@ export class RegionCopyWorkflow extends Construct {
   /**
    * The event loop: store the task token under the copy's id and wait for the completion event
    * (at most the event timeout) -> describe -> Choice (done / failed / budget spent / wait again).
-   * A lost event costs one describe after one event timeout; a failure event ends in the failure
-   * path with the event's message (see `event-wait.ts`).
+   * A lost event costs one describe after one event timeout; every wait, timed out or resumed, is one
+   * attempt of the budget. A failure event leads to a describe too: a copy in a failed state fails
+   * with the event's message, a copy still pending is waited for again (see `event-wait.ts`).
    */
   private eventLoop(prefix: string, waits: CompletionWaits, describe: tasks.CallAwsService, statusPath: string, done: string[],
     failedStates: string[],
     onDone: sfn.IChainable): sfn.IChainable {
     const maxWaits = Math.ceil(this.props.schedule.budgetSeconds / waits.eventTimeout.toSeconds());
     const { awaitEvent, forget } = waits.waitStates(this, `${prefix}Copy`, '$.copy.id', '$.completion');
+    const attempt = { 'id.$': '$.copy.id', 'attempt.$': 'States.MathAdd($.copy.attempt, 1)', 'wait.$': '$.copy.wait' };
     const noEvent = new sfn.Pass(this, `${prefix}CopyNoEvent`, {
       comment: 'No event within the event timeout (lost, or sent before the token was stored): describe',
-      parameters: { 'id.$': '$.copy.id', 'attempt.$': 'States.MathAdd($.copy.attempt, 1)', 'wait.$': '$.copy.wait' },
+      parameters: attempt,
       resultPath: '$.copy',
     });
+    const arrived = new sfn.Pass(this, `${prefix}CopyEventArrived`, {
+      comment: 'Resumed by the completion event: describe (one attempt of the budget)',
+      parameters: attempt,
+      resultPath: '$.copy',
+    });
+    const failureEvent = new sfn.Pass(this, `${prefix}CopyFailureEvent`, {
+      comment: 'Resumed by a failure event: describe; the copy\'s state decides, the event gives the message',
+      parameters: { ...attempt, 'failureEvent.$': '$.completion.Cause' },
+      resultPath: '$.copy',
+    });
+    const failedByEvent = new sfn.Pass(this, `${prefix}CopyFailedByEvent`, {
+      parameters: { 'Error': COMPLETION_FAILED_ERROR, 'Cause.$': '$.copy.failureEvent' },
+      resultPath: '$.error',
+    }).next(this.failure);
     const check = new sfn.Choice(this, `${prefix}CopyAvailable`);
     const copyError = new sfn.Pass(this, `${prefix}CopyError`, {
       parameters: { 'Error': 'CopyFailed', 'Cause.$': `States.Format('the copy {} is in state {}', $.copy.id, ${statusPath})` },
@@ -251,13 +267,16 @@ export class RegionCopyWorkflow extends Construct {
     // A token left behind is harmless (a later event finds a finished task): never fail for it.
     forget.addCatch(describe, { errors: ['States.ALL'], resultPath: '$.forgetError' });
     awaitEvent.addCatch(noEvent, { errors: ['States.Timeout'], resultPath: '$.completion' });
-    awaitEvent.addCatch(this.failure, { errors: [COMPLETION_FAILED_ERROR], resultPath: '$.error' });
+    awaitEvent.addCatch(failureEvent, { errors: [COMPLETION_FAILED_ERROR], resultPath: '$.completion' });
     this.catchAll(awaitEvent);
     noEvent.next(forget).next(describe);
-    awaitEvent.next(describe).next(check);
+    failureEvent.next(describe);
+    awaitEvent.next(arrived).next(describe).next(check);
+    const failed = sfn.Condition.or(...failedStates.map(s => sfn.Condition.stringEquals(statusPath, s)));
     check
       .when(sfn.Condition.or(...done.map(s => sfn.Condition.stringEquals(statusPath, s))), onDone)
-      .when(sfn.Condition.or(...failedStates.map(s => sfn.Condition.stringEquals(statusPath, s))), copyError)
+      .when(sfn.Condition.and(sfn.Condition.isPresent('$.copy.failureEvent'), failed), failedByEvent)
+      .when(failed, copyError)
       .when(sfn.Condition.numberGreaterThanEquals('$.copy.attempt', maxWaits), timedOut)
       .otherwise(awaitEvent);
     return awaitEvent;

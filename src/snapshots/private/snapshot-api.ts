@@ -450,7 +450,11 @@ export const REDSHIFT_CLUSTER_API: SnapshotApi = {
   quotaErrors: ['Redshift.ClusterSnapshotQuotaExceededException'],
   throttlingErrors: REDSHIFT_THROTTLING,
   snapshotArn: (region, account, id) => redshiftArn(region, account, 'snapshot', id),
-  // Shared: the owner's account is in the share event (`$.share.sourceAccount`).
+  // Shared: the owner's account is in the share event (`$.share.sourceAccount`). Own: this account,
+  // always named: without OwnerAccount the answer may also hold a snapshot of the same name shared
+  // with this account by another ("To describe snapshots you own, either specify your AWS account,
+  // or do not specify the parameter"; shared snapshots are listed too unless filtered:
+  // https://docs.aws.amazon.com/redshift/latest/APIReference/API_DescribeClusterSnapshots.html).
   describe: (idPath, shared) => ({
     service: 'redshift',
     action: 'describeClusterSnapshots',
@@ -458,7 +462,7 @@ export const REDSHIFT_CLUSTER_API: SnapshotApi = {
     iamResources: [redshiftArn(Aws.REGION, shared ? '*' : Aws.ACCOUNT_ID, 'snapshot', '*/*')],
     parameters: {
       'SnapshotIdentifier.$': idPath,
-      ...(shared ? { 'OwnerAccount.$': '$.share.sourceAccount' } : {}),
+      ...(shared ? { 'OwnerAccount.$': '$.share.sourceAccount' } : { OwnerAccount: Aws.ACCOUNT_ID }),
     },
   }),
   copy: () => {

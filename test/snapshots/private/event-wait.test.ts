@@ -14,7 +14,7 @@ import { matchEvents } from '../../harness/event-patterns';
 import { sdkModelErrors } from '../../harness/sdk-models';
 import { KMS_ALL } from '../../harness/service-access';
 import { expectAccess, PolicyWorld } from '../../harness/simulate';
-import { aslValidationErrors, AslDefinition, extractDefinition, JsonValue, runStateMachine } from '../../harness/state-machine';
+import { aslValidationErrors, AslDefinition, AslState, extractDefinition, JsonValue, runStateMachine } from '../../harness/state-machine';
 import { completionEvent, FakeAws, FakeBehaviour, FakeSnapshot, SnapshotKind } from '../fake-aws';
 import { RegionFake } from '../region-copy-fake';
 import { runShare } from '../share-run';
@@ -53,6 +53,23 @@ function count(states: readonly string[], name: string): number {
   return states.filter((s) => s === name).length;
 }
 
+/** The EBS source workflow's wait for its copy alone: from CopyStartWaiting until the copy is available (`CopyReady`). */
+function copyWait(): AslDefinition {
+  const definition = worlds.EBS.sourceDefinition;
+  const states = JSON.parse(JSON.stringify(definition.States)) as Record<string, AslState>;
+  const rules = (states['CopyAvailable?'] as AslState & { Choices: Array<{ Next: string }> }).Choices.filter((r) => r.Next === 'CopyUnderShareableKey?');
+  expect(rules).toHaveLength(1);
+  rules[0].Next = 'CopyReady';
+  states.CopyReady = { Type: 'Succeed' };
+  return { ...definition, StartAt: 'CopyStartWaiting', States: states };
+}
+
+/** Waits (real time, a little) until the concurrent executions reach a point. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(condition()).toBe(true);
+}
+
 describe('completion-event waits: what is synthesized', () => {
   test.each(['EBS', 'RDS_DB'] as const)('%s: a token table under the workflow key with point-in-time recovery, an EXPRESS callback logged and traced, a rule on the completion events; no Lambda', (kind) => {
     const world = worlds[kind];
@@ -61,7 +78,8 @@ describe('completion-event waits: what is synthesized', () => {
       const keyId = stack === world.sourceStack ? 'ShareKey' : 'CopyKey';
       t.resourceCountIs('AWS::Lambda::Function', 0);
       t.hasResourceProperties('AWS::DynamoDB::Table', {
-        KeySchema: [{ AttributeName: 'snapshotId', KeyType: 'HASH' }],
+        // one item per waiting execution: the snapshot id, then the execution id
+        KeySchema: [{ AttributeName: 'snapshotId', KeyType: 'HASH' }, { AttributeName: 'execution', KeyType: 'RANGE' }],
         BillingMode: 'PAY_PER_REQUEST',
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${keyId}`), 'Arn'] } },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -113,18 +131,32 @@ describe('completion-event waits: what is synthesized', () => {
     }
   });
 
-  test('the wait: the token stored by snapshot id with waitForTaskToken, a timeout per wait, Timeout and failure caught, then describe again', () => {
+  test('the wait: the token stored by snapshot id and execution with waitForTaskToken, a timeout per wait, Timeout and failure caught, then describe again', () => {
     const s = worlds.EBS.sourceDefinition.States;
     expect(s.CopyAwaitEvent).toMatchObject({
       Resource: 'arn:aws:states:::aws-sdk:dynamodb:putItem.waitForTaskToken',
       TimeoutSeconds: 1800,
-      Parameters: { Item: { snapshotId: { 'S.$': '$.copy.id' }, taskToken: { 'S.$': '$$.Task.Token' } } },
-      Next: 'CopyDescribe',
+      Parameters: { Item: { snapshotId: { 'S.$': '$.copy.id' }, execution: { 'S.$': '$$.Execution.Id' }, taskToken: { 'S.$': '$$.Task.Token' } } },
+      Next: 'CopyEventArrived',
     });
     const catches = (s.CopyAwaitEvent.Catch as Array<{ ErrorEquals: string[]; Next: string }>).map((c) => [c.ErrorEquals.join(','), c.Next]);
-    expect(catches).toEqual([['States.Timeout', 'CopyNoEvent'], [COMPLETION_FAILED_ERROR, 'CleanupUnshare'], ['States.ALL', 'CleanupUnshare']]);
-    expect(s.CopyNoEvent).toMatchObject({ Next: 'CopyForgetToken', Parameters: { 'waited.$': 'States.MathAdd($.poll.waited, 1800)' } });
-    expect(s.CopyForgetToken).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:dynamodb:deleteItem', Next: 'CopyDescribe' });
+    // a failure event leads to a describe too: the snapshot's state decides
+    expect(catches).toEqual([['States.Timeout', 'CopyNoEvent'], [COMPLETION_FAILED_ERROR, 'CopyFailureEvent'], ['States.ALL', 'CleanupUnshare']]);
+    // every wait, timed out or resumed, counts one event timeout against the snapshot timeout
+    for (const name of ['CopyNoEvent', 'CopyEventArrived', 'CopyFailureEvent']) {
+      expect(s[name]).toMatchObject({ ResultPath: '$.poll', Parameters: { 'waited.$': 'States.MathAdd($.poll.waited, 1800)' } });
+    }
+    expect(s.CopyFailureEvent).toMatchObject({ Next: 'CopyDescribe', Parameters: { 'failureEvent.$': '$.completion.Cause' } });
+    expect(s.CopyEventArrived).toMatchObject({ Next: 'CopyDescribe' });
+    expect(s.CopyNoEvent).toMatchObject({ Next: 'CopyForgetToken' });
+    // ForgetToken deletes this execution's item only
+    expect(s.CopyForgetToken).toMatchObject({
+      Resource: 'arn:aws:states:::aws-sdk:dynamodb:deleteItem',
+      Parameters: { Key: { snapshotId: { 'S.$': '$.copy.id' }, execution: { 'S.$': '$$.Execution.Id' } } },
+      Next: 'CopyDescribe',
+    });
+    expect(s.CopyDescribe).toMatchObject({ Next: 'CopyFailureEvent?' });
+    expect(s['CopyFailureEvent?']).toMatchObject({ Default: 'CopyFailedByEvent' });
     expect(s['CopyWaitedTooLong?']).toMatchObject({ Choices: [{ Variable: '$.poll.waited', NumericGreaterThanEquals: 43200, Next: 'CopyTimedOut' }], Default: 'CopyAwaitEvent' });
   });
 
@@ -138,7 +170,7 @@ describe('completion-event waits: what is synthesized', () => {
       .toThrow(/polling.completionEventTimeout must be at most polling.snapshotTimeout \(1 hour\)/);
   });
 
-  test('IAM: the workflow may put and delete items of its table only; the callback may delete items and answer tokens of its workflow only', () => {
+  test('IAM: the workflow may put and delete items of its table only; the callback may query and delete items and answer tokens of its workflow only', () => {
     const world = worlds.EBS;
     const t = Template.fromStack(world.sourceStack);
     const table = Object.keys(t.findResources('AWS::DynamoDB::Table'))[0];
@@ -152,7 +184,7 @@ describe('completion-event waits: what is synthesized', () => {
     const callbackRole = logical(callback.role as never);
     for (const s of [...ddb(mainRole), ...ddb(callbackRole)]) expect(s.Resource).toEqual({ 'Fn::GetAtt': [table, 'Arn'] });
     expect(ddb(mainRole).flatMap((s) => ([] as string[]).concat(s.Action)).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
-    expect(ddb(callbackRole).flatMap((s) => ([] as string[]).concat(s.Action))).toEqual(['dynamodb:DeleteItem']);
+    expect(ddb(callbackRole).flatMap((s) => ([] as string[]).concat(s.Action)).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:Query']);
     const answers = statements(callbackRole).filter((s) => JSON.stringify(s.Action).includes('states:'));
     expect(answers.flatMap((s) => ([] as string[]).concat(s.Action)).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
     for (const s of answers) expect(s.Resource).toEqual({ Ref: logical(world.source.stateMachine as never) });
@@ -326,6 +358,9 @@ describe('completion-event waits, run offline (the fake snapshots emit their eve
     expect(run.source).toMatchObject({ status: 'FAILED', error: 'SnapshotFailed' });
     expect(run.source.cause).toMatch(cause);
     expect(run.source.visitedStates).toEqual(expect.arrayContaining(['CopyAwaitEvent', 'CleanupUnshare', 'CleanupDeleteCopy', 'NotifyFailure', 'Failed']));
+    // the event did not decide alone: the copy was described (in a failed state) first
+    const afterWait = run.source.visitedStates.slice(run.source.visitedStates.lastIndexOf('CopyAwaitEvent') + 1);
+    expect(afterWait.slice(0, 4)).toEqual(['CopyFailureEvent', 'CopyDescribe', 'CopyFailureEvent?', 'CopyFailedByEvent']);
     expect(s.fake.callbackRuns.map((r) => r.visitedStates.includes('ResumeWithFailure'))).toEqual([true]);
     expect(s.fake.published).toEqual([expect.objectContaining({ account: SOURCE_ACCOUNT, message: expect.objectContaining({ Message: expect.objectContaining({ error: 'SnapshotFailed', cause: expect.stringMatching(cause) }) }) })]);
     expect(run.targets).toEqual([]);
@@ -346,6 +381,88 @@ describe('completion-event waits, run offline (the fake snapshots emit their eve
     for (const [, table] of s.fake.tables) expect([...table.keys()]).toEqual([]);
   });
 
+  describe('several executions waiting for one snapshot (a re-run, a duplicate event, a deterministic copy name), run concurrently', () => {
+    const definition = copyWait();
+    const callback = worlds.EBS.sourceCallbackDefinition!;
+    const waits = (fake: FakeAws) => fake.calls.filter((c) => c.operation === 'dynamodb:putItem.waitForTaskToken').length;
+    const start = (fake: FakeAws, id: string, execution: string) => runStateMachine(definition, {
+      input: { copy: { id } },
+      taskHandlers: fake.handlers(definition, SOURCE_ACCOUNT),
+      context: { Execution: { Id: execution }, Task: { Token: `token-${execution}` } },
+      validate: false,
+    });
+    const pendingCopy = (fake: FakeAws) => {
+      const copy = fake.addSnapshot({ id: 'snap-0ccccccccccccccc3', kind: 'EBS', account: SOURCE_ACCOUNT, kmsKeyId: worlds.EBS.sourceKeyArn, pollsLeft: 1_000 });
+      Object.assign(copy, { origin: 'copy of snap-0123456789abcdef0' });
+      return copy;
+    };
+    const emit = async (fake: FakeAws, event: Record<string, JsonValue> | undefined) =>
+      runStateMachine(callback, { input: event as JsonValue, taskHandlers: fake.handlers(callback, SOURCE_ACCOUNT) });
+
+    test('each keeps its own token; one completion event resumes them all, and each goes on', async () => {
+      const fake = new FakeAws({ completionEvents: 'hold' });
+      const copy = pendingCopy(fake);
+      const a = start(fake, copy.id, 'exec-A');
+      const b = start(fake, copy.id, 'exec-B');
+      await until(() => waits(fake) === 2);
+      expect([...fake.tableOf(SOURCE_ACCOUNT).keys()].sort()).toEqual([`${copy.id}|exec-A`, `${copy.id}|exec-B`]);
+
+      copy.state = 'available';
+      const resumed = await emit(fake, completionEvent(copy));
+
+      expect(resumed.status).toBe('SUCCEEDED');
+      expect([count(resumed.visitedStates, 'FindWaiters'), count(resumed.visitedStates, 'TakeToken'), count(resumed.visitedStates, 'Resume')]).toEqual([1, 2, 2]);
+      const runs = await Promise.all([a, b]);
+      expect(runs.map((r) => [r.status, count(r.visitedStates, 'CopyAwaitEvent'), r.visitedStates.includes('CopyReady')])).toEqual([['SUCCEEDED', 1, true], ['SUCCEEDED', 1, true]]);
+      expect([...fake.tableOf(SOURCE_ACCOUNT).keys()]).toEqual([]);
+      // a duplicate delivery of the event finds nobody waiting
+      expect((await emit(fake, completionEvent(copy))).visitedStates).toContain('NobodyWaits');
+    });
+
+    test('one timing out forgets its own token only: the other is still resumed by the event', async () => {
+      const fake = new FakeAws({ completionEvents: 'hold' });
+      const copy = pendingCopy(fake);
+      const a = start(fake, copy.id, 'exec-A');
+      const b = start(fake, copy.id, 'exec-B');
+      await until(() => waits(fake) === 2);
+
+      fake.timeOutWait('exec-A');
+      // A forgets its item, describes (pending) and waits again
+      await until(() => waits(fake) === 3);
+      const forgotten = fake.calls.filter((c) => c.operation === 'dynamodb:deleteItem').map((c) => (c.input as { Key: JsonValue }).Key);
+      expect(forgotten).toEqual([{ snapshotId: { S: copy.id }, execution: { S: 'exec-A' } }]);
+      expect([...fake.tableOf(SOURCE_ACCOUNT).keys()].sort()).toEqual([`${copy.id}|exec-A`, `${copy.id}|exec-B`]);
+
+      copy.state = 'available';
+      await emit(fake, completionEvent(copy));
+      const [ra, rb] = await Promise.all([a, b]);
+      expect([ra.status, ra.visitedStates.includes('CopyNoEvent'), count(ra.visitedStates, 'CopyAwaitEvent')]).toEqual(['SUCCEEDED', true, 2]);
+      expect([rb.status, rb.visitedStates.includes('CopyNoEvent'), count(rb.visitedStates, 'CopyAwaitEvent')]).toEqual(['SUCCEEDED', false, 1]);
+      expect([...fake.tableOf(SOURCE_ACCOUNT).keys()]).toEqual([]);
+    });
+
+    test('a failure event for a snapshot that is still pending does not fail the wait: the describe decides, the wait goes on (and counts)', async () => {
+      const fake = new FakeAws({ completionEvents: 'hold' });
+      const copy = pendingCopy(fake);
+      const a = start(fake, copy.id, 'exec-A');
+      await until(() => waits(fake) === 1);
+
+      const failure = await emit(fake, completionEvent({ ...copy, state: 'error' }));
+      expect(failure.visitedStates).toContain('ResumeWithFailure');
+      await until(() => waits(fake) === 2);
+      copy.state = 'available';
+      await emit(fake, completionEvent(copy));
+
+      const r = await a;
+      expect(r.status).toBe('SUCCEEDED');
+      expect(r.visitedStates).toEqual(['CopyStartWaiting', 'CopyDescribe', 'CopyFailureEvent?', 'CopyAvailable?', 'CopyWaitedTooLong?',
+        'CopyAwaitEvent', 'CopyFailureEvent', 'CopyDescribe', 'CopyFailureEvent?', 'CopyAvailable?', 'CopyWaitedTooLong?',
+        'CopyAwaitEvent', 'CopyEventArrived', 'CopyDescribe', 'CopyFailureEvent?', 'CopyAvailable?', 'CopyReady']);
+      // both resumed waits counted one event timeout each against the snapshot timeout
+      expect((r.output as { poll: { waited: number } }).poll.waited).toBe(3600);
+    });
+  });
+
   test('the callback: an event nobody waits for, an event of another kind, and a waiter that is gone all end quietly', async () => {
     const callback = worlds.EBS.sourceCallbackDefinition!;
     const fake = new FakeAws();
@@ -363,13 +480,13 @@ describe('completion-event waits, run offline (the fake snapshots emit their eve
     })! as unknown as JsonValue;
     const nobody = await runStateMachine(callback, { input: event, taskHandlers: fake.handlers(callback, SOURCE_ACCOUNT) });
     expect(nobody).toMatchObject({ status: 'SUCCEEDED' });
-    expect(nobody.visitedStates).toEqual(['WhichEvent?', 'EbsSucceeded', 'TakeToken', 'Waiting?', 'NobodyWaits']);
+    expect(nobody.visitedStates).toEqual(['WhichEvent?', 'EbsSucceeded', 'FindWaiters', 'AnyoneWaiting?', 'NobodyWaits']);
 
     const other = await runStateMachine(callback, { input: { 'source': 'aws.ec2', 'detail-type': 'EBS Volume Notification', 'detail': { event: 'createVolume' } }, taskHandlers: fake.handlers(callback, SOURCE_ACCOUNT) });
     expect(other.visitedStates).toEqual(['WhichEvent?', 'NobodyWaits']);
 
     // a token stored by an execution that has since timed out or been stopped
-    fake.tableOf(SOURCE_ACCOUNT).set('snap-0bbbbbbbbbbbbbbb2', { snapshotId: { S: 'snap-0bbbbbbbbbbbbbbb2' }, taskToken: { S: 'token-gone' } });
+    fake.tableOf(SOURCE_ACCOUNT).set('snap-0bbbbbbbbbbbbbbb2|exec-gone', { snapshotId: { S: 'snap-0bbbbbbbbbbbbbbb2' }, execution: { S: 'exec-gone' }, taskToken: { S: 'token-gone' } });
     const gone = await runStateMachine(callback, { input: event, taskHandlers: fake.handlers(callback, SOURCE_ACCOUNT) });
     expect(gone).toMatchObject({ status: 'SUCCEEDED' });
     expect(gone.caught).toEqual([{ state: 'Resume', error: 'Sfn.TaskDoesNotExistException', next: 'WaiterGone' }]);
@@ -428,6 +545,10 @@ describe('completion-event waits in SnapshotRegionCopy (EBS copySnapshot, RDS-EV
     const r = await execute(fake, { snapshotType: type, sourceSnapshotId: id });
     expect(r.status).toBe('SUCCEEDED');
     expect(count(r.visitedStates, describeState)).toBe(1);
+    // the resumed wait is one attempt of the budget
+    const prefix = type === 'EBS' ? 'Ebs' : 'Db';
+    expect(r.visitedStates).toContain(`${prefix}CopyEventArrived`);
+    expect(built.definition.States[`${prefix}CopyEventArrived`]).toMatchObject({ Parameters: { 'attempt.$': 'States.MathAdd($.copy.attempt, 1)' }, Next: describeState });
     expect(fake.callbackRuns.map((c) => [c.status, c.visitedStates.includes('Resume')])).toEqual([['SUCCEEDED', true]]);
     expect([...fake.tokens.keys()]).toEqual([]);
   });
@@ -439,6 +560,9 @@ describe('completion-event waits in SnapshotRegionCopy (EBS copySnapshot, RDS-EV
     const fake = fakeWith({ copyFails: true });
     const r = await execute(fake, { snapshotType: type, sourceSnapshotId: id });
     expect(r).toMatchObject({ status: 'FAILED', error: 'SnapshotRegionCopyFailed' });
+    // the event did not decide alone: the copy was described (in a failed state) first
+    const prefix = type === 'EBS' ? 'Ebs' : 'Db';
+    expect(r.visitedStates).toEqual(expect.arrayContaining([`${prefix}CopyFailureEvent`, `Describe${prefix}Copy`, `${prefix}CopyFailedByEvent`]));
     expect(fake.published).toEqual([expect.objectContaining({ error: { Error: 'SnapshotFailed', Cause: expect.stringMatching(cause) } })]);
     expect(fake.deleted).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { Aws } from 'aws-cdk-lib';
 import { redshiftRestoreCall, validateRedshiftClusters, validateRedshiftRestore } from '../../../src/snapshots/private/redshift-share';
 import { REDSHIFT_CLUSTER_API, REDSHIFT_RESTORED_CLUSTER, redshiftSnapshotAccess, SdkCall } from '../../../src/snapshots/private/snapshot-api';
 import { sdkTaskErrors } from '../../harness/sdk-models';
@@ -27,6 +28,8 @@ describe('Redshift snapshot calls', () => {
 
   test('shared describes name the owner; shares are one account a call; nothing is copied; deletes are scoped to the workflow\'s tag', () => {
     expect(REDSHIFT_CLUSTER_API.describe('$.id', true).parameters).toEqual({ 'SnapshotIdentifier.$': '$.id', 'OwnerAccount.$': '$.share.sourceAccount' });
+    // own: this account, named (without it, snapshots of that name shared with this account are listed too)
+    expect(REDSHIFT_CLUSTER_API.describe('$.id').parameters).toEqual({ 'SnapshotIdentifier.$': '$.id', 'OwnerAccount': Aws.ACCOUNT_ID });
     expect(() => REDSHIFT_CLUSTER_API.modifyShare('$.id', ['222222222222', '333333333333'], 'add', 'S')).toThrow('Redshift shares a snapshot with one account a call');
     expect(() => REDSHIFT_CLUSTER_API.copy({} as never)).toThrow(/cannot be copied under another key/);
     expect(REDSHIFT_CLUSTER_API.deleteCopy('$.id', 'S/Share').conditions).toEqual({ StringEquals: { 'aws:ResourceTag/cdk-kms-patterns:snapshot-workflow': 'S/Share' } });
