@@ -11,7 +11,7 @@ import { copyStates } from './private/copy-states';
 import { CompletionWaits } from './private/event-wait';
 import { REDSHIFT, redshiftTargetDefinition, validateRedshiftRestore } from './private/redshift-share';
 import {
-  busArn, CONFIRMED_DETAIL_TYPE, defaultBusName, SHARE_EVENT_SOURCE, SHARED_DETAIL_TYPE, STATUS_COPIED, STATUS_FAILED,
+  busArn, CONFIRMED_DETAIL_TYPE, defaultBusName, readShare, SHARE_EVENT_SOURCE, SHARED_DETAIL_TYPE, STATUS_COPIED, STATUS_FAILED,
 } from './private/share-events';
 import { acknowledgeWorkflow, acknowledgeWorkflowRole } from './private/share-nag';
 import { checkDuration, pollOptions, readAnyKeyOfAccount, validateShareRegions } from './private/share-options';
@@ -336,16 +336,7 @@ export class SnapshotShareTarget extends Construct {
     const waitShared = sourceRegion !== stack.region ? copy : pollUntilAvailable(this, 'Shared', api, {
       idPath: sourcePath, shared: true, resultPath: '$.sharedSnapshot', poll, failure, next: copy, requireEncrypted: true, what: `the shared ${api.noun}`,
     });
-    const start = new sfn.Pass(this, 'ReadShare', {
-      parameters: {
-        share: {
-          'snapshotId.$': '$.detail.snapshotId',
-          'snapshotArn.$': '$.detail.snapshotArn',
-          'sourceAccount.$': '$.detail.sourceAccount',
-          'taskToken.$': '$.detail.taskToken',
-        },
-      },
-    });
+    const start = readShare(this);
     start.next(waitShared);
     // Not a share this workflow can answer (the rule admits none such): nothing to confirm to.
     const wrongType = withoutConfirmation.fail('NotThisType', 'InvalidShareEvent', `expected a shared ${api.noun}`);

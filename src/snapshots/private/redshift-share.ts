@@ -3,7 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { SHARE_EVENT_SOURCE, SHARED_DETAIL_TYPE } from './share-events';
+import { readShare, SHARE_EVENT_SOURCE, SHARED_DETAIL_TYPE } from './share-events';
 import {
   MADE_BY_TAG, REDSHIFT_CLUSTER_API, REDSHIFT_RESTORED_CLUSTER, redshiftSnapshotAccess, SdkCall, SnapshotApi, sourceResourceArn,
 } from './snapshot-api';
@@ -382,16 +382,7 @@ export function redshiftTargetDefinition(scope: Construct, o: RedshiftTargetOpti
   const waitShared = pollUntilAvailable(scope, 'Shared', sharedApi, {
     idPath: '$.share.snapshotId', shared: true, resultPath: '$.sharedSnapshot', poll: o.poll, failure: o.failure, next: name, requireEncrypted: true, what: `the shared ${api.noun}`,
   });
-  const start = new sfn.Pass(scope, 'ReadShare', {
-    parameters: {
-      share: {
-        'snapshotId.$': '$.detail.snapshotId',
-        'snapshotArn.$': '$.detail.snapshotArn',
-        'sourceAccount.$': '$.detail.sourceAccount',
-        'taskToken.$': '$.detail.taskToken',
-      },
-    },
-  });
+  const start = readShare(scope);
   start.next(waitShared);
   const wrongType = o.withoutConfirmation.fail('NotThisType', 'InvalidShareEvent', `expected a shared ${api.noun}`);
   return new sfn.Choice(scope, 'ShareOfThisType?')

@@ -180,6 +180,19 @@ export class RegionCopyWorkflow extends Construct {
     return [read, write];
   }
 
+  /** The two ways a wait for a copy ends badly: the copy failed, or the budget is spent. */
+  private copyEndings(prefix: string, statusPath: string): { copyError: sfn.Chain; timedOut: sfn.Chain } {
+    const copyError = new sfn.Pass(this, `${prefix}CopyError`, {
+      parameters: { 'Error': 'CopyFailed', 'Cause.$': `States.Format('the copy {} is in state {}', $.copy.id, ${statusPath})` },
+      resultPath: '$.error',
+    }).next(this.failure);
+    const timedOut = new sfn.Pass(this, `${prefix}CopyTimedOut`, {
+      parameters: { 'Error': 'CopyTimedOut', 'Cause.$': `States.Format('the copy {} was not available after ${this.props.schedule.budgetSeconds} seconds', $.copy.id)` },
+      resultPath: '$.error',
+    }).next(this.failure);
+    return { copyError, timedOut };
+  }
+
   private catchAll(task: tasks.CallAwsService): void {
     task.addCatch(this.failure, { errors: ['States.ALL'], resultPath: '$.error' });
   }
@@ -203,14 +216,7 @@ export class RegionCopyWorkflow extends Construct {
       },
       resultPath: '$.copy',
     });
-    const copyError = new sfn.Pass(this, `${prefix}CopyError`, {
-      parameters: { 'Error': 'CopyFailed', 'Cause.$': `States.Format('the copy {} is in state {}', $.copy.id, ${statusPath})` },
-      resultPath: '$.error',
-    }).next(this.failure);
-    const timedOut = new sfn.Pass(this, `${prefix}CopyTimedOut`, {
-      parameters: { 'Error': 'CopyTimedOut', 'Cause.$': `States.Format('the copy {} was not available after ${this.props.schedule.budgetSeconds} seconds', $.copy.id)` },
-      resultPath: '$.error',
-    }).next(this.failure);
+    const { copyError, timedOut } = this.copyEndings(prefix, statusPath);
     this.catchAll(describe);
     wait.next(describe).next(check);
     check
@@ -255,14 +261,7 @@ export class RegionCopyWorkflow extends Construct {
       resultPath: '$.error',
     }).next(this.failure);
     const check = new sfn.Choice(this, `${prefix}CopyAvailable`);
-    const copyError = new sfn.Pass(this, `${prefix}CopyError`, {
-      parameters: { 'Error': 'CopyFailed', 'Cause.$': `States.Format('the copy {} is in state {}', $.copy.id, ${statusPath})` },
-      resultPath: '$.error',
-    }).next(this.failure);
-    const timedOut = new sfn.Pass(this, `${prefix}CopyTimedOut`, {
-      parameters: { 'Error': 'CopyTimedOut', 'Cause.$': `States.Format('the copy {} was not available after ${this.props.schedule.budgetSeconds} seconds', $.copy.id)` },
-      resultPath: '$.error',
-    }).next(this.failure);
+    const { copyError, timedOut } = this.copyEndings(prefix, statusPath);
     this.catchAll(describe);
     // A token left behind is harmless (a later event finds a finished task): never fail for it.
     forget.addCatch(describe, { errors: ['States.ALL'], resultPath: '$.forgetError' });

@@ -1,4 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
 
 /**
  * The events the share workflows exchange across accounts. Never exported from the package.
@@ -30,4 +32,21 @@ export function defaultBusName(typeName: string): string {
 /** The ARN of a bus of another account. */
 export function busArn(account: string, region: string, name: string): string {
   return `arn:${Aws.PARTITION}:events:${region}:${account}:event-bus/${name}`;
+}
+
+/**
+ * The target workflows' first state (id `ReadShare`): the share event's detail, kept in `$.share`
+ * as `{ snapshotId, snapshotArn, sourceAccount, taskToken }`.
+ */
+export function readShare(scope: Construct): sfn.Pass {
+  return new sfn.Pass(scope, 'ReadShare', {
+    parameters: {
+      share: {
+        'snapshotId.$': '$.detail.snapshotId',
+        'snapshotArn.$': '$.detail.snapshotArn',
+        'sourceAccount.$': '$.detail.sourceAccount',
+        'taskToken.$': '$.detail.taskToken',
+      },
+    },
+  });
 }
