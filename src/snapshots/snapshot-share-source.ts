@@ -15,9 +15,8 @@ import {
 } from './private/share-events';
 import { acknowledgeWorkflow, acknowledgeWorkflowRole } from './private/share-nag';
 import { checkDuration, pollOptions, readAnyKeyOfAccount, validateShareRegions, validateShareTargets } from './private/share-options';
-import { sourceResourceArn } from './private/snapshot-api';
 import {
-  addServiceRetries, DEFAULT_POLL, failureTopic, FailurePath, RETRY, SdkTask, workflowLogGroup, workflowStateMachine,
+  addServiceRetries, DEFAULT_POLL, failureTopic, FailurePath, RETRY, SdkTask, sourceEntry, workflowLogGroup, workflowStateMachine,
 } from './private/workflow';
 import { ShareTarget, SnapshotType } from './snapshot-type';
 import { EncryptionKeyBase, IEncryptionKey } from '../keys/encryption-key-base';
@@ -443,30 +442,7 @@ export class SnapshotShareSource extends Construct {
       idPath: '$.snapshotId', resultPath: '$.original', poll, failure, next: copy, requireEncrypted: true, what: api.noun,
     });
 
-    const start = new sfn.Pass(this, 'Start', { result: sfn.Result.fromArray(accounts), resultPath: '$.targets' });
-    const invalidInput = failure.fail('InvalidInput', 'InvalidInput', createFrom.length > 0
-      ? 'the input must name snapshotId, or createFrom (one of the resources the workflow may snapshot)'
-      : 'the input must name snapshotId');
-    let route = new sfn.Choice(this, 'SnapshotGiven?')
-      .when(sfn.Condition.isPresent('$.snapshotId'), waitOriginal);
-    if (createFrom.length > 0) {
-      const name = new sfn.Pass(this, 'NameNewSnapshot', {
-        parameters: { 'name.$': "States.Format('snapshot-{}', States.UUID())" },
-        resultPath: '$.newSnapshot',
-      });
-      const create = new SdkTask(this, 'CreateSnapshot',
-        api.create('$.createFrom', '$.newSnapshot.name', createFrom.map((r) => sourceResourceArn(api, r)), madeBy),
-        { resultSelector: { 'id.$': api.createIdResult }, resultPath: '$.created' });
-      addServiceRetries(create, api, { quota: true });
-      failure.catchAll(create);
-      const useCreated = new sfn.Pass(this, 'UseNewSnapshot', {
-        parameters: { 'snapshotId.$': '$.created.id', 'createdFrom.$': '$.createFrom', 'targets.$': '$.targets' },
-      });
-      name.next(create).next(useCreated).next(waitOriginal);
-      route = route.when(sfn.Condition.isPresent('$.createFrom'), name);
-    }
-    route.otherwise(invalidInput);
-    return sfn.Chain.start(start).next(route);
+    return sourceEntry(this, api, { accounts, createFrom, madeBy, failure, waitOriginal, resourceNoun: 'resources' });
   }
 
   private confirmationDefinition(): sfn.IChainable {

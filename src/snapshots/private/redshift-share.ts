@@ -5,9 +5,9 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { readShare, SHARE_EVENT_SOURCE, SHARED_DETAIL_TYPE } from './share-events';
 import {
-  MADE_BY_TAG, REDSHIFT_CLUSTER_API, REDSHIFT_RESTORED_CLUSTER, redshiftSnapshotAccess, SdkCall, SnapshotApi, sourceResourceArn,
+  MADE_BY_TAG, REDSHIFT_CLUSTER_API, REDSHIFT_RESTORED_CLUSTER, redshiftSnapshotAccess, SdkCall, SnapshotApi,
 } from './snapshot-api';
-import { addServiceRetries, FailurePath, PollOptions, pollUntilAvailable, RETRY, SdkTask } from './workflow';
+import { addServiceRetries, FailurePath, PollOptions, pollUntilAvailable, RETRY, SdkTask, sourceEntry } from './workflow';
 import { IEncryptionKey } from '../../keys/encryption-key-base';
 import { invalid } from '../../private/validation';
 
@@ -239,29 +239,9 @@ export function redshiftSourceDefinition(scope: Construct, o: RedshiftSourceOpti
     idPath: '$.snapshotId', resultPath: '$.original', poll: o.poll, failure: o.failure, next: checkManual, requireEncrypted: true, what: api.noun,
   });
 
-  const start = new sfn.Pass(scope, 'Start', { result: sfn.Result.fromArray(o.accounts), resultPath: '$.targets' });
-  const invalidInput = o.failure.fail('InvalidInput', 'InvalidInput', o.createFrom.length > 0
-    ? 'the input must name snapshotId, or createFrom (one of the clusters the workflow may snapshot)'
-    : 'the input must name snapshotId');
-  let route = new sfn.Choice(scope, 'SnapshotGiven?').when(sfn.Condition.isPresent('$.snapshotId'), waitOriginal);
-  if (o.createFrom.length > 0) {
-    const name = new sfn.Pass(scope, 'NameNewSnapshot', {
-      parameters: { 'name.$': "States.Format('snapshot-{}', States.UUID())" },
-      resultPath: '$.newSnapshot',
-    });
-    const create = new SdkTask(scope, 'CreateSnapshot',
-      api.create('$.createFrom', '$.newSnapshot.name', o.createFrom.map((c) => sourceResourceArn(api, c)), o.madeBy),
-      { resultSelector: { 'id.$': api.createIdResult }, resultPath: '$.created' });
-    addServiceRetries(create, api, { quota: true });
-    o.failure.catchAll(create);
-    const useCreated = new sfn.Pass(scope, 'UseNewSnapshot', {
-      parameters: { 'snapshotId.$': '$.created.id', 'createdFrom.$': '$.createFrom', 'targets.$': '$.targets' },
-    });
-    name.next(create).next(useCreated).next(waitOriginal);
-    route = route.when(sfn.Condition.isPresent('$.createFrom'), name);
-  }
-  route.otherwise(invalidInput);
-  return sfn.Chain.start(start).next(route);
+  return sourceEntry(scope, api, {
+    accounts: o.accounts, createFrom: o.createFrom, madeBy: o.madeBy, failure: o.failure, waitOriginal, resourceNoun: 'clusters',
+  });
 }
 
 /** What the Redshift target workflow needs from its construct. */

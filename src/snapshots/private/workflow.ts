@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { SdkCall, SnapshotApi } from './snapshot-api';
+import { SdkCall, SnapshotApi, sourceResourceArn } from './snapshot-api';
 import { IEncryptionKey } from '../../keys/encryption-key-base';
 import { KeyService } from '../../policy/key-service';
 
@@ -300,4 +300,44 @@ export function workflowStateMachine(scope: Construct, id: string, options: Work
     stateMachineType: options.stateMachineType,
     removalPolicy: options.removalPolicy,
   });
+}
+
+/**
+ * The first states of a source workflow: `Start` records the target accounts in `$.targets`, then
+ * `SnapshotGiven?` goes to `waitOriginal` for an input naming `snapshotId`, or, when the workflow
+ * may snapshot `createFrom` resources, creates a snapshot of the one the input names (`createFrom`,
+ * tagged as made by this workflow) and goes on with it; any other input fails as `InvalidInput`.
+ */
+export function sourceEntry(scope: Construct, api: SnapshotApi, options: {
+  accounts: string[];
+  createFrom: string[];
+  madeBy: string;
+  failure: FailurePath;
+  waitOriginal: sfn.IChainable;
+  /** What `createFrom` names, in the error message (e.g. `resources`, `clusters`). */
+  resourceNoun: string;
+}): sfn.IChainable {
+  const start = new sfn.Pass(scope, 'Start', { result: sfn.Result.fromArray(options.accounts), resultPath: '$.targets' });
+  const invalidInput = options.failure.fail('InvalidInput', 'InvalidInput', options.createFrom.length > 0
+    ? `the input must name snapshotId, or createFrom (one of the ${options.resourceNoun} the workflow may snapshot)`
+    : 'the input must name snapshotId');
+  const route = new sfn.Choice(scope, 'SnapshotGiven?').when(sfn.Condition.isPresent('$.snapshotId'), options.waitOriginal);
+  if (options.createFrom.length > 0) {
+    const name = new sfn.Pass(scope, 'NameNewSnapshot', {
+      parameters: { 'name.$': "States.Format('snapshot-{}', States.UUID())" },
+      resultPath: '$.newSnapshot',
+    });
+    const create = new SdkTask(scope, 'CreateSnapshot',
+      api.create('$.createFrom', '$.newSnapshot.name', options.createFrom.map((r) => sourceResourceArn(api, r)), options.madeBy),
+      { resultSelector: { 'id.$': api.createIdResult }, resultPath: '$.created' });
+    addServiceRetries(create, api, { quota: true });
+    options.failure.catchAll(create);
+    const useCreated = new sfn.Pass(scope, 'UseNewSnapshot', {
+      parameters: { 'snapshotId.$': '$.created.id', 'createdFrom.$': '$.createFrom', 'targets.$': '$.targets' },
+    });
+    name.next(create).next(useCreated).next(options.waitOriginal);
+    route.when(sfn.Condition.isPresent('$.createFrom'), name);
+  }
+  route.otherwise(invalidInput);
+  return sfn.Chain.start(start).next(route);
 }
