@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { applySkips, CHECKOV_VENV, CHECKOV_VERSION, checkovCommand, readSkips, ScannerFinding, ScannerSkip } from './scanners';
+import { applySkips, CHECKOV_VENV, CHECKOV_VERSION, checkovCommand, readSkips, ScannerFinding, ScannerSkip, works } from './scanners';
 
 function assembly(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanners-'));
@@ -57,15 +57,6 @@ chmod +x "$3/bin/pip"
 `);
   fs.chmodSync(python, 0o755);
   return python;
-}
-
-function works(command: string): boolean {
-  try {
-    execFileSync(command, ['--version'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('checkov installation by the test set-up', () => {

@@ -70,7 +70,8 @@ export interface CheckovInstallOptions {
   readonly candidates?: string[];
 }
 
-function works(command: string): boolean {
+/** Whether `command --version` runs and exits 0. */
+export function works(command: string): boolean {
   try {
     execFileSync(command, ['--version'], { stdio: 'pipe' });
     return true;
