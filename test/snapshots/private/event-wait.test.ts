@@ -12,7 +12,7 @@ import { SnapshotRegionCopy, SnapshotRegionCopyProps } from '../../../src/snapsh
 import { SnapshotType } from '../../../src/snapshots/snapshot-type';
 import { matchEvents } from '../../harness/event-patterns';
 import { sdkModelErrors } from '../../harness/sdk-models';
-import { KMS_ALL } from '../../harness/service-access';
+import { ALLOW_ALL, cfnExecutionRoleArn, KMS_ALL, OTHER_ACCOUNT } from '../../harness/service-access';
 import { expectAccess, PolicyWorld } from '../../harness/simulate';
 import { aslValidationErrors, AslDefinition, AslState, extractDefinition, JsonValue, runStateMachine } from '../../harness/state-machine';
 import { completionEvent, FakeAws, FakeBehaviour, FakeSnapshot, SnapshotKind } from '../fake-aws';
@@ -209,6 +209,48 @@ describe('completion-event waits: the workflow key (simulated with iam-simulate)
       { label: 'the target\'s callback cannot use the source key', principal: callbackMachine(world.target)!.role, key, action: 'kms:Decrypt', context: { ...ddb, 'kms:CallerAccount': TARGET_ACCOUNT }, expect: 'deny' },
     ]);
     expect(simulated).toBeGreaterThanOrEqual(10);
+  });
+
+  test('the CloudFormation execution role creates the token table under the key through DynamoDB only', async () => {
+    const world = worlds.EBS;
+    const policies = PolicyWorld.fromStacks([world.sourceStack, world.targetStack]);
+    const key = world.source.encryptionKey;
+    const deployer = cfnExecutionRoleArn(SOURCE_ACCOUNT, 'eu-west-1');
+    // CreateTable with a customer managed key: the caller's DescribeKey and CreateGrant through DynamoDB
+    // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html)
+    const ddb = { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com', 'kms:CallerAccount': SOURCE_ACCOUNT };
+    const simulated = await expectAccess(policies, [
+      { label: 'deployer describes the key through DynamoDB', principal: deployer, key, action: 'kms:DescribeKey', context: ddb, extraIdentityPolicies: [ALLOW_ALL], expect: 'allow' },
+      {
+        label: 'deployer grants DynamoDB (for an AWS resource)',
+        principal: deployer,
+        key,
+        action: 'kms:CreateGrant',
+        context: { ...ddb, 'kms:GrantIsForAWSResource': 'true' },
+        extraIdentityPolicies: [ALLOW_ALL],
+        expect: 'allow',
+      },
+      { label: 'deployer grants for itself', principal: deployer, key, action: 'kms:CreateGrant', context: ddb, extraIdentityPolicies: [ALLOW_ALL], expect: 'deny' },
+      {
+        label: 'deployer decrypts directly',
+        principal: deployer,
+        key,
+        action: 'kms:Decrypt',
+        context: { 'kms:CallerAccount': SOURCE_ACCOUNT },
+        extraIdentityPolicies: [ALLOW_ALL],
+        expect: 'deny',
+      },
+      {
+        label: 'another account\'s deployer through DynamoDB',
+        principal: cfnExecutionRoleArn(OTHER_ACCOUNT, 'eu-west-1'),
+        key,
+        action: 'kms:DescribeKey',
+        context: { ...ddb, 'kms:CallerAccount': OTHER_ACCOUNT },
+        extraIdentityPolicies: [ALLOW_ALL],
+        expect: 'deny',
+      },
+    ]);
+    expect(simulated).toBe(5);
   });
 });
 
