@@ -133,10 +133,9 @@ example.exec('ts-node --project test/tsconfig.json examples/main.ts', {
 // Coverage on demand (off in `test`: see jestConfig.collectCoverage above): the whole suite with the v8 report.
 const coverage = project.addTask('coverage', {
   description: 'Runs the tests with the coverage report (coverage/); not part of `test` or `build`',
-  receiveArgs: true,
 });
 coverage.spawn(project.bundler.bundleTask);
-coverage.exec('jest --maxWorkers=2 --passWithNoTests --coverage');
+coverage.exec('jest --maxWorkers=2 --passWithNoTests --coverage', { receiveArgs: true });
 
 // Integration snapshots: one app per construct in test/integ/integ.<construct>.ts, its templates committed
 // in test/integ/integ.<construct>.ts.snapshot/ with asset hashes replaced by the assets' names (a rebundled
@@ -163,19 +162,18 @@ integUpdate.exec(INTEG_JEST);
 const bench = project.addTask('bench', {
   description: 'Runs the benchmarks (bench/*.bench.ts) and writes BENCHMARKS.md; `-- --quick` for a smoke run',
   env: { TS_NODE_TRANSPILE_ONLY: 'true' },
-  receiveArgs: true,
 });
 bench.spawn(project.bundler.bundleTask);
-bench.exec('ts-node --project bench/tsconfig.json bench/run.ts');
+// receiveArgs on the step: projen passes a task's arguments only to steps that ask for them.
+bench.exec('ts-node --project bench/tsconfig.json bench/run.ts', { receiveArgs: true });
 
 // Workflow diagrams (docs/diagrams/*.mmd): rendered as Mermaid from the synthesized state machine definitions,
 // never drawn by hand. test/snapshots/diagrams.test.ts fails when a committed diagram is stale.
 const diagrams = project.addTask('diagrams', {
-  description: 'Renders the snapshot workflow diagrams (docs/diagrams/*.mmd) from the real state machine definitions',
+  description: 'Renders every snapshot workflow diagram (share, Redshift, Region copy, completion callback: docs/diagrams/*.mmd) from the real state machine definitions',
   env: { TS_NODE_TRANSPILE_ONLY: 'true' },
-  receiveArgs: true,
 });
-diagrams.exec('ts-node --project test/tsconfig.json scripts/render-diagrams.ts');
+diagrams.exec('ts-node --project test/tsconfig.json scripts/render-diagrams.ts', { receiveArgs: true });
 
 // bench/ and scripts/ are linted and type-checked with the tests (tsconfig.dev.json), never packaged.
 project.tsconfigDev.addInclude('../bench/**/*.ts');

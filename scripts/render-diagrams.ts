@@ -1,17 +1,23 @@
 /**
- * Renders a diagram of each snapshot share workflow from its real, synthesized definition (the same
+ * Renders a diagram of every snapshot workflow state machine (share source and target, Redshift,
+ * Region copy, and the completion-event callback) from its real, synthesized definition (the same
  * extraction the tests use) as Mermaid flowcharts in docs/diagrams/. Graphviz is not installed on
  * the build machine, so no SVG is produced: GitHub renders the committed Mermaid files.
  *
- *   npx ts-node --transpile-only scripts/render-diagrams.ts          # write
+ *   npx projen diagrams                                              # write
  *   npx ts-node --transpile-only scripts/render-diagrams.ts --check  # fail if a committed diagram is stale
  *
  * test/snapshots/diagrams.test.ts runs the check too, so a changed workflow cannot ship an old picture.
+ *
+ * A new workflow state machine gets its diagram by one entry in {@link workflowDefinitions} (name,
+ * title, the stack and the state machine); the test lists the expected files.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { EncryptionKey } from '../src/keys/encryption-key';
+import { CompletionWaits } from '../src/snapshots/private/event-wait';
+import { SnapshotRegionCopy } from '../src/snapshots/snapshot-region-copy';
 import { SnapshotShareSource } from '../src/snapshots/snapshot-share-source';
 import { SnapshotShareTarget } from '../src/snapshots/snapshot-share-target';
 import { ShareTarget, SnapshotType } from '../src/snapshots/snapshot-type';
@@ -63,7 +69,19 @@ export function workflowDefinitions(): Array<{ name: string; title: string; defi
     encryptionKey: receive.encryptionKey,
     restore: { clusterSubnetGroupName: 'analytics-private', vpcSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'] },
   });
+  // The Region copy, in the destination Region (as in test/snapshots/snapshot-region-copy.test.ts).
+  const drCopy = new Stack(app, 'Dr', { env: { account: '111111111111', region: 'us-east-1' } });
+  const regionCopy = new SnapshotRegionCopy(drCopy, 'Copy', { sourceRegion: 'eu-west-1', copyNamePrefix: 'dr' });
+  // The completion-event callback (one definition for EBS and RDS events, whichever workflow binds it).
+  const callback = (share.node.findChild('CompletionEvents') as CompletionWaits).callback;
+  if (!callback) throw new Error('the EBS share workflow has no completion-event callback: completion events are off by default?');
   return [
+    { name: 'snapshot-region-copy', title: 'SnapshotRegionCopy (EBS, RDS DB and Aurora cluster snapshots)', definition: extractDefinition(drCopy, regionCopy.stateMachine) },
+    {
+      name: 'snapshot-completion-callback',
+      title: 'Completion-event callback (EXPRESS: resumes the executions waiting for a snapshot on its EBS or RDS completion event)',
+      definition: extractDefinition(source, callback),
+    },
     { name: 'snapshot-share-source-redshift', title: 'SnapshotShareSource (Redshift: the snapshot shared as it is, one account at a time)', definition: extractDefinition(source, redshiftShare.stateMachine) },
     { name: 'snapshot-share-target-redshift', title: 'SnapshotShareTarget (Redshift: a cluster restored under the target key)', definition: extractDefinition(target, receiveRedshift.stateMachine) },
     { name: 'snapshot-share-source-ebs', title: 'SnapshotShareSource (EBS, with createFrom)', definition: extractDefinition(source, share.stateMachine) },

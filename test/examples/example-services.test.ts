@@ -5,23 +5,29 @@
  * stacks' CloudFormation execution roles, including CreateKey's lockout check on every key and
  * ReplicateKey for the DR replica), in use (every role the app declares as a reader or writer), by
  * the service-linked role of Auto Scaling; and the same requests by undeclared principals of the
- * account and of another account, which must be denied.
+ * account and of another account, which must be denied. The DynamoDB token tables of the snapshot
+ * workflows' completion-event waits are found in the templates (every KMS-encrypted table) with the
+ * state machines whose definitions call them (test/examples/state-machine-tables.ts); a mutation
+ * test proves the sweep fails when their DynamoDB grant is missing.
  *
  * Rows tagged [PRODUCT-BUG ...] (PRODUCT_BUGS below) would fail against the current library.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { encryptedTables, mutatedWorld } from './state-machine-tables';
 import { buildExampleApp, KeyStack, PARTNER_ACCOUNT, ReplicaStack, SECURITY_ACCOUNT } from '../../examples/app';
 import { AuditStack } from '../../examples/audit';
 import { DatabaseDrStack, DatabaseStack } from '../../examples/databases';
 import { EncryptedBucket, EncryptedSecret, EncryptedVolume, SecureStringParameter } from '../../src';
+import { CompletionWaits } from '../../src/snapshots/private/event-wait';
 import {
   defineServiceChecks, deployer, DOCUMENTED_ACCOUNT_ACCESS, documentedAccountAccess, EncryptedResource, keyDeploymentRows, KMS_ALL,
-  KnownProductBug, replicationRows, ServiceAccessStats, serviceAccessRows,
+  KnownProductBug, replicationRows, ServiceAccessStats, serviceAccessRows, ALLOW_ALL, cfnExecutionRoleArn, ResourceActor, runServiceAccess,
 } from '../harness/service-access';
 import { PolicyWorld } from '../harness/simulate';
 
@@ -200,8 +206,67 @@ describe('the example app, as the AWS services use it', () => {
     // deployment: no key of the app encrypts it.
   ];
 
+  // The completion-event token tables of the snapshot workflows (CompletionWaits, DynamoDB under the
+  // workflow key): created by CloudFormation, used by every state machine whose definition calls
+  // DynamoDB on them (the waiter's putItem/deleteItem, the callback's query/deleteItem), as its role.
+  const tokenTables = encryptedTables(world);
+  const tableResources = tokenTables.map((t): EncryptedResource => ({
+    label: `DynamoDB table ${t.stack.stackName}/${t.logicalId}`,
+    key: t.keyArn,
+    account: t.stack.account,
+    region: t.stack.region,
+    services: ['dynamodb'],
+    facts: { tableName: t.tableName },
+    actors: [
+      { label: 'CloudFormation execution role', principal: cfnExecutionRoleArn(t.stack.account, t.stack.region), steps: ['create'], extraIdentityPolicies: [ALLOW_ALL] },
+      ...t.callers.map((c): ResourceActor => ({ label: `${c.machine} role (${c.actions.join(', ')})`, principal: c.role, steps: c.steps })),
+    ],
+  }));
+
+  test('every completion-event token table of the app is swept, with the state machines that use it', () => {
+    const waits = stacks.flatMap(s => s.node.findAll()).filter((c): c is CompletionWaits => c instanceof CompletionWaits && c.table !== undefined);
+    const id = (c: Construct) => `${Stack.of(c).stackName}/${Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement)}`;
+    expect(waits.length).toBeGreaterThan(0);
+    // every token table is swept (with any other KMS-encrypted table of the app)
+    expect(tokenTables.map(t => `${t.stack.stackName}/${t.logicalId}`)).toEqual(expect.arrayContaining(waits.map(w => id(w.table!))));
+    for (const w of waits) {
+      const table = tokenTables.find(t => `${t.stack.stackName}/${t.logicalId}` === id(w.table!))!;
+      // the waiter stores and forgets its token; the callback finds and takes the tokens
+      expect(new Set(table.callers.flatMap(c => c.actions))).toEqual(new Set(['putItem', 'deleteItem', 'query']));
+      const callbackRole = Stack.of(w).getLogicalId(w.callback!.role.node.defaultChild as CfnElement);
+      expect(table.callers.find(c => c.role.logicalId === callbackRole)?.actions).toEqual(['deleteItem', 'query']);
+      expect(table.callers.some(c => c.actions.includes('putItem') && c.role.logicalId !== callbackRole)).toBe(true);
+    }
+  });
+
+  // Mutation: without the key policy's DynamoDB statements (a grant the library forgot), the same
+  // token table rows must fail: every state machine role is then denied the table key.
+  test('the token table sweep fails when the DynamoDB grant is missing (mutation)', async () => {
+    const [first] = tableResources;
+    const keyLogicalId = (first.key as string).split('/').pop()!;
+    let removed = 0;
+    const mutant = mutatedWorld(world, (stackName, template) => {
+      const key = template.Resources?.[keyLogicalId];
+      if (stackName !== tokenTables[0].stack.stackName || key?.Type !== 'AWS::KMS::Key') return;
+      const policy = key.Properties!.KeyPolicy as { Statement: Array<{ Condition?: unknown }> };
+      const kept = policy.Statement.filter(st => !/"kms:ViaService":(\[[^\]]*)?"dynamodb\./.test(JSON.stringify(st.Condition ?? {})));
+      removed += policy.Statement.length - kept.length;
+      policy.Statement = kept;
+    });
+    expect(removed).toBeGreaterThan(0);
+    const rows = serviceAccessRows(mutant, first);
+    await expect(runServiceAccess(mutant, rows, new ServiceAccessStats())).rejects.toThrow(/kms:Decrypt/);
+    // precisely: each state machine's requests (waiter write, callback read and write) are denied
+    const machineRows = rows.filter(r => r.kind === 'declared' && !r.label.includes('CloudFormation execution role'));
+    expect(machineRows.map(r => r.model.step).sort()).toEqual(['read', 'write', 'write']);
+    for (const row of machineRows) expect(await mutant.simulate(row)).not.toBe('Allowed');
+    // the unmutated rows pass (the same rows, the real world)
+    await expect(runServiceAccess(world, serviceAccessRows(world, first), new ServiceAccessStats())).resolves.toBeGreaterThan(0);
+  });
+
   defineServiceChecks(world, [
     ...resources.flatMap(([resource, accountAccess]) => serviceAccessRows(world, resource, { accountAccess })),
+    ...tableResources.flatMap(resource => serviceAccessRows(world, resource)),
     ...keyDeploymentRows(world),
     ...replicationRows(keys.dataKey, `${keys.stackName}/DataKey (primary of ${replica.stackName})`, replica),
   ], stats, PRODUCT_BUGS);

@@ -34,7 +34,7 @@
 /** The services of the model, by the name their rows use. */
 export type ServiceName =
   | 's3' | 'ebs' | 'autoscaling' | 'secretsmanager' | 'ssm' | 'logs' | 'cloudtrail' | 'events'
-  | 'sns' | 'sqs' | 'lambda' | 'rds' | 'redshift' | 'states' | 'backup' | 'kms';
+  | 'sns' | 'sqs' | 'lambda' | 'rds' | 'redshift' | 'states' | 'backup' | 'kms' | 'dynamodb';
 
 /** When in a resource's life the request is made. */
 export type Step = 'create' | 'write' | 'read' | 'attach' | 'copy' | 'share' | 'rotate' | 'delete' | 'deploy';
@@ -127,6 +127,8 @@ const DOC = {
   kmsReplicateKey: 'https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html',
   kmsAlias: 'https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html',
   cfnKeySchema: 'https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-kms/blob/master/key/aws-kms-key.json',
+  dynamodbHow: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.howitworks.html',
+  kmsDynamodb: 'https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html',
 } as const;
 
 // Context keys, written once.
@@ -1000,6 +1002,74 @@ const STEP_FUNCTIONS = rows('states', [
   },
 ]);
 
+// DynamoDB with a customer managed key (read December 2026 for issue #16; DOC.dynamodbHow, whose
+// "Monitoring" section shows each request and who makes it):
+// - CreateTable (or UpdateTable to the key): "DynamoDB uses a DescribeKey operation to determine
+//   whether the KMS key you selected exists", and creates its grant for the table: "The principal in
+//   the CreateGrant request is the user who created the table" (invokedBy dynamodb.amazonaws.com).
+//   The table key's GenerateDataKey is made by "the DynamoDB service account" under that grant, and
+//   DeleteTable retires the grant: neither is authorised by policies, neither is modelled.
+// - Item reads and writes: "When you access an encrypted DynamoDB table, DynamoDB needs to decrypt
+//   the table key ... The user is the principal in your AWS account who is accessing the table"; the
+//   plaintext table key is cached per connection for five minutes, so a writer needs Decrypt too.
+// Encryption context: aws:dynamodb:tableName and aws:dynamodb:subscriberId (the account).
+const dynamodbItemContext = through('dynamodb', { [ec('aws:dynamodb:tableName')]: '{tableName}', [ec('aws:dynamodb:subscriberId')]: '{account}' });
+const DYNAMODB = rows('dynamodb', [
+  {
+    step: 'create',
+    api: 'CreateTable / UpdateTable (SSESpecification with the key)',
+    operation: 'kms:DescribeKey',
+    as: 'caller',
+    context: through('dynamodb'),
+    doc: DOC.dynamodbHow,
+    checked: 'doc-text',
+    note: `also ${DOC.kmsDynamodb}`,
+  },
+  {
+    step: 'create',
+    api: 'CreateTable / UpdateTable (SSESpecification with the key)',
+    operation: 'kms:CreateGrant',
+    as: 'grant',
+    context: grantThrough('dynamodb'),
+    doc: DOC.dynamodbHow,
+    checked: 'doc-text',
+    note: 'grantee and retiring principal dynamodb.<region>.amazonaws.com; the grant is constrained to the table\'s encryption context',
+  },
+  // "DynamoDB gets permission to use the KMS key on behalf of the principal who makes the selection
+  // ... At a minimum, DynamoDB requires the following permissions on a customer managed key": the
+  // rest of that list, for the table's creator (the CloudTrail examples show no such request by it;
+  // kept so a key that gives the creator only DescribeKey and CreateGrant is caught).
+  ...['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'].map((operation): RowSpec => ({
+    step: 'create',
+    api: 'CreateTable / UpdateTable (the principal that selects the key)',
+    operation,
+    as: 'caller',
+    context: dynamodbItemContext,
+    doc: DOC.dynamodbHow,
+    checked: 'doc-text',
+    note: 'from the key policy section\'s minimum list ("kms:ReEncrypt*", "kms:GenerateDataKey*" written out)',
+  })),
+  {
+    step: 'write',
+    api: 'PutItem / UpdateItem / DeleteItem / BatchWriteItem',
+    operation: 'kms:Decrypt',
+    as: 'caller',
+    context: dynamodbItemContext,
+    doc: DOC.dynamodbHow,
+    checked: 'doc-text',
+    note: 'the table key is decrypted for every principal accessing the table (cached five minutes per connection)',
+  },
+  {
+    step: 'read',
+    api: 'GetItem / Query / Scan / BatchGetItem',
+    operation: 'kms:Decrypt',
+    as: 'caller',
+    context: dynamodbItemContext,
+    doc: DOC.dynamodbHow,
+    checked: 'doc-text',
+  },
+]);
+
 const BACKUP = rows('backup', [
   {
     step: 'create',
@@ -1121,7 +1191,7 @@ const KMS = rows('kms', [
 /** Every row of the model. */
 export const SERVICE_REQUESTS: readonly ServiceRequestRow[] = [
   ...S3, ...EBS, ...AUTO_SCALING, ...SECRETS_MANAGER, ...PARAMETER_STORE, ...LOGS, ...CLOUDTRAIL, ...EVENTS,
-  ...SNS, ...SQS, ...LAMBDA, ...RDS, ...RDS_REGION_COPY, ...REDSHIFT, ...STEP_FUNCTIONS, ...BACKUP, ...KMS,
+  ...SNS, ...SQS, ...LAMBDA, ...RDS, ...RDS_REGION_COPY, ...REDSHIFT, ...STEP_FUNCTIONS, ...BACKUP, ...KMS, ...DYNAMODB,
 ];
 
 /** APIs documented to make no KMS request of their caller. */

@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Fact, FactName } from 'aws-cdk-lib/region-info';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EncryptionKey, SecureStringParameter, SecureStringValue } from '../../src';
 import { decodeCiphertextBlob, MAX_CIPHERTEXT_BYTES, validateParameterName } from '../../src/parameters/private/secure-string-values';
@@ -206,6 +207,24 @@ describe('SecureStringParameter', () => {
       expect(() => new SecureStringParameter(stack, 'Longest', { parameterName: `/${'a'.repeat(959)}`, value: SecureStringValue.generated() })).not.toThrow();
       expect(() => new SecureStringParameter(stack, 'TooLong', { parameterName: `/${'a'.repeat(960)}`, value: SecureStringValue.generated() }))
         .toThrow(/parameterName must be at most 960 characters/);
+    });
+
+    test('a partition registered while the app is built counts from the next parameter on (the longest partition is never cached)', () => {
+      // GIVEN a first parameter checked against aws-us-gov, the longest partition aws-cdk-lib knows
+      const stack = newStack();
+      new SecureStringParameter(stack, 'First', { parameterName: `/${'a'.repeat(959)}`, value: SecureStringValue.generated() });
+      // WHEN a Region of a longer partition is registered, as aws-cdk-lib lets apps do for Regions newer than it
+      // (Fact.register is public): arn:aws-cdk-kms-test-partition:ssm:eu-west-1:111111111111:parameter/ is 68 characters
+      Fact.register({ region: 'xx-cdkkmstest-1', name: FactName.PARTITION, value: 'aws-cdk-kms-test-partition' });
+      try {
+        // THEN the same name is refused: a cache of the first answer would pass a name too long for that partition
+        expect(() => new SecureStringParameter(stack, 'Second', { parameterName: `/${'a'.repeat(959)}`, value: SecureStringValue.generated() }))
+          .toThrow(/parameterName must be at most 944 characters: SSM allows 1011 counting the ARN prefix arn:aws-cdk-kms-test-partition:ssm:eu-west-1:111111111111:parameter\/ \(the longest partition/);
+      } finally {
+        Fact.unregister('xx-cdkkmstest-1', FactName.PARTITION);
+      }
+      // and once it is gone, the longest known partition is aws-us-gov again
+      expect(() => new SecureStringParameter(stack, 'Third', { parameterName: `/${'a'.repeat(959)}`, value: SecureStringValue.generated() })).not.toThrow();
     });
 
     test('with partition literals the stack\'s own partition counts', () => {

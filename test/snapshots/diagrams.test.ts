@@ -5,8 +5,19 @@ import { DIAGRAM_DIR, renderAll } from '../../scripts/render-diagrams';
 describe('workflow diagrams', () => {
   test('the committed diagrams are rendered from the current definitions', () => {
     const files = renderAll();
-    expect(Object.keys(files).sort()).toEqual(['snapshot-share-confirmation.mmd', 'snapshot-share-source-ebs.mmd', 'snapshot-share-source-rds.mmd',
-      'snapshot-share-source-redshift.mmd', 'snapshot-share-target-ebs.mmd', 'snapshot-share-target-rds-cross-region.mmd', 'snapshot-share-target-redshift.mmd']);
+    // every workflow state machine has a diagram: share source and target (EBS, RDS, Redshift), the
+    // confirmation handler, the Region copy and the completion-event callback
+    expect(Object.keys(files).sort()).toEqual(['snapshot-completion-callback.mmd', 'snapshot-region-copy.mmd', 'snapshot-share-confirmation.mmd',
+      'snapshot-share-source-ebs.mmd', 'snapshot-share-source-rds.mmd', 'snapshot-share-source-redshift.mmd', 'snapshot-share-target-ebs.mmd',
+      'snapshot-share-target-rds-cross-region.mmd', 'snapshot-share-target-redshift.mmd']);
+    // the Region copy: every copy's failure reaches the failure notification
+    expect(files['snapshot-region-copy.mmd']).toMatch(/CopyEbsSnapshot -\.->\|States\.ALL\| NotifyFailure/);
+    // the callback: finds the waiters, takes each token once, resumes with success or failure
+    expect(files['snapshot-completion-callback.mmd']).toMatch(/FindWaiters<br\/><small>dynamodb:query<\/small>/);
+    expect(files['snapshot-completion-callback.mmd']).toMatch(/ResumeEach \(Map over \$\.waiting\.items\)/);
+    expect(files['snapshot-completion-callback.mmd']).toMatch(/TakeToken<br\/><small>dynamodb:deleteItem<\/small>/);
+    expect(files['snapshot-completion-callback.mmd']).toMatch(/sfn:sendTaskSuccess/);
+    expect(files['snapshot-completion-callback.mmd']).toMatch(/sfn:sendTaskFailure/);
     // Redshift: authorized, told and revoked per account; the target restores, never copies
     expect(files['snapshot-share-source-redshift.mmd']).toMatch(/authorizeSnapshotAccess/);
     expect(files['snapshot-share-source-redshift.mmd']).not.toMatch(/copyClusterSnapshot|deleteClusterSnapshot/);
