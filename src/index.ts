@@ -19,6 +19,7 @@ export * from './audit/key-audit-trail';
 export * from './audit/key-alerts';
 export * from './compliance/kms-checks';
 export * from './snapshots/snapshot-region-copy';
+export * from './snapshots/snapshot-region-copy-schedule';
 export * from './snapshots/snapshot-type';
 export * from './snapshots/snapshot-share-source';
 export * from './snapshots/snapshot-share-target';

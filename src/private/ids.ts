@@ -60,6 +60,8 @@ export const WarningIds = {
   DATABASE_MASTER_PASSWORD_NOT_MANAGED: 'cdk-kms-patterns:databaseMasterPasswordNotManaged',
   /** A Redshift cluster without enhanced VPC routing. */
   REDSHIFT_ENHANCED_VPC_ROUTING_OFF: 'cdk-kms-patterns:redshiftEnhancedVpcRoutingOff',
+  /** A Region copy that copies what any sender of its request events in the source Region asks for. */
+  REGION_COPY_SCHEDULE_REQUESTS: 'cdk-kms-patterns:regionCopyScheduleRequests',
 } as const;
 
 /** The context key that turns the key access report off. */

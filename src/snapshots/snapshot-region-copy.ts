@@ -1,4 +1,4 @@
-import { Aws, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CompletionWaits } from './private/event-wait';
+import { SCHEDULE_DETAIL_TYPE, SCHEDULE_EVENT_SOURCE } from './private/region-copy-schedule-workflow';
 import { apiOfCopyType, LEGACY_TYPE_NAMES, RegionCopyWorkflow, TYPE_AURORA, TYPE_EBS, TYPE_RDS_DB } from './private/region-copy-workflow';
 import { checkDuration } from './private/share-options';
 import { DEFAULT_EVENT_TIMEOUT, workflowLogGroupName } from './private/workflow';
@@ -17,7 +18,7 @@ import { KeyCapability } from '../policy/key-capability';
 import { KeyService } from '../policy/key-service';
 import { acknowledge, acknowledgeInCompliancePacks } from '../private/acknowledge';
 import { checkEncryptionKey, encryptionKeyOrDefault } from '../private/encrypted-resource';
-import { ComplianceRules, NagRules } from '../private/ids';
+import { ComplianceRules, NagRules, WarningIds } from '../private/ids';
 import { fail, invalid } from '../private/validation';
 
 /**
@@ -122,6 +123,18 @@ export interface SnapshotRegionCopyProps {
    * @default true
    */
   readonly copyOnSourceEvents?: boolean;
+
+  /**
+   * Copy the snapshots a `SnapshotRegionCopySchedule` in the source Region asks for (its
+   * `Snapshot Region Copy Requested` events, forwarded to this Region's default bus): a rule for
+   * those requests (source `cdk-kms-patterns.snapshot-region-copy`, sent in `sourceRegion` by this
+   * account, for this Region and the kinds copied here) starts the workflow. Off by default: any
+   * principal allowed `events:PutEvents` on the source Region's default bus can send such a request
+   * (see the README's security notes). For scheduled copies only, set `copyOnSourceEvents: false`.
+   *
+   * @default false
+   */
+  readonly copyOnScheduleRequests?: boolean;
 
   /**
    * The wait before the first check of a copy. Copies across Regions take minutes to hours.
@@ -303,6 +316,13 @@ export class SnapshotRegionCopy extends Construct {
     if (props.copyOnSourceEvents ?? true) {
       this.addSourceEventRules(props.sourceRegion, types);
     }
+    if (props.copyOnScheduleRequests ?? false) {
+      this.addScheduleRequestRule(props.sourceRegion, types);
+      Annotations.of(this).addWarningV2(WarningIds.REGION_COPY_SCHEDULE_REQUESTS,
+        `copyOnScheduleRequests: any principal allowed events:PutEvents on the default bus of ${props.sourceRegion} can request copies `
+        + `(source ${SCHEDULE_EVENT_SOURCE}); a burst of requests evicts the ${keep} copies kept. Deny events:PutEvents with `
+        + `events:source ${SCHEDULE_EVENT_SOURCE} there to every principal but the SnapshotRegionCopySchedule's role (README, Security notes)`);
+    }
     this.acknowledgeOwnFindings(props.sourceRegion, types);
   }
 
@@ -363,6 +383,29 @@ export class SnapshotRegionCopy extends Construct {
         targets: [target(type, '$.detail.SourceArn')],
       });
     }
+  }
+
+  /** The requests of a `SnapshotRegionCopySchedule` in the source Region start copies. */
+  private addScheduleRequestRule(sourceRegion: string, types: string[]): void {
+    const stack = Stack.of(this);
+    new events.Rule(this, 'ScheduleRequests', {
+      description: `Snapshot copies requested by a SnapshotRegionCopySchedule in ${sourceRegion}: copy them`,
+      eventPattern: {
+        source: [SCHEDULE_EVENT_SOURCE],
+        detailType: [SCHEDULE_DETAIL_TYPE],
+        region: [sourceRegion],
+        account: [stack.account],
+        detail: { destinationRegion: [stack.region], snapshotType: types, sourceSnapshotId: events.Match.exists() },
+      },
+      targets: [new targets.SfnStateMachine(this.stateMachine, {
+        input: events.RuleTargetInput.fromObject({
+          snapshotType: events.EventField.fromPath('$.detail.snapshotType'),
+          sourceSnapshotId: events.EventField.fromPath('$.detail.sourceSnapshotId'),
+        }),
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(6),
+      })],
+    });
   }
 
   private acknowledgeOwnFindings(sourceRegion: string, types: string[]): void {

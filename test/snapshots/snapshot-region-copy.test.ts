@@ -208,10 +208,9 @@ describe('SnapshotRegionCopy: the definition', () => {
   const definition = extractDefinition(stack, copy.stateMachine);
 
   test('the committed diagram (docs/diagrams/snapshot-region-copy.mmd) is drawn from this definition', () => {
-    // Regenerate with: REGENERATE_DIAGRAMS=1 npx jest --coverage=false test/snapshots/snapshot-region-copy.test.ts -t diagram
+    // Rendered by `npx projen diagrams` (scripts/render-diagrams.ts) from the same configuration.
     const file = path.join(DIAGRAM_DIR, 'snapshot-region-copy.mmd');
     const content = mermaid('SnapshotRegionCopy (EBS, RDS DB and Aurora cluster snapshots)', definition);
-    if (process.env.REGENERATE_DIAGRAMS === '1') fs.writeFileSync(file, content);
     expect(fs.readFileSync(file, 'utf8')).toEqual(content);
     expect(content).toMatch(/CopyEbsSnapshot -\.->\|States\.ALL\| NotifyFailure/);
   });
