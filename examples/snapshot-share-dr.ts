@@ -4,6 +4,8 @@
  * stack's workflow, in the DR Region, copies each shared snapshot across account and Region in one
  * `CopyDBSnapshot` call under the partner's key of the DR Region. EBS and Aurora snapshots take two
  * steps instead (a `SnapshotShareTarget` in the primary Region, then a `SnapshotRegionCopy`).
+ * Redshift: the warehouse's copies in this Region are shared here (`snapshot-share-redshift-dr.ts`)
+ * and restored here.
  */
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -13,6 +15,8 @@ import { EncryptionKey, SnapshotShareTarget, SnapshotType } from '../src';
 export class SnapshotShareTargetDrStack extends Stack {
   /** Receives RDS DB snapshots shared in the primary Region. */
   public readonly rds: SnapshotShareTarget;
+  /** Restores a Redshift cluster from each warehouse copy shared in this Region (`snapshot-share-redshift-dr.ts`). */
+  public readonly redshift: SnapshotShareTarget;
 
   constructor(scope: Construct, id: string, props: StackProps & { readonly sourceAccount: string; readonly sourceRegion: string }) {
     super(scope, id, props);
@@ -26,6 +30,14 @@ export class SnapshotShareTargetDrStack extends Stack {
       sourceRegion: props.sourceRegion,
       encryptionKey: copyKey,
       eventBusName: 'cdk-kms-patterns-snapshot-share-rds-db-dr',
+    });
+    // Redshift recipients cannot copy a shared snapshot: the warehouse's copies are shared in this
+    // Region, and a cluster is restored from each under copyKey, not publicly accessible.
+    this.redshift = new SnapshotShareTarget(this, 'WarehouseCopiesFromSecurity', {
+      snapshotType: SnapshotType.REDSHIFT_CLUSTER,
+      sourceAccounts: [props.sourceAccount],
+      encryptionKey: copyKey,
+      restore: { clusterSubnetGroupName: 'analytics-dr-private', vpcSecurityGroupIds: ['sg-0f1e2d3c4b5a69788'], nodeType: 'ra3.xlplus', numberOfNodes: 2 },
     });
   }
 }

@@ -9,7 +9,7 @@ import { RedshiftSnapshotCopyGrant } from './redshift-snapshot-copy-grant';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { checkEncryptionKey, encryptionKeyOrDefault } from '../private/encrypted-resource';
 import { WarningIds } from '../private/ids';
-import { invalid, validateDays } from '../private/validation';
+import { fail, invalid, validateDays } from '../private/validation';
 
 /** The audit logs Redshift exports to CloudWatch Logs. */
 const REDSHIFT_LOG_TYPES = ['connectionlog', 'useractivitylog', 'userlog'];
@@ -35,6 +35,18 @@ export interface RedshiftSnapshotCopyOptions {
    * @default Duration.days(7)
    */
   readonly retention?: Duration;
+
+  /**
+   * How long manual snapshot copies are kept in the destination Region: 1 to 3653 days. Redshift
+   * copies manual snapshots too; CloudFormation holds one copy retention period
+   * (`SnapshotCopyRetentionPeriod`) that applies either to automated copies or, with
+   * `SnapshotCopyManual`, to manual copies: set either `retention` or this, not both. When this is
+   * set, automated copies are kept Redshift's default, 7 days.
+   *
+   * @default - manual copies are kept as Redshift decides (indefinitely unless changed outside the stack)
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html#cfn-redshift-cluster-snapshotcopymanual
+   */
+  readonly manualSnapshotRetention?: Duration;
 }
 
 /**
@@ -242,7 +254,12 @@ export class EncryptedRedshiftCluster extends Construct {
       if (!Token.isUnresolved(copy.destinationRegion) && !Token.isUnresolved(stack.region) && copy.destinationRegion === stack.region) {
         invalid('snapshotCopy.destinationRegion', `must differ from the cluster's Region ${stack.region}`, copy.destinationRegion);
       }
-      copyDays = validateDays('snapshotCopy.retention', copy.retention ?? Duration.days(7), 1, 35);
+      if (copy.retention !== undefined && copy.manualSnapshotRetention !== undefined) {
+        fail('set either snapshotCopy.retention or snapshotCopy.manualSnapshotRetention, not both: CloudFormation holds one snapshot copy retention period (SnapshotCopyManual chooses which)');
+      }
+      copyDays = copy.manualSnapshotRetention !== undefined
+        ? validateDays('snapshotCopy.manualSnapshotRetention', copy.manualSnapshotRetention, 1, 3653)
+        : validateDays('snapshotCopy.retention', copy.retention ?? Duration.days(7), 1, 35);
     }
     const databaseName = props.databaseName ?? 'dev';
     if (!Token.isUnresolved(databaseName) && !/^[a-z][a-z0-9_$]{0,63}$/.test(databaseName)) {
@@ -323,6 +340,7 @@ export class EncryptedRedshiftCluster extends Construct {
       destinationRegion: copy?.destinationRegion,
       snapshotCopyGrantName: copy?.grantName,
       snapshotCopyRetentionPeriod: copyDays,
+      snapshotCopyManual: copy?.manualSnapshotRetention !== undefined ? true : undefined,
     });
     this.cluster.applyRemovalPolicy(removalPolicy);
     // The log groups exist before Redshift writes to them.

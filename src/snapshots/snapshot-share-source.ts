@@ -9,7 +9,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { copyStates } from './private/copy-states';
 import { CompletionWaits } from './private/event-wait';
-import { REDSHIFT, redshiftSourceDefinition, validateRedshiftClusters } from './private/redshift-share';
+import { REDSHIFT, redshiftSourceDefinition, redshiftSweepDefinition, validateRedshiftClusters } from './private/redshift-share';
 import {
   busArn, CONFIRMED_DETAIL_TYPE, defaultBusName, SHARE_EVENT_SOURCE, SHARED_DETAIL_TYPE, STATUS_COPIED,
 } from './private/share-events';
@@ -123,6 +123,35 @@ export interface SnapshotShareWorkflowOptions {
 }
 
 /**
+ * Sharing, in the destination Region, the snapshots a Redshift cluster of another Region copies
+ * into it (`EncryptedRedshiftCluster` `snapshotCopy` with a `RedshiftSnapshotCopyGrant` here).
+ * Accounts a Redshift snapshot is shared with cannot copy it, only restore it in the Region it is
+ * in, so a target in this Region needs the share to happen here.
+ */
+export interface RedshiftCopyShareOptions {
+  /** The identifier of the source cluster (in the other Region) whose snapshots arrive here. */
+  readonly clusterIdentifier: string;
+
+  /**
+   * How long the manual snapshots the workflow makes of arriving automated snapshots are kept
+   * (`ManualSnapshotRetentionPeriod`): whole days, 1 to 3653, longer than `confirmationTimeout`.
+   * Redshift deletes them then; the workflow deletes nothing.
+   *
+   * @default Duration.days(7)
+   */
+  readonly manualCopyRetention?: Duration;
+
+  /**
+   * How often the workflow looks for snapshots that arrived (Redshift sends no documented
+   * EventBridge event when a copy arrives). Each snapshot is shared once (an execution named after
+   * it); only the 100 newest snapshots of the cluster are looked at.
+   *
+   * @default events.Schedule.rate(Duration.hours(1))
+   */
+  readonly schedule?: events.Schedule;
+}
+
+/**
  * Properties of a `SnapshotShareSource`.
  */
 export interface SnapshotShareSourceProps extends SnapshotShareWorkflowOptions {
@@ -144,7 +173,8 @@ export interface SnapshotShareSourceProps extends SnapshotShareWorkflowOptions {
    *
    * Redshift: snapshots are not copied (Redshift cannot re-encrypt a snapshot); a snapshot is
    * shared only if it is already encrypted with this key, so encrypt the clusters whose snapshots
-   * you share with it (`EncryptedRedshiftCluster` with `encryptionKey`).
+   * you share with it (`EncryptedRedshiftCluster` with `encryptionKey`). In the destination Region
+   * of a cluster's snapshot copies (`redshiftCopies`), the key of the `RedshiftSnapshotCopyGrant`.
    *
    * @default - a new `EncryptionKey` with the library's defaults
    */
@@ -167,6 +197,16 @@ export interface SnapshotShareSourceProps extends SnapshotShareWorkflowOptions {
    */
   readonly confirmationTimeout?: Duration;
 
+  /**
+   * Redshift only: share the snapshots a cluster of another Region copies into this Region. Arriving
+   * manual snapshots are shared as they are; arriving automated snapshots (which cannot be shared)
+   * are first copied to a manual snapshot (`CopyClusterSnapshot`, same key) that expires by itself.
+   * `encryptionKey` must be the key of the `RedshiftSnapshotCopyGrant` the cluster names. A
+   * schedule starts the workflow for each new snapshot; on-demand executions work as well.
+   *
+   * @default - no sweep; automated snapshots are refused
+   */
+  readonly redshiftCopies?: RedshiftCopyShareOptions;
 }
 
 /**
@@ -179,7 +219,9 @@ export interface SnapshotShareSourceProps extends SnapshotShareWorkflowOptions {
  * Redshift cluster snapshots are not copied (Redshift cannot re-encrypt a snapshot, and the
  * accounts it is shared with can only restore it): the manual snapshot itself is shared, only when
  * it is under the shareable key, with each target account in turn (`AuthorizeSnapshotAccess`),
- * and that access is revoked after the account confirmed or failed; the snapshot is kept.
+ * and that access is revoked after the account confirmed or failed; the snapshot is kept. With
+ * `redshiftCopies`, in the Region a cluster copies its snapshots into, automated copies are first
+ * copied to a manual snapshot that expires by itself, and a schedule starts one share per snapshot.
  *
  * Start an execution with `{ "snapshotId": "<id>" }` (or `{ "createFrom": "<resource id>" }`).
  */
@@ -194,6 +236,8 @@ export class SnapshotShareSource extends Construct {
   public readonly encryptionKey: IEncryptionKey;
   /** Where failures are published. */
   public readonly failureTopic: sns.ITopic;
+  /** The workflow that starts the share of each copied Redshift snapshot (with `redshiftCopies`). */
+  public readonly copySweep?: sfn.StateMachine;
   /** The completion-event waits (token table, callback machine). */
   private readonly completionWaits: CompletionWaits;
   /** The workflows' log group, named `/aws/vendedlogs/states/<stack name>-<construct path>-<hash>`. */
@@ -227,6 +271,27 @@ export class SnapshotShareSource extends Construct {
     for (const resource of api.name === REDSHIFT ? [] : props.createFrom ?? []) {
       if (!Token.isUnresolved(resource) && !(api.service === 'ec2' ? /^vol-[0-9a-f]{8,17}$/ : /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/).test(resource)) {
         invalid('createFrom', api.service === 'ec2' ? 'must name EBS volumes (vol-...)' : 'must name DB identifiers (a letter, then letters, digits and hyphens)', resource);
+      }
+    }
+    const copies = props.redshiftCopies;
+    let manualCopyRetentionDays: number | undefined;
+    if (copies) {
+      if (api.name !== REDSHIFT) invalid('redshiftCopies', 'applies to Redshift cluster snapshots only', props.snapshotType.name);
+      validateRedshiftClusters([copies.clusterIdentifier], 'redshiftCopies.clusterIdentifier');
+      if (!props.encryptionKey) {
+        fail('redshiftCopies needs encryptionKey: the key of the RedshiftSnapshotCopyGrant the cluster names (the copies arrive under it, and Redshift cannot re-encrypt them)');
+      }
+      const retention = copies.manualCopyRetention ?? Duration.days(7);
+      if (!retention.isUnresolved()) {
+        manualCopyRetentionDays = retention.toDays({ integral: false });
+        if (!Number.isInteger(manualCopyRetentionDays) || manualCopyRetentionDays < 1 || manualCopyRetentionDays > 3653) {
+          invalid('redshiftCopies.manualCopyRetention', 'must be whole days from 1 to 3653', retention.toHumanString());
+        }
+        if (!confirmationTimeout.isUnresolved() && retention.toSeconds() <= confirmationTimeout.toSeconds()) {
+          invalid('redshiftCopies.manualCopyRetention', `must be longer than confirmationTimeout (${confirmationTimeout.toHumanString()}): the copy must outlive the targets' restores`, retention.toHumanString());
+        }
+      } else {
+        fail('redshiftCopies.manualCopyRetention must be a literal Duration (whole days)');
       }
     }
     const busName = props.eventBusName ?? defaultBusName(api.name);
@@ -280,7 +345,15 @@ export class SnapshotShareSource extends Construct {
     });
     const definition = api.name === REDSHIFT
       ? redshiftSourceDefinition(this, {
-        accounts, key, poll, confirmationTimeout, madeBy, failure, createFrom: props.createFrom ?? [], eventBus: this.eventBus,
+        accounts,
+        key,
+        poll,
+        confirmationTimeout,
+        madeBy,
+        failure,
+        createFrom: props.createFrom ?? [],
+        eventBus: this.eventBus,
+        manualCopyRetentionDays,
       })
       : this.definition(api, accounts, key, poll, confirmationTimeout, madeBy, failure, props.createFrom ?? []);
     this.stateMachine = workflowStateMachine(this, 'Resource', {
@@ -321,10 +394,32 @@ export class SnapshotShareSource extends Construct {
       },
       targets: [new targets.SfnStateMachine(this.confirmationHandler)],
     });
+    // Redshift copies from another Region: a schedule starts the sweep, which starts a share per snapshot.
+    if (copies) {
+      const sweepScope = new Construct(this, 'CopySweep');
+      this.copySweep = workflowStateMachine(sweepScope, 'Resource', {
+        definition: redshiftSweepDefinition(sweepScope, {
+          clusterIdentifier: copies.clusterIdentifier,
+          shareMachine: this.stateMachine,
+          failure: FailurePath.create(sweepScope, this.failureTopic, `${madeBy}/CopySweep`.slice(0, 250)),
+        }),
+        key: workflowKey,
+        logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        timeout: Duration.minutes(30),
+        removalPolicy,
+        comment: `Starts the share of each snapshot of ${copies.clusterIdentifier} copied into ${stack.region}`,
+      }, this.logGroup);
+      new events.Rule(sweepScope, 'Schedule', {
+        description: `Looks for snapshots of ${copies.clusterIdentifier} copied into ${stack.region} and shares them`,
+        schedule: copies.schedule ?? events.Schedule.rate(Duration.hours(1)),
+        targets: [new targets.SfnStateMachine(this.copySweep)],
+      });
+    }
     // Completion events (EBS, RDS DB snapshots) resume the waits of the share workflow.
     this.completionWaits.bind(this.stateMachine, this.logGroup, removalPolicy);
     for (const workflowRole of this.node.findAll().filter((c): c is iam.Role => c instanceof iam.Role)) acknowledgeWorkflowRole(workflowRole);
-    acknowledgeWorkflow([this.stateMachine, this.confirmationHandler, ...(this.completionWaits.callback ? [this.completionWaits.callback] : [])]);
+    acknowledgeWorkflow([this.stateMachine, this.confirmationHandler, ...(this.completionWaits.callback ? [this.completionWaits.callback] : []),
+      ...(this.copySweep ? [this.copySweep] : [])]);
   }
 
   /**

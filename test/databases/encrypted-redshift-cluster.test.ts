@@ -127,6 +127,10 @@ describe('EncryptedRedshiftCluster', () => {
       /snapshotCopy.grantName must be 1 to 63 lowercase letters/],
     ['a copy retention of 40 days', () => ({ snapshotCopy: { destinationRegion: 'us-east-1', grantName: 'g', retention: Duration.days(40) } }),
       'snapshotCopy.retention must be between 1 and 35 days, got 40'],
+    ['both copy retention periods', () => ({ snapshotCopy: { destinationRegion: 'us-east-1', grantName: 'g', retention: Duration.days(7), manualSnapshotRetention: Duration.days(30) } }),
+      /^set either snapshotCopy.retention or snapshotCopy.manualSnapshotRetention, not both/],
+    ['a manual copy retention of 4000 days', () => ({ snapshotCopy: { destinationRegion: 'us-east-1', grantName: 'g', manualSnapshotRetention: Duration.days(4000) } }),
+      'snapshotCopy.manualSnapshotRetention must be between 1 and 3653 days, got 4000'],
     ['an invalid identifier', () => ({ clusterIdentifier: '1cluster' }), /clusterIdentifier must be 1 to 63 letters/],
     ['RETAIN_ON_UPDATE_OR_DELETE', () => ({ removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE }),
       "removalPolicy must be SNAPSHOT, RETAIN or DESTROY, got 'retain-on-update-or-delete'"],
@@ -135,6 +139,24 @@ describe('EncryptedRedshiftCluster', () => {
     const props = { vpc, ...overrides(stack) } as EncryptedRedshiftClusterProps;
     expect(() => new EncryptedRedshiftCluster(stack, 'Db', props)).toThrow(message);
     expect(stack.node.tryFindChild('Db')).toBeUndefined();
+  });
+});
+
+describe('EncryptedRedshiftCluster snapshot copy of manual snapshots', () => {
+  test('manualSnapshotRetention: the copy retention applies to manual copies (SnapshotCopyManual), 30 days', () => {
+    const { stack, vpc } = newStack();
+    new EncryptedRedshiftCluster(stack, 'Dw', { vpc, snapshotCopy: { destinationRegion: 'us-east-1', grantName: 'dw-dr', manualSnapshotRetention: Duration.days(30) } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Redshift::Cluster', {
+      DestinationRegion: 'us-east-1', SnapshotCopyGrantName: 'dw-dr', SnapshotCopyRetentionPeriod: 30, SnapshotCopyManual: true,
+    });
+  });
+
+  test('without it the retention is the automated copies\' and SnapshotCopyManual is not set', () => {
+    const { stack, vpc } = newStack();
+    new EncryptedRedshiftCluster(stack, 'Dw', { vpc, snapshotCopy: { destinationRegion: 'us-east-1', grantName: 'dw-dr' } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Redshift::Cluster', {
+      SnapshotCopyRetentionPeriod: 7, SnapshotCopyManual: Match.absent(),
+    });
   });
 });
 

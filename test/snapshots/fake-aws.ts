@@ -48,6 +48,8 @@ export interface FakeSnapshot {
   clusterIdentifier?: string;
   /** Redshift: `manual` (the default) or `automated`. */
   snapshotType?: 'manual' | 'automated';
+  /** Redshift: the `ManualSnapshotRetentionPeriod` of a manual copy (-1: indefinitely). */
+  manualRetentionDays?: number;
   /** What it was copied or created from. */
   readonly origin: string;
   /** Changes made to it (share, unshare), for "never touched" checks. */
@@ -571,6 +573,16 @@ function redshiftShare(operation: 'add' | 'remove'): Operation {
 
 const REDSHIFT_OPERATIONS: Record<string, Operation> = {
   'redshift:describeClusterSnapshots': (fake, account, input) => {
+    if (input.SnapshotIdentifier === undefined && input.ClusterIdentifier !== undefined) {
+      // The snapshots of a cluster (it need not exist in this Region) that the owner account holds,
+      // newest first (the fake's insertion order stands for the creation time), at most MaxRecords.
+      const owner = String(input.OwnerAccount ?? account);
+      const all = [...fake.snapshots.values()]
+        .filter((x) => x.kind === 'REDSHIFT_CLUSTER' && x.clusterIdentifier === input.ClusterIdentifier && x.account === owner && (owner === account || x.sharedWith.has(account)))
+        .reverse()
+        .slice(0, Number(input.MaxRecords ?? 100));
+      return { Snapshots: all.map(redshiftSnapshotView) };
+    }
     if (input.OwnerAccount === undefined) {
       // Without OwnerAccount Redshift also lists the snapshots of that name shared with the caller
       // (the fake lists them first: AWS documents no order).
@@ -599,6 +611,27 @@ const REDSHIFT_OPERATIONS: Record<string, Operation> = {
     const s = fake.addSnapshot({ id, kind: 'REDSHIFT_CLUSTER', account, kmsKeyId: cluster.kmsKeyId, pollsLeft: 1 });
     Object.assign(s, { origin: `created from ${cluster.id}`, clusterIdentifier: cluster.id, snapshotType: 'manual' });
     Object.assign(s.tags, tagsOf([{ Tags: input.Tags }]));
+    return { Snapshot: redshiftSnapshotView(s) };
+  },
+  // CopyClusterSnapshot: an automated snapshot of the caller to a manual one, same key, same cluster.
+  'redshift:copyClusterSnapshot': (fake, account, input) => {
+    const source = redshiftSnapshot(fake, account, String(input.SourceSnapshotIdentifier));
+    if (source.account !== account) throw taskError('Redshift.ClusterSnapshotNotFoundException', 'only the owner copies a snapshot');
+    if (source.state !== 'available' || (source.snapshotType ?? 'manual') !== 'automated') {
+      throw taskError('Redshift.InvalidClusterSnapshotStateException', `snapshot ${source.id} must be an available automated snapshot`);
+    }
+    const id = String(input.TargetSnapshotIdentifier);
+    if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-')) throw taskError('Redshift.RedshiftException', `InvalidParameterValue: TargetSnapshotIdentifier ${id}`);
+    if (fake.snapshots.has(fake.keyOf(account, 'REDSHIFT_CLUSTER', id))) throw taskError('Redshift.ClusterSnapshotAlreadyExistsException', `${id} exists`);
+    if (fake.snapshotsOf(account, 'REDSHIFT_CLUSTER').filter((x) => x.snapshotType !== 'automated').length >= (fake.behaviour.maxManualSnapshots ?? 100)) {
+      throw taskError('Redshift.ClusterSnapshotQuotaExceededException', 'manual snapshot quota');
+    }
+    const retention = input.ManualSnapshotRetentionPeriod;
+    if (retention !== undefined && (typeof retention !== 'number' || !Number.isInteger(retention) || (retention !== -1 && (retention < 1 || retention > 3653)))) {
+      throw taskError('Redshift.InvalidRetentionPeriodException', `ManualSnapshotRetentionPeriod ${retention}`);
+    }
+    const s = fake.addSnapshot({ id, kind: 'REDSHIFT_CLUSTER', account, kmsKeyId: source.kmsKeyId, pollsLeft: 1 });
+    Object.assign(s, { origin: `copy of ${source.id}`, clusterIdentifier: source.clusterIdentifier, snapshotType: 'manual', manualRetentionDays: retention ?? -1 });
     return { Snapshot: redshiftSnapshotView(s) };
   },
   'redshift:authorizeSnapshotAccess': redshiftShare('add'),
@@ -637,6 +670,13 @@ const REDSHIFT_OPERATIONS: Record<string, Operation> = {
     return { Clusters: [view] };
   },
   'redshift:createTags': (fake, account, input) => {
+    const snapshotArn = /^arn:aws:redshift:[^:]+:(\d{12}):snapshot:([^/]+)\/(.+)$/.exec(String(input.ResourceName));
+    if (snapshotArn) {
+      const s = snapshotArn[1] === account ? fake.snapshots.get(fake.keyOf(account, 'REDSHIFT_CLUSTER', snapshotArn[3])) : undefined;
+      if (!s || s.clusterIdentifier !== snapshotArn[2]) throw taskError('Redshift.ResourceNotFoundException', `${input.ResourceName} not found`);
+      Object.assign(s.tags, tagsOf([{ Tags: input.Tags }]));
+      return {};
+    }
     const arn = /^arn:aws:redshift:[^:]+:(\d{12}):cluster:(.+)$/.exec(String(input.ResourceName));
     const c = arn && arn[1] === account ? fake.redshiftClusters.get(`${account}/${arn[2]}`) : undefined;
     if (!c) throw taskError('Redshift.ResourceNotFoundException', `${input.ResourceName} not found`);

@@ -423,7 +423,8 @@ describe('the example app\'s cross-account cross-Region share', () => {
     const sourceBus = Template.fromStack(share).findResources('AWS::Events::EventBus');
     const targetBus = Template.fromStack(receive).findResources('AWS::Events::EventBus');
     const names = (buses: Record<string, any>) => Object.values(buses).map((b) => b.Properties.Name).sort();
-    expect(names(targetBus)).toEqual(['cdk-kms-patterns-snapshot-share-rds-db-dr']);
+    // The RDS share from eu-west-1, and the Redshift copies shared within us-east-1 (ExampleWarehouseCopyShare).
+    expect(names(targetBus)).toEqual(['cdk-kms-patterns-snapshot-share-rds-db-dr', 'cdk-kms-patterns-snapshot-share-redshift-cluster']);
     expect(names(sourceBus)).toContain('cdk-kms-patterns-snapshot-share-rds-db-dr');
     expect(share.rdsToDr).toBeDefined();
     const arns = JSON.stringify(Template.fromStack(share).findResources('AWS::Events::Rule'));

@@ -5,7 +5,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { readShare, SHARE_EVENT_SOURCE, SHARED_DETAIL_TYPE } from './share-events';
 import {
-  MADE_BY_TAG, REDSHIFT_CLUSTER_API, REDSHIFT_RESTORED_CLUSTER, redshiftSnapshotAccess, SdkCall, SnapshotApi,
+  COPY_OF_TAG, MADE_BY_TAG, REDSHIFT_CLUSTER_API, REDSHIFT_RESTORED_CLUSTER, redshiftSnapshotAccess, SdkCall, SnapshotApi,
 } from './snapshot-api';
 import { addServiceRetries, FailurePath, PollOptions, pollUntilAvailable, RETRY, SdkTask, sourceEntry } from './workflow';
 import { IEncryptionKey } from '../../keys/encryption-key-base';
@@ -21,7 +21,10 @@ import { invalid } from '../../private/validation';
  * it authorized once that account confirmed (or failed); an account that could restore the snapshot
  * before keeps that access. The target restores a cluster from the shared snapshot under its own key
  * (`RestoreFromClusterSnapshot` with `KmsKeyId`, "the KMS key ID of the encryption key that encrypts
- * data in the cluster restored from a shared snapshot"). Never exported from the package.
+ * data in the cluster restored from a shared snapshot"). In the destination Region of a cluster's
+ * cross-Region snapshot copy (#14), the source also takes automated snapshots: it copies each to a
+ * manual one first (`CopyClusterSnapshot`), and a sweep started on a schedule starts a share per
+ * snapshot. Never exported from the package.
  */
 
 /** The value of `SnapshotType.REDSHIFT_CLUSTER.name`. */
@@ -87,10 +90,10 @@ export function validateRedshiftRestore(typeName: string, restore: RedshiftResto
 }
 
 /** Checks the clusters a Redshift source may snapshot (`createFrom`). */
-export function validateRedshiftClusters(clusters: string[]): void {
+export function validateRedshiftClusters(clusters: string[], prop: string = 'createFrom'): void {
   for (const cluster of clusters) {
     if (!Token.isUnresolved(cluster) && !(/^[a-z](?!.*--)[a-z0-9-]{0,62}$/.test(cluster) && !cluster.endsWith('-'))) {
-      invalid('createFrom', 'must name Redshift cluster identifiers (a lowercase letter, then lowercase letters, digits and single hyphens, at most 63, not ending with a hyphen)', cluster);
+      invalid(prop, 'must name Redshift cluster identifiers (a lowercase letter, then lowercase letters, digits and single hyphens, at most 63, not ending with a hyphen)', cluster);
     }
   }
 }
@@ -105,6 +108,39 @@ export interface RedshiftSourceOptions {
   readonly failure: FailurePath;
   readonly createFrom: string[];
   readonly eventBus: events.IEventBus;
+  /**
+   * Automated snapshots (the copies Redshift makes of a cluster's automated snapshots in this
+   * Region) are first copied to a manual snapshot kept this many days; unset: refused.
+   */
+  readonly manualCopyRetentionDays?: number;
+}
+
+/** The prefix of the manual snapshots the source workflow makes of automated snapshots. */
+export const MANUAL_COPY_PREFIX = 'share-';
+
+/**
+ * `CopyClusterSnapshot`: an automated snapshot of this account to a manual one in the same Region,
+ * which keeps the snapshot's key ("Copies the specified automated cluster snapshot to a new manual
+ * cluster snapshot. The source must be an automated snapshot and it must be in the available
+ * state": https://docs.aws.amazon.com/redshift/latest/APIReference/API_CopyClusterSnapshot.html),
+ * named `share-...` and kept `retentionDays` (`ManualSnapshotRetentionPeriod`), so what the workflow
+ * makes expires by itself. The operation takes no tags (they are added after).
+ */
+export function redshiftManualCopyCall(retentionDays: number): SdkCall {
+  const snapshots = (id: string) => REDSHIFT_CLUSTER_API.snapshotArn(Aws.REGION, Aws.ACCOUNT_ID, id);
+  return {
+    service: 'redshift',
+    action: 'copyClusterSnapshot',
+    iamAction: 'redshift:CopyClusterSnapshot',
+    // The automated snapshots of this account's clusters (ids rs:...) and the copies it names share-...
+    iamResources: [snapshots('*/rs:*'), snapshots(`*/${MANUAL_COPY_PREFIX}*`)],
+    parameters: {
+      'SourceSnapshotIdentifier.$': '$.snapshotId',
+      'SourceSnapshotClusterIdentifier.$': '$.original.Snapshots[0].ClusterIdentifier',
+      'TargetSnapshotIdentifier.$': '$.manualCopy.id',
+      'ManualSnapshotRetentionPeriod': retentionDays,
+    },
+  };
 }
 
 /** A Choice condition: the key field names the key, by ARN or by key id (Redshift may report either). */
@@ -228,12 +264,15 @@ export function redshiftSourceDefinition(scope: Construct, o: RedshiftSourceOpti
     `${api.noun} {} is encrypted with {}, not with the shareable key: Redshift cannot re-encrypt a snapshot, so share snapshots of a cluster encrypted with the shareable key (EncryptedRedshiftCluster with encryptionKey, or ModifyCluster KmsKeyId), or restore the snapshot into such a cluster and snapshot that`,
     '$.snapshotId', `${snapshot}.${f.kmsKeyId}`);
   const checkKey = new sfn.Choice(scope, 'UnderShareableKey?').when(underKey(`${snapshot}.${f.kmsKeyId}`, o.key), recordArn).otherwise(wrongKey);
-  const automated = o.failure.fail('NotManualSnapshot', 'SnapshotNotManual',
-    `${api.noun} {} is an automated snapshot ({}): only manual snapshots can be shared; copy it to a manual snapshot first (CopyClusterSnapshot) or name createFrom`,
-    '$.snapshotId', `${snapshot}.SnapshotType`);
   const checkManual = new sfn.Choice(scope, 'ManualSnapshot?')
-    .when(sfn.Condition.stringEquals(`${snapshot}.SnapshotType`, 'manual'), checkKey)
-    .otherwise(automated);
+    .when(sfn.Condition.stringEquals(`${snapshot}.SnapshotType`, 'manual'), checkKey);
+  if (o.manualCopyRetentionDays === undefined) {
+    checkManual.otherwise(o.failure.fail('NotManualSnapshot', 'SnapshotNotManual',
+      `${api.noun} {} is an automated snapshot ({}): only manual snapshots can be shared; copy it to a manual snapshot first (CopyClusterSnapshot) or name createFrom`,
+      '$.snapshotId', `${snapshot}.SnapshotType`));
+  } else {
+    checkManual.otherwise(manualCopyOfAutomated(scope, o, o.manualCopyRetentionDays, recordArn));
+  }
 
   const waitOriginal = pollUntilAvailable(scope, 'Original', api, {
     idPath: '$.snapshotId', resultPath: '$.original', poll: o.poll, failure: o.failure, next: checkManual, requireEncrypted: true, what: api.noun,
@@ -242,6 +281,71 @@ export function redshiftSourceDefinition(scope: Construct, o: RedshiftSourceOpti
   return sourceEntry(scope, api, {
     accounts: o.accounts, createFrom: o.createFrom, madeBy: o.madeBy, failure: o.failure, waitOriginal, resourceNoun: 'clusters',
   });
+}
+
+/**
+ * An automated snapshot (under the shareable key, checked first: the copy keeps the key) is copied
+ * to a manual snapshot named from it and the workflow (`share-<SHA-1>`, so a second run finds the
+ * first run's copy instead of making another), kept `retentionDays`, tagged, waited for, checked to
+ * be under the shareable key, and shared instead of the automated one. The workflow never deletes
+ * it: it expires by itself.
+ */
+function manualCopyOfAutomated(scope: Construct, o: RedshiftSourceOptions, retentionDays: number, share: sfn.IChainable): sfn.IChainable {
+  const api = REDSHIFT_CLUSTER_API;
+  const snapshot = '$.original.Snapshots[0]';
+  const automatedWrongKey = o.failure.fail('AutomatedUnderOtherKey', 'SnapshotNotUnderShareableKey',
+    `${api.noun} {} is encrypted with {}, not with the shareable key: a manual copy would keep that key, so it is not made (in a destination Region, encryptionKey must be the key of the RedshiftSnapshotCopyGrant the source cluster names)`,
+    '$.snapshotId', `${snapshot}.${api.fields.kmsKeyId}`);
+
+  const useCopy = new sfn.Pass(scope, 'UseManualCopy', {
+    parameters: {
+      'snapshotId.$': '$.manualCopy.id', 'automatedSnapshotId.$': '$.snapshotId', 'targets.$': '$.targets', 'original.$': '$.original',
+    },
+  });
+  useCopy.next(share);
+  const copyWrongKey = o.failure.fail('ManualCopyUnderOtherKey', 'CopyNotUnderShareableKey',
+    'the manual copy {} is encrypted with {}, not with the shareable key', '$.manualCopy.id', `$.copyDescribed.Snapshots[0].${api.fields.kmsKeyId}`);
+  const checkCopy = new sfn.Choice(scope, 'ManualCopyUnderShareableKey?')
+    .when(underKey(`$.copyDescribed.Snapshots[0].${api.fields.kmsKeyId}`, o.key), useCopy)
+    .otherwise(copyWrongKey);
+  const waitCopy = pollUntilAvailable(scope, 'ManualCopy', api, {
+    idPath: '$.manualCopy.id', resultPath: '$.copyDescribed', poll: o.poll, failure: o.failure, next: checkCopy, requireEncrypted: true, what: `the manual copy (${api.noun})`,
+  });
+
+  const tag = new SdkTask(scope, 'TagManualCopy', {
+    service: 'redshift',
+    action: 'createTags',
+    iamAction: 'redshift:CreateTags',
+    iamResources: [api.snapshotArn(Aws.REGION, Aws.ACCOUNT_ID, `*/${MANUAL_COPY_PREFIX}*`)],
+    parameters: {
+      'ResourceName.$': `States.Format('${api.snapshotArn(Aws.REGION, Aws.ACCOUNT_ID, '{}/{}')}', ${snapshot}.ClusterIdentifier, $.manualCopy.id)`,
+      'Tags': [
+        { Key: MADE_BY_TAG, Value: o.madeBy },
+        { 'Key': COPY_OF_TAG, 'Value.$': '$.snapshotId' },
+      ],
+    },
+  }, { resultPath: null });
+  addServiceRetries(tag, api);
+  o.failure.catchAll(tag);
+  tag.next(waitCopy);
+
+  const copy = new SdkTask(scope, 'CopyToManual', redshiftManualCopyCall(retentionDays), { resultPath: null });
+  addServiceRetries(copy, api, { quota: true });
+  const copiedBefore = new sfn.Pass(scope, 'ManualCopyExists', { comment: 'a run for this snapshot made the copy before', resultPath: sfn.JsonPath.DISCARD });
+  copiedBefore.next(tag);
+  copy.addCatch(copiedBefore, { errors: api.alreadyExistsErrors, resultPath: '$.copyExistsError' });
+  o.failure.catchAll(copy);
+  copy.next(tag);
+
+  const seed = o.madeBy.replace(/['{}\\]/g, '');
+  const name = new sfn.Pass(scope, 'NameManualCopy', {
+    parameters: { 'id.$': `States.Format('${MANUAL_COPY_PREFIX}{}', States.Hash(States.Format('{}|${seed}', $.snapshotId), 'SHA-1'))` },
+    resultPath: '$.manualCopy',
+  });
+  name.next(copy);
+  return new sfn.Choice(scope, 'AutomatedUnderShareableKey?')
+    .when(underKey(`${snapshot}.${api.fields.kmsKeyId}`, o.key), name)
+    .otherwise(automatedWrongKey);
 }
 
 /** What the Redshift target workflow needs from its construct. */
@@ -372,4 +476,72 @@ export function redshiftTargetDefinition(scope: Construct, o: RedshiftTargetOpti
       sfn.Condition.isPresent('$.detail.sourceAccount'),
       sfn.Condition.stringEquals('$.detail.snapshotType', api.name)), start)
     .otherwise(wrongType);
+}
+
+/** What the sweep of copied Redshift snapshots needs. */
+export interface RedshiftSweepOptions {
+  /** The source cluster whose snapshots Redshift copies into this Region. */
+  readonly clusterIdentifier: string;
+  /** The share workflow started for each snapshot. */
+  readonly shareMachine: sfn.IStateMachine;
+  readonly failure: FailurePath;
+}
+
+/**
+ * The sweep of the snapshots a cluster of another Region copies into this one (Redshift sends no
+ * documented EventBridge event when a copy arrives: its EventBridge events are integration events
+ * only, https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-redshift.html): list the 100
+ * newest snapshots of that cluster owned by this account (`DescribeClusterSnapshots` by
+ * `ClusterIdentifier`, newest first), and start the share workflow for each available one that is
+ * not a manual copy the share workflow made (`share-...`), under an execution name derived from the
+ * snapshot (`rs-<SHA-1>`), so a snapshot is shared once: Step Functions refuses a second execution of
+ * that name for 90 days (`ExecutionAlreadyExists`, taken as "started before").
+ */
+export function redshiftSweepDefinition(scope: Construct, o: RedshiftSweepOptions): sfn.IChainable {
+  const api = REDSHIFT_CLUSTER_API;
+  const list = new SdkTask(scope, 'ListCopies', {
+    service: 'redshift',
+    action: 'describeClusterSnapshots',
+    iamAction: 'redshift:DescribeClusterSnapshots',
+    // A listing by cluster (no snapshot named): this account's snapshots, as the share workflow's
+    // own describe (AWS documents no narrower resource for a listing).
+    iamResources: [api.snapshotArn(Aws.REGION, Aws.ACCOUNT_ID, '*/*')],
+    parameters: {
+      ClusterIdentifier: o.clusterIdentifier,
+      OwnerAccount: Aws.ACCOUNT_ID,
+      MaxRecords: 100,
+      SortingEntities: [{ Attribute: 'CREATE_TIME', SortOrder: 'DESC' }],
+    },
+  }, { resultSelector: { 'Snapshots.$': '$.Snapshots' }, resultPath: '$.copies' });
+  addServiceRetries(list, api);
+  o.failure.catchAll(list);
+
+  const input = new sfn.Pass(scope, 'ShareInput', { parameters: { 'snapshotId.$': '$.SnapshotIdentifier' }, resultPath: '$.input' });
+  const start = new tasks.CallAwsService(scope, 'StartShare', {
+    service: 'sfn',
+    action: 'startExecution',
+    iamAction: 'states:StartExecution',
+    iamResources: [o.shareMachine.stateMachineArn],
+    parameters: {
+      'StateMachineArn': o.shareMachine.stateMachineArn,
+      'Name.$': "States.Format('rs-{}', States.Hash($.SnapshotIdentifier, 'SHA-1'))",
+      'Input.$': 'States.JsonToString($.input)',
+    },
+    resultSelector: { 'executionArn.$': '$.ExecutionArn' },
+    resultPath: '$.started',
+  });
+  start.addRetry({ errors: ['Sfn.SfnException', 'Sfn.SdkClientException'], ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
+  const startedBefore = new sfn.Pass(scope, 'StartedBefore', { parameters: { 'snapshotId.$': '$.SnapshotIdentifier', 'started': false } });
+  start.addCatch(startedBefore, { errors: ['Sfn.ExecutionAlreadyExistsException'], resultPath: '$.startError' });
+  start.next(new sfn.Pass(scope, 'Started', { parameters: { 'snapshotId.$': '$.SnapshotIdentifier', 'started': true, 'executionArn.$': '$.started.executionArn' } }));
+  input.next(start);
+  const skip = new sfn.Pass(scope, 'Skipped', { parameters: { 'snapshotId.$': '$.SnapshotIdentifier', 'started': false } });
+  const each = new sfn.Map(scope, 'ShareEachCopy', { itemsPath: '$.copies.Snapshots', resultPath: '$.shares', maxConcurrency: 5 });
+  each.itemProcessor(new sfn.Choice(scope, 'ShareThisCopy?')
+    .when(sfn.Condition.and(
+      sfn.Condition.stringEquals(`$.${api.fields.status}`, 'available'),
+      sfn.Condition.not(sfn.Condition.stringMatches(`$.${api.fields.id}`, `${MANUAL_COPY_PREFIX}*`))), input)
+    .otherwise(skip));
+  o.failure.catchAll(each);
+  return sfn.Chain.start(list).next(each).next(new sfn.Succeed(scope, 'Swept'));
 }
