@@ -13,6 +13,7 @@ import { AuditStack } from './audit';
 import { DatabaseDrStack, DatabaseStack } from './databases';
 import { SnapshotForwarderStack, SnapshotRegionCopyStack } from './snapshot-region-copy';
 import { SnapshotShareTargetDrStack } from './snapshot-share-dr';
+import { RedshiftCopyShareStack } from './snapshot-share-redshift-dr';
 import { SnapshotShareSourceStack, SnapshotShareTargetStack } from './snapshots';
 import {
   EbsEncryptionByDefault, EncryptedBlockDevice, EncryptedBucket, EncryptedSecret, EncryptedVolume, EncryptionKey,
@@ -288,6 +289,13 @@ export function buildExampleApp(app: App): Stack[] {
     sourceAccount: SECURITY_ACCOUNT,
     sourceRegion: PRIMARY_REGION,
   });
+  // The warehouse's snapshot copies in the DR Region, shared there with the partner (its ReceiveDr stack restores them).
+  const warehouseCopyShare = new RedshiftCopyShareStack(app, 'ExampleWarehouseCopyShare', {
+    env: { account: SECURITY_ACCOUNT, region: REPLICA_REGION },
+    copyGrant: databasesDr.copyGrant,
+    clusterIdentifier: databases.warehouse.clusterIdentifier,
+    partnerAccount: PARTNER_ACCOUNT,
+  });
   return [keys, replica, workload, partner, storage, audit, snapshotForwarder, snapshotCopy, databasesDr, databases, snapshotShare, snapshotReceive,
-    snapshotReceiveDr];
+    snapshotReceiveDr, warehouseCopyShare];
 }

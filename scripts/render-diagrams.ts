@@ -18,6 +18,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { EncryptionKey } from '../src/keys/encryption-key';
 import { CompletionWaits } from '../src/snapshots/private/event-wait';
 import { SnapshotRegionCopy } from '../src/snapshots/snapshot-region-copy';
+import { SnapshotRegionCopySchedule } from '../src/snapshots/snapshot-region-copy-schedule';
 import { SnapshotShareSource } from '../src/snapshots/snapshot-share-source';
 import { SnapshotShareTarget } from '../src/snapshots/snapshot-share-target';
 import { ShareTarget, SnapshotType } from '../src/snapshots/snapshot-type';
@@ -72,6 +73,21 @@ export function workflowDefinitions(): Array<{ name: string; title: string; defi
   // The Region copy, in the destination Region (as in test/snapshots/snapshot-region-copy.test.ts).
   const drCopy = new Stack(app, 'Dr', { env: { account: '111111111111', region: 'us-east-1' } });
   const regionCopy = new SnapshotRegionCopy(drCopy, 'Copy', { sourceRegion: 'eu-west-1', copyNamePrefix: 'dr' });
+  // The schedule in the source Region: the newest snapshot of each source, requested once.
+  const schedule = new SnapshotRegionCopySchedule(source, 'CopySchedule', {
+    destinationRegion: 'us-east-1',
+    ebsVolumeIds: ['vol-0123456789abcdef0'],
+    dbInstanceIdentifiers: ['orders'],
+    dbClusterIdentifiers: ['ledger'],
+  });
+  // Redshift copies arriving in the destination Region, shared there (automated ones copied to manual first).
+  const redshiftCopies = new SnapshotShareSource(drCopy, 'ShareRedshiftCopies', {
+    snapshotType: SnapshotType.REDSHIFT_CLUSTER,
+    targets: [ShareTarget.account('222222222222')],
+    encryptionKey: new EncryptionKey(drCopy, 'CopyGrantKey'),
+    redshiftCopies: { clusterIdentifier: 'warehouse' },
+  });
+  if (!redshiftCopies.copySweep) throw new Error('redshiftCopies made no sweep');
   // The completion-event callback (one definition for EBS and RDS events, whichever workflow binds it).
   const callback = (share.node.findChild('CompletionEvents') as CompletionWaits).callback;
   if (!callback) throw new Error('the EBS share workflow has no completion-event callback: completion events are off by default?');
@@ -81,6 +97,21 @@ export function workflowDefinitions(): Array<{ name: string; title: string; defi
       name: 'snapshot-completion-callback',
       title: 'Completion-event callback (EXPRESS: resumes the executions waiting for a snapshot on its EBS or RDS completion event)',
       definition: extractDefinition(source, callback),
+    },
+    {
+      name: 'snapshot-region-copy-schedule',
+      title: 'SnapshotRegionCopySchedule (EXPRESS, source Region: requests a copy of each source\'s newest snapshot once)',
+      definition: extractDefinition(source, schedule.stateMachine),
+    },
+    {
+      name: 'snapshot-share-source-redshift-copies',
+      title: 'SnapshotShareSource (Redshift copies from another Region: automated copies made manual, then shared)',
+      definition: extractDefinition(drCopy, redshiftCopies.stateMachine),
+    },
+    {
+      name: 'snapshot-share-redshift-copy-sweep',
+      title: 'SnapshotShareSource copy sweep (on a schedule: one share per arrived Redshift snapshot)',
+      definition: extractDefinition(drCopy, redshiftCopies.copySweep),
     },
     { name: 'snapshot-share-source-redshift', title: 'SnapshotShareSource (Redshift: the snapshot shared as it is, one account at a time)', definition: extractDefinition(source, redshiftShare.stateMachine) },
     { name: 'snapshot-share-target-redshift', title: 'SnapshotShareTarget (Redshift: a cluster restored under the target key)', definition: extractDefinition(target, receiveRedshift.stateMachine) },

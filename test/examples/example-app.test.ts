@@ -23,7 +23,7 @@ describe('the example app', () => {
   app.synth();
   const keys = stacks[0] as KeyStack;
 
-  test('synthesizes thirteen stacks in two accounts and two Regions', () => {
+  test('synthesizes fourteen stacks in two accounts and two Regions', () => {
     expect(stacks.map(s => `${s.stackName}:${s.account}:${s.region}`)).toEqual([
       'ExampleKeys:111111111111:eu-west-1',
       'ExampleKeysDr:111111111111:us-east-1',
@@ -38,6 +38,7 @@ describe('the example app', () => {
       'ExampleSnapshotShare:111111111111:eu-west-1',
       'ExampleSnapshotReceive:222222222222:eu-west-1',
       'ExampleSnapshotReceiveDr:222222222222:us-east-1',
+      'ExampleWarehouseCopyShare:111111111111:us-east-1',
     ]);
     const storage = Template.fromStack(stacks[4]);
     storage.resourceCountIs('Custom::SecureStringParameter', 1);
@@ -69,15 +70,15 @@ describe('the example app', () => {
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'key-access-report.json'), 'utf8'));
     expect(report.keys.map((k: any) => k.path)).toEqual(expect.arrayContaining(['ExampleKeys/DataKey', 'ExampleKeysDr/DataKeyReplica']));
     // every customer managed key of the app, each $1 a month: the six of the key stack, the replica, the EBS key and
-    // one per audit, database, snapshot share and copy stack
+    // one per audit, database, snapshot share and copy stack, and the Region copy schedule's
     expect(report.keys.map((k: any) => k.path).sort()).toEqual([
       'ExampleAudit/Trail/Key', 'ExampleDatabases/DatabaseKey', 'ExampleDatabasesDr/WarehouseCopyKey',
       'ExampleKeys/ByokKey', 'ExampleKeys/DataKey', 'ExampleKeys/MacKey', 'ExampleKeys/SecretsKey', 'ExampleKeys/SigningKey',
       'ExampleKeys/TokenKey', 'ExampleKeysDr/DataKeyReplica', 'ExampleSnapshotReceive/CopyKey', 'ExampleSnapshotReceiveDr/CopyKey', 'ExampleSnapshotShare/ShareKey',
-      'ExampleSnapshotsDr/DrSnapshotKey', 'ExampleStorage/EbsKey',
+      'ExampleSnapshotsDr/DrSnapshotKey', 'ExampleSnapshotsForwarder/HourlyToDr/Key', 'ExampleStorage/EbsKey',
     ]);
-    expect(report.cost.keys).toBe(15);
-    expect(report.cost.monthlyUsd).toBe(15);
+    expect(report.cost.keys).toBe(16);
+    expect(report.cost.monthlyUsd).toBe(16);
     const markdown = fs.readFileSync(path.join(outdir, 'key-access-report.md'), 'utf8');
     expect(markdown).toContain('## ExampleKeys/DataKey');
     expect(markdown).toContain('| principal | can | when | statement |');

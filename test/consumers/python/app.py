@@ -10,6 +10,7 @@ import sys
 import aws_cdk as cdk
 from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as aws_events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
@@ -31,6 +32,7 @@ from cdk_kms_patterns import (
     KeyAuditTrail,
     KeyCapability,
     KeyService,
+    RedshiftCopyShareOptions,
     RedshiftSnapshotCopyGrant,
     RedshiftSnapshotCopyOptions,
     ReplicaKey,
@@ -40,6 +42,7 @@ from cdk_kms_patterns import (
     SnapshotPollingOptions,
     SnapshotRegionCopy,
     SnapshotRegionCopyForwarder,
+    SnapshotRegionCopySchedule,
     SnapshotRestoreOptions,
     SnapshotShareSource,
     SnapshotShareTarget,
@@ -286,6 +289,16 @@ def build_consumer_app(app: cdk.App) -> None:
         destination_region=REPLICA_REGION,
         snapshot_types=[SnapshotType.EBS, SnapshotType.RDS_DB],
     )
+    # and every six hours, the newest snapshot of the orders database and a volume, when it is new
+    SnapshotRegionCopySchedule(
+        databases,
+        "NewestToDr",
+        destination_region=REPLICA_REGION,
+        schedule=aws_events.Schedule.rate(cdk.Duration.hours(6)),
+        db_instance_identifiers=["consumer-orders"],
+        ebs_volume_ids=["vol-0123456789abcdef0"],
+        encryption_key=db_key,
+    )
 
     # --- snapshot copies into the DR Region --------------------------------------------------
     snapshots_dr = cdk.Stack(app, "ConsumerSnapshotsDr", env=cdk.Environment(account=ACCOUNT, region=REPLICA_REGION))
@@ -301,6 +314,7 @@ def build_consumer_app(app: cdk.App) -> None:
         copy_name_prefix="consumer-dr",
         first_poll=cdk.Duration.minutes(10),
         copy_timeout=cdk.Duration.hours(12),
+        copy_on_schedule_requests=True,
     )
     region_copy.grant_start_execution(iam.Role(snapshots_dr, "OnCall", assumed_by=iam.AccountRootPrincipal()))
 
@@ -421,6 +435,29 @@ def build_consumer_app(app: cdk.App) -> None:
         encryption_key=EncryptionKey(
             share_target_dr, "ReceivedDbKey", description="Partner DR copies", aliases=["partner/received-dr"]
         ),
+    )
+
+    # --- the warehouse's snapshot copies, shared in the DR Region (automated ones made manual first) ---
+    warehouse_share = SnapshotShareSource(
+        databases_dr,
+        "ShareWarehouseCopies",
+        snapshot_type=SnapshotType.REDSHIFT_CLUSTER,
+        targets=[ShareTarget.account(PARTNER_ACCOUNT)],
+        encryption_key=copy_grant.encryption_key,
+        redshift_copies=RedshiftCopyShareOptions(
+            cluster_identifier="consumer-warehouse",
+            manual_copy_retention=cdk.Duration.days(10),
+            schedule=aws_events.Schedule.rate(cdk.Duration.hours(2)),
+        ),
+    )
+    if warehouse_share.copy_sweep is None:
+        raise RuntimeError("redshift_copies made no copy sweep")
+    SnapshotShareTarget(
+        share_target_dr,
+        "ReceiveWarehouseCopies",
+        snapshot_type=SnapshotType.REDSHIFT_CLUSTER,
+        source_accounts=[ACCOUNT],
+        restore=SnapshotRestoreOptions(cluster_subnet_group_name="analytics-dr", vpc_security_group_ids=["sg-0a1b2c3d4e5f60718"]),
     )
 
 

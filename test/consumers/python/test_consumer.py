@@ -548,9 +548,13 @@ def test_rds_instance_and_aurora_cluster_keep_everything_under_the_db_key(outdir
         for r in template(outdir, DATABASES)["Resources"].values()
         if r["Type"] == "AWS::Logs::LogGroup"
     }
-    assert sorted(name.rsplit("/", 1)[1] for name in groups) == [
+    # the databases' exported logs, and the Region copy schedule's workflow log (under the same key)
+    assert sorted(name.rsplit("/", 1)[1] for name in groups if name.startswith(("/aws/rds/", "/aws/redshift/"))) == [
         "connectionlog", "postgresql", "postgresql", "useractivitylog", "userlog",
     ]
+    assert [name for name in groups if not name.startswith(("/aws/rds/", "/aws/redshift/"))] == [
+        name for name in groups if name.startswith("/aws/vendedlogs/states/ConsumerDatabases-NewestToDr-")
+    ] and len(groups) == 6
     for name, group in groups.items():
         assert (group["KmsKeyId"], group["RetentionInDays"]) == (db_key, 365), name
 
@@ -595,9 +599,9 @@ def test_database_grants_use_the_key_through_their_service_only(outdir):
         "kms:EncryptionContext:service": "pi",
         "kms:ViaService": "rds.eu-west-1.amazonaws.com",
     }
-    # CloudWatch Logs: one statement per exported log group, by its ARN
+    # CloudWatch Logs: one statement per log group (5 exported, the schedule's workflow log), by its ARN
     logs = [s for s in by_sid.values() if principals_of(s, "Service") == ["logs.eu-west-1.amazonaws.com"]]
-    assert len(logs) == 5
+    assert len(logs) == 6
     assert all("log-group:/aws/" in json.dumps(s["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]) for s in logs)
 
     connect = props(outdir, DATABASES, "DbAppRoleDefaultPolicy", "AWS::IAM::Policy")["PolicyDocument"]["Statement"]
@@ -934,3 +938,41 @@ def test_redshift_share_opens_the_warehouse_key_through_redshift_and_the_partner
     definitions = json.dumps([m["DefinitionString"] for m in machines.values()])
     assert "aws-sdk:redshift:restoreFromClusterSnapshot" in definitions
     assert "ra3.xlplus" in definitions and "analytics-private" in definitions
+
+
+def test_redshift_copies_are_shared_in_the_dr_region_under_the_copy_grant_key(outdir):
+    dr = "ConsumerDatabasesDr"
+    by_sid = {s.get("Sid"): s for s in key_policy(outdir, dr, "CopyKey")}
+    for sid in ("SnapshotShareThroughREDSHIFT", "SnapshotShareGrantsThroughREDSHIFT"):
+        assert by_sid[sid]["Principal"] == {"AWS": account_root(PARTNER)}
+        assert by_sid[sid]["Condition"]["StringEquals"] == {
+            "kms:CallerAccount": PARTNER, "kms:ViaService": "redshift.us-east-1.amazonaws.com",
+        }
+    machines = {lid: r["Properties"] for lid, r in template(outdir, dr)["Resources"].items()
+                if r["Type"] == "AWS::StepFunctions::StateMachine" and lid.startswith("ShareWarehouseCopies")}
+    share = [json.dumps(m["DefinitionString"]) for lid, m in machines.items()
+             if not lid.startswith(("ShareWarehouseCopiesCopySweep", "ShareWarehouseCopiesConfirmationHandler"))]
+    assert len(share) == 1
+    # automated copies become manual ones kept manualCopyRetention (10 days); nothing is deleted
+    assert "aws-sdk:redshift:copyClusterSnapshot" in share[0] and 'ManualSnapshotRetentionPeriod\\":10' in share[0]
+    assert "deleteClusterSnapshot" not in share[0]
+    sweep = [json.dumps(m["DefinitionString"]) for lid, m in machines.items() if lid.startswith("ShareWarehouseCopiesCopySweep")]
+    assert len(sweep) == 1 and "aws-sdk:sfn:startExecution" in sweep[0] and "consumer-warehouse" in sweep[0]
+    assert props(outdir, dr, "ShareWarehouseCopiesCopySweepSchedule", "AWS::Events::Rule")["ScheduleExpression"] == "rate(2 hours)"
+    restore = [json.dumps(r["Properties"]["DefinitionString"]) for lid, r in template(outdir, "ConsumerShareTargetDr")["Resources"].items()
+               if r["Type"] == "AWS::StepFunctions::StateMachine" and lid.startswith("ReceiveWarehouseCopies")]
+    assert any("aws-sdk:redshift:restoreFromClusterSnapshot" in d and "analytics-dr" in d for d in restore)
+
+
+def test_region_copy_schedule_requests_the_newest_snapshot_and_the_dr_copy_listens(outdir):
+    machine = props(outdir, DATABASES, "NewestToDr", "AWS::StepFunctions::StateMachine")
+    assert machine["StateMachineType"] == "EXPRESS"
+    definition = json.dumps(machine["DefinitionString"])
+    assert "consumer-orders" in definition and "vol-0123456789abcdef0" in definition
+    assert "aws-sdk:eventbridge:putEvents" in definition
+    assert props(outdir, DATABASES, "NewestToDrSchedule", "AWS::Events::Rule")["ScheduleExpression"] == "rate(6 hours)"
+    forward = props(outdir, DATABASES, "NewestToDrForward", "AWS::Events::Rule")
+    assert forward["EventPattern"]["detail-type"] == ["Snapshot Region Copy Requested"]
+    listen = props(outdir, "ConsumerSnapshotsDr", "FromPrimaryScheduleRequests", "AWS::Events::Rule")["EventPattern"]
+    assert listen["source"] == ["cdk-kms-patterns.snapshot-region-copy"]
+    assert listen["region"] == [consumer_app.PRIMARY_REGION] and listen["account"] == [ACCOUNT]

@@ -10,6 +10,7 @@
  */
 import { App, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as awsEvents from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -19,7 +20,7 @@ import {
   EbsEncryptionByDefault, EncryptedBlockDevice, EncryptedBucket, EncryptedDatabaseCluster, EncryptedDatabaseInstance,
   EncryptedRedshiftCluster, EncryptedSecret, EncryptedVolume, EncryptionKey, KeyAlerts, KeyAuditTrail, KeyCapability,
   KeyService, RedshiftSnapshotCopyGrant, ReplicaKey, SecureStringParameter, SecureStringValue,
-  ShareTarget, SnapshotRegionCopy, SnapshotRegionCopyForwarder, SnapshotShareSource, SnapshotShareTarget, SnapshotType,
+  ShareTarget, SnapshotRegionCopy, SnapshotRegionCopyForwarder, SnapshotRegionCopySchedule, SnapshotShareSource, SnapshotShareTarget, SnapshotType,
 } from '../../../src';
 
 export const ACCOUNT = '111111111111';
@@ -223,6 +224,14 @@ export function buildConsumerApp(app: App): void {
     destinationRegion: REPLICA_REGION,
     snapshotTypes: [SnapshotType.EBS, SnapshotType.RDS_DB],
   });
+  // and every six hours, the newest snapshot of the orders database and a volume, when it is new
+  new SnapshotRegionCopySchedule(databases, 'NewestToDr', {
+    destinationRegion: REPLICA_REGION,
+    schedule: awsEvents.Schedule.rate(Duration.hours(6)),
+    dbInstanceIdentifiers: ['consumer-orders'],
+    ebsVolumeIds: ['vol-0123456789abcdef0'],
+    encryptionKey: dbKey,
+  });
 
   // --- snapshot copies into the DR Region ----------------------------------------------------
   const snapshotsDr = new Stack(app, 'ConsumerSnapshotsDr', { env: { account: ACCOUNT, region: REPLICA_REGION } });
@@ -234,6 +243,7 @@ export function buildConsumerApp(app: App): void {
     copyNamePrefix: 'consumer-dr',
     firstPoll: Duration.minutes(10),
     copyTimeout: Duration.hours(12),
+    copyOnScheduleRequests: true,
   });
   regionCopy.grantStartExecution(new iam.Role(snapshotsDr, 'OnCall', { assumedBy: new iam.AccountRootPrincipal() }));
 
@@ -310,6 +320,20 @@ export function buildConsumerApp(app: App): void {
     sourceAccounts: [ACCOUNT],
     sourceRegion: PRIMARY_REGION,
     encryptionKey: new EncryptionKey(shareTargetDr, 'ReceivedDbKey', { description: 'Partner DR copies', aliases: ['partner/received-dr'] }),
+  });
+
+  // --- the warehouse's snapshot copies, shared in the DR Region (automated ones made manual first) ---
+  const warehouseShare = new SnapshotShareSource(databasesDr, 'ShareWarehouseCopies', {
+    snapshotType: SnapshotType.REDSHIFT_CLUSTER,
+    targets: [ShareTarget.account(PARTNER_ACCOUNT)],
+    encryptionKey: copyGrant.encryptionKey,
+    redshiftCopies: { clusterIdentifier: 'consumer-warehouse', manualCopyRetention: Duration.days(10), schedule: awsEvents.Schedule.rate(Duration.hours(2)) },
+  });
+  if (!warehouseShare.copySweep) throw new Error('redshiftCopies made no copy sweep');
+  new SnapshotShareTarget(shareTargetDr, 'ReceiveWarehouseCopies', {
+    snapshotType: SnapshotType.REDSHIFT_CLUSTER,
+    sourceAccounts: [ACCOUNT],
+    restore: { clusterSubnetGroupName: 'analytics-dr', vpcSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'] },
   });
 }
 

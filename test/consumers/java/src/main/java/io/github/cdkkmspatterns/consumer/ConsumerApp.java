@@ -22,6 +22,7 @@ import io.github.cdkkmspatterns.KeyAlerts;
 import io.github.cdkkmspatterns.KeyAuditTrail;
 import io.github.cdkkmspatterns.KeyCapability;
 import io.github.cdkkmspatterns.KeyService;
+import io.github.cdkkmspatterns.RedshiftCopyShareOptions;
 import io.github.cdkkmspatterns.RedshiftSnapshotCopyGrant;
 import io.github.cdkkmspatterns.RedshiftSnapshotCopyOptions;
 import io.github.cdkkmspatterns.ReplicaKey;
@@ -31,6 +32,7 @@ import io.github.cdkkmspatterns.ShareTarget;
 import io.github.cdkkmspatterns.SnapshotPollingOptions;
 import io.github.cdkkmspatterns.SnapshotRegionCopy;
 import io.github.cdkkmspatterns.SnapshotRegionCopyForwarder;
+import io.github.cdkkmspatterns.SnapshotRegionCopySchedule;
 import io.github.cdkkmspatterns.SnapshotRestoreOptions;
 import io.github.cdkkmspatterns.SnapshotShareSource;
 import io.github.cdkkmspatterns.SnapshotShareTarget;
@@ -47,6 +49,7 @@ import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.cxapi.CloudAssembly;
 import software.amazon.awscdk.services.cloudtrail.CfnTrail;
 import software.amazon.awscdk.services.ec2.LaunchTemplate;
+import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.ec2.SubnetConfiguration;
 import software.amazon.awscdk.services.ec2.SubnetType;
 import software.amazon.awscdk.services.ec2.Vpc;
@@ -314,6 +317,14 @@ public final class ConsumerApp {
             .destinationRegion(REPLICA_REGION)
             .snapshotTypes(List.of(SnapshotType.EBS, SnapshotType.RDS_DB))
             .build();
+        // and every six hours, the newest snapshot of the orders database and a volume, when it is new
+        SnapshotRegionCopySchedule.Builder.create(databases, "NewestToDr")
+            .destinationRegion(REPLICA_REGION)
+            .schedule(Schedule.rate(Duration.hours(6)))
+            .dbInstanceIdentifiers(List.of("consumer-orders"))
+            .ebsVolumeIds(List.of("vol-0123456789abcdef0"))
+            .encryptionKey(dbKey)
+            .build();
 
         // --- snapshot copies into the DR Region ------------------------------------------------
         final Stack snapshotsDr = new Stack(app, "ConsumerSnapshotsDr", StackProps.builder()
@@ -330,6 +341,7 @@ public final class ConsumerApp {
             .copyNamePrefix("consumer-dr")
             .firstPoll(Duration.minutes(10))
             .copyTimeout(Duration.hours(12))
+            .copyOnScheduleRequests(true)
             .build();
         regionCopy.grantStartExecution(Role.Builder.create(snapshotsDr, "OnCall").assumedBy(new AccountRootPrincipal()).build());
 
@@ -444,6 +456,29 @@ public final class ConsumerApp {
             .encryptionKey(EncryptionKey.Builder.create(shareTargetDr, "ReceivedDbKey")
                 .description("Partner DR copies")
                 .aliases(List.of("partner/received-dr"))
+                .build())
+            .build();
+
+        // --- the warehouse's snapshot copies, shared in the DR Region (automated ones made manual first) ---
+        final SnapshotShareSource warehouseShare = SnapshotShareSource.Builder.create(databasesDr, "ShareWarehouseCopies")
+            .snapshotType(SnapshotType.REDSHIFT_CLUSTER)
+            .targets(List.of(ShareTarget.account(PARTNER_ACCOUNT)))
+            .encryptionKey(copyGrant.getEncryptionKey())
+            .redshiftCopies(RedshiftCopyShareOptions.builder()
+                .clusterIdentifier("consumer-warehouse")
+                .manualCopyRetention(Duration.days(10))
+                .schedule(Schedule.rate(Duration.hours(2)))
+                .build())
+            .build();
+        if (warehouseShare.getCopySweep() == null) {
+            throw new IllegalStateException("redshiftCopies made no copy sweep");
+        }
+        SnapshotShareTarget.Builder.create(shareTargetDr, "ReceiveWarehouseCopies")
+            .snapshotType(SnapshotType.REDSHIFT_CLUSTER)
+            .sourceAccounts(List.of(ACCOUNT))
+            .restore(SnapshotRestoreOptions.builder()
+                .clusterSubnetGroupName("analytics-dr")
+                .vpcSecurityGroupIds(List.of("sg-0a1b2c3d4e5f60718"))
                 .build())
             .build();
     }

@@ -566,7 +566,12 @@ class ConsumerAppTest {
         assertEquals(Map.of("KmsKeyId", dbKey), cluster.get("MasterUserSecret"));
 
         final List<Map<String, Object>> groups = ofType(DATABASES, "AWS::Logs::LogGroup");
-        assertEquals(5, groups.size(), "the exported log groups: " + groups);
+        // the databases' five exported logs, and the Region copy schedule's workflow log (under the same key)
+        assertEquals(6, groups.size(), "the log groups: " + groups);
+        assertEquals(5, groups.stream().map(g -> String.valueOf(g.get("LogGroupName")))
+            .filter(n -> n.startsWith("/aws/rds/") || n.startsWith("/aws/redshift/")).count(), "the exported log groups: " + groups);
+        assertEquals(1, groups.stream().map(g -> String.valueOf(g.get("LogGroupName")))
+            .filter(n -> n.startsWith("/aws/vendedlogs/states/ConsumerDatabases-NewestToDr-")).count(), "the schedule's log group: " + groups);
         for (final Map<String, Object> group : groups) {
             assertEquals(dbKey, group.get("KmsKeyId"), String.valueOf(group));
             assertEquals(365, number(group.get("RetentionInDays")));
@@ -619,7 +624,7 @@ class ConsumerAppTest {
             "kms:ViaService", "rds.eu-west-1.amazonaws.com"), map(map(pi.get("Condition")).get("StringEquals")));
         final long logs = sids.values().stream()
             .filter(s -> principals(s, "Service").equals(List.of("logs.eu-west-1.amazonaws.com"))).count();
-        assertEquals(5, logs, "one CloudWatch Logs statement per exported log group");
+        assertEquals(6, logs, "one CloudWatch Logs statement per log group (5 exported, the schedule's workflow log)");
 
         final Map<String, Object> connect = map(list(map(props(DATABASES, "DbAppRoleDefaultPolicy", "AWS::IAM::Policy")
             .get("PolicyDocument")).get("Statement")).get(0));
@@ -675,6 +680,46 @@ class ConsumerAppTest {
     }
 
     // --- key audit (ConsumerAudit) ----------------------------------------------------------------
+
+    @Test
+    void regionCopyScheduleRequestsTheNewestSnapshotAndTheDrCopyListens() {
+        final Map<String, Object> machine = props(DATABASES, "NewestToDr", "AWS::StepFunctions::StateMachine");
+        assertEquals("EXPRESS", machine.get("StateMachineType"));
+        final String definition = String.valueOf(machine.get("DefinitionString"));
+        assertTrue(definition.contains("consumer-orders") && definition.contains("vol-0123456789abcdef0"), "the listed sources");
+        assertTrue(definition.contains("aws-sdk:eventbridge:putEvents"), "requests by PutEvents");
+        assertEquals("rate(6 hours)", props(DATABASES, "NewestToDrSchedule", "AWS::Events::Rule").get("ScheduleExpression"));
+        assertEquals(List.of("Snapshot Region Copy Requested"),
+            map(props(DATABASES, "NewestToDrForward", "AWS::Events::Rule").get("EventPattern")).get("detail-type"));
+        final Map<String, Object> listen = map(props("ConsumerSnapshotsDr", "FromPrimaryScheduleRequests", "AWS::Events::Rule").get("EventPattern"));
+        assertEquals(List.of("cdk-kms-patterns.snapshot-region-copy"), listen.get("source"));
+        assertEquals(List.of(ConsumerApp.PRIMARY_REGION), listen.get("region"));
+        assertEquals(List.of(ACCOUNT), listen.get("account"));
+    }
+
+    @Test
+    void redshiftCopiesAreSharedInTheDrRegionUnderTheCopyGrantKey() {
+        final String dr = "ConsumerDatabasesDr";
+        final Map<String, Map<String, Object>> sids = bySid(keyPolicy(dr, "CopyKey", "AWS::KMS::Key"));
+        for (final String sid : List.of("SnapshotShareThroughREDSHIFT", "SnapshotShareGrantsThroughREDSHIFT")) {
+            assertEquals(Map.of("AWS", accountRoot(PARTNER)), sids.get(sid).get("Principal"), sid);
+            assertEquals(Map.of("kms:CallerAccount", PARTNER, "kms:ViaService", "redshift.us-east-1.amazonaws.com"),
+                map(map(sids.get(sid).get("Condition")).get("StringEquals")), sid);
+        }
+        final List<String> definitions = resources(dr).entrySet().stream()
+            .filter(e -> e.getKey().startsWith("ShareWarehouseCopies") && "AWS::StepFunctions::StateMachine".equals(map(e.getValue()).get("Type")))
+            .map(e -> String.valueOf(map(map(e.getValue()).get("Properties")).get("DefinitionString")))
+            .collect(Collectors.toList());
+        assertTrue(definitions.stream().anyMatch(d -> d.contains("aws-sdk:redshift:copyClusterSnapshot") && d.contains("\"ManualSnapshotRetentionPeriod\":10")),
+            "automated copies made manual, kept 10 days");
+        assertTrue(definitions.stream().noneMatch(d -> d.contains("deleteClusterSnapshot")), "nothing deleted");
+        assertTrue(definitions.stream().anyMatch(d -> d.contains("aws-sdk:sfn:startExecution") && d.contains("consumer-warehouse")), "the sweep");
+        assertEquals("rate(2 hours)", props(dr, "ShareWarehouseCopiesCopySweepSchedule", "AWS::Events::Rule").get("ScheduleExpression"));
+        assertTrue(resources("ConsumerShareTargetDr").entrySet().stream()
+            .filter(e -> e.getKey().startsWith("ReceiveWarehouseCopies") && "AWS::StepFunctions::StateMachine".equals(map(e.getValue()).get("Type")))
+            .map(e -> String.valueOf(map(map(e.getValue()).get("Properties")).get("DefinitionString")))
+            .anyMatch(d -> d.contains("aws-sdk:redshift:restoreFromClusterSnapshot") && d.contains("analytics-dr")), "the partner restores in us-east-1");
+    }
 
     private static final String AUDIT = "ConsumerAudit";
 
