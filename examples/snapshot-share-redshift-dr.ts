@@ -3,9 +3,10 @@
  * (Redshift, primary Region, `databases.ts`) copies its snapshots into the DR Region, where
  * Redshift encrypts them with the key of the snapshot copy grant there. An account a Redshift
  * snapshot is shared with cannot copy it, only restore it where it is, so the share happens in the
- * DR Region: this stack's workflow shares each arriving copy (an automated copy through a manual
- * snapshot of it that expires after 7 days) with the partner, whose workflow in its DR Region
- * (`snapshot-share-dr.ts`) restores a cluster from it under its own key.
+ * DR Region: every hour this stack's sweep shares the newest manual copy not shared before with the
+ * partner (one a run: each share makes the partner restore a cluster; automated copies only with
+ * `automatedSnapshots`), whose workflow in its DR Region (`snapshot-share-dr.ts`) restores a cluster
+ * from it under its own key.
  */
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -24,7 +25,7 @@ export class RedshiftCopyShareStack extends Stack {
     readonly partnerAccount: string;
   }) {
     super(scope, id, props);
-    // An hourly sweep starts one share per arriving snapshot; { "snapshotId": "<copy>" } starts one by hand.
+    // An hourly sweep shares the newest manual copy not shared before; { "snapshotId": "<copy>" } starts one by hand.
     this.share = new SnapshotShareSource(this, 'WarehouseCopiesToPartner', {
       snapshotType: SnapshotType.REDSHIFT_CLUSTER,
       targets: [ShareTarget.account(props.partnerAccount)],

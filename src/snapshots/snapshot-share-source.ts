@@ -133,18 +133,36 @@ export interface RedshiftCopyShareOptions {
   readonly clusterIdentifier: string;
 
   /**
-   * How long the manual snapshots the workflow makes of arriving automated snapshots are kept
-   * (`ManualSnapshotRetentionPeriod`): whole days, 1 to 3653, longer than `confirmationTimeout`.
-   * Redshift deletes them then; the workflow deletes nothing.
+   * Whether the sweep also shares automated copies (by default Redshift takes an automated snapshot
+   * about every 8 hours or 5 GB per node of changes), made manual first. Each share makes every
+   * target restore a NEW cluster ("When you restore from a snapshot, Amazon Redshift creates a new
+   * cluster", billed while it runs), so by default the sweep shares only manual copies: snapshots
+   * someone took on purpose, copied here by the cluster (`snapshotCopy.manualSnapshotRetention`).
+   * On-demand executions (`{ "snapshotId": ... }`) take either kind whatever this says.
+   *
+   * @see https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-snapshots.html
+   *
+   * @default false
+   */
+  readonly automatedSnapshots?: boolean;
+
+  /**
+   * How long the manual snapshots the workflow makes of automated snapshots (started on demand, or
+   * by the sweep with `automatedSnapshots`) are kept (`ManualSnapshotRetentionPeriod`): whole days,
+   * 1 to 3653, longer than `confirmationTimeout`. Redshift deletes them then; the workflow deletes
+   * nothing.
    *
    * @default Duration.days(7)
    */
   readonly manualCopyRetention?: Duration;
 
   /**
-   * How often the workflow looks for snapshots that arrived (Redshift sends no documented
-   * EventBridge event when a copy arrives). Each snapshot is shared once (an execution named after
-   * it); only the 100 newest snapshots of the cluster are looked at.
+   * How often the sweep looks for snapshots that arrived (Redshift sends no documented EventBridge
+   * event when a copy arrives). Each run starts at most one share: the newest eligible snapshot
+   * among the cluster's 100 newest, once per snapshot (an execution named after it). Snapshots
+   * that arrive between two runs other than the newest are not shared by the sweep (start the
+   * share workflow with them by hand), so pick a schedule at least as frequent as the snapshots
+   * you mean to share.
    *
    * @default events.Schedule.rate(Duration.hours(1))
    */
@@ -198,11 +216,13 @@ export interface SnapshotShareSourceProps extends SnapshotShareWorkflowOptions {
   readonly confirmationTimeout?: Duration;
 
   /**
-   * Redshift only: share the snapshots a cluster of another Region copies into this Region. Arriving
-   * manual snapshots are shared as they are; arriving automated snapshots (which cannot be shared)
-   * are first copied to a manual snapshot (`CopyClusterSnapshot`, same key) that expires by itself.
-   * `encryptionKey` must be the key of the `RedshiftSnapshotCopyGrant` the cluster names. A
-   * schedule starts the workflow for each new snapshot; on-demand executions work as well.
+   * Redshift only: share the snapshots a cluster of another Region copies into this Region. Manual
+   * snapshots are shared as they are; automated snapshots (which cannot be shared) are first copied
+   * to a manual snapshot (`CopyClusterSnapshot`, same key) that expires by itself. `encryptionKey`
+   * must be the key of the `RedshiftSnapshotCopyGrant` the cluster names. A schedule starts a
+   * sweep that shares at most one snapshot a run, the newest manual copy (automated copies too with
+   * `automatedSnapshots`): each share restores a new cluster in every target account. On-demand
+   * executions take any snapshot.
    *
    * @default - no sweep; automated snapshots are refused
    */
@@ -221,7 +241,8 @@ export interface SnapshotShareSourceProps extends SnapshotShareWorkflowOptions {
  * it is under the shareable key, with each target account in turn (`AuthorizeSnapshotAccess`),
  * and that access is revoked after the account confirmed or failed; the snapshot is kept. With
  * `redshiftCopies`, in the Region a cluster copies its snapshots into, automated copies are first
- * copied to a manual snapshot that expires by itself, and a schedule starts one share per snapshot.
+ * copied to a manual snapshot that expires by itself, and a schedule starts the share of the newest
+ * new copy (manual only, unless `automatedSnapshots`), at most one a run.
  *
  * Start an execution with `{ "snapshotId": "<id>" }` (or `{ "createFrom": "<resource id>" }`).
  */
@@ -236,7 +257,7 @@ export class SnapshotShareSource extends Construct {
   public readonly encryptionKey: IEncryptionKey;
   /** Where failures are published. */
   public readonly failureTopic: sns.ITopic;
-  /** The workflow that starts the share of each copied Redshift snapshot (with `redshiftCopies`). */
+  /** The workflow that starts the share of the newest copied Redshift snapshot, at most one a run (with `redshiftCopies`). */
   public readonly copySweep?: sfn.StateMachine;
   /** The completion-event waits (token table, callback machine). */
   private readonly completionWaits: CompletionWaits;
@@ -394,23 +415,24 @@ export class SnapshotShareSource extends Construct {
       },
       targets: [new targets.SfnStateMachine(this.confirmationHandler)],
     });
-    // Redshift copies from another Region: a schedule starts the sweep, which starts a share per snapshot.
+    // Redshift copies from another Region: a schedule starts the sweep, which starts the share of the newest eligible snapshot.
     if (copies) {
       const sweepScope = new Construct(this, 'CopySweep');
       this.copySweep = workflowStateMachine(sweepScope, 'Resource', {
         definition: redshiftSweepDefinition(sweepScope, {
           clusterIdentifier: copies.clusterIdentifier,
           shareMachine: this.stateMachine,
+          automatedSnapshots: copies.automatedSnapshots ?? false,
           failure: FailurePath.create(sweepScope, this.failureTopic, `${madeBy}/CopySweep`.slice(0, 250)),
         }),
         key: workflowKey,
         logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
         timeout: Duration.minutes(30),
         removalPolicy,
-        comment: `Starts the share of each snapshot of ${copies.clusterIdentifier} copied into ${stack.region}`,
+        comment: `Starts the share of the newest ${copies.automatedSnapshots ? 'snapshot' : 'manual snapshot'} of ${copies.clusterIdentifier} copied into ${stack.region} (at most one a run)`,
       }, this.logGroup);
       new events.Rule(sweepScope, 'Schedule', {
-        description: `Looks for snapshots of ${copies.clusterIdentifier} copied into ${stack.region} and shares them`,
+        description: `Looks for snapshots of ${copies.clusterIdentifier} copied into ${stack.region} and shares the newest`,
         schedule: copies.schedule ?? events.Schedule.rate(Duration.hours(1)),
         targets: [new targets.SfnStateMachine(this.copySweep)],
       });

@@ -439,3 +439,35 @@ export function defineServiceChecks(world: PolicyWorld, rows: readonly ServiceAc
     });
   }
 }
+
+/**
+ * The service request model's rows of a Redshift snapshot share, on the shareable key: the target
+ * account's restore through Redshift in the key's Region (by its receiving workflow and by any
+ * principal of that account with IAM `kms:*`), undeclared principals and other accounts denied.
+ * The same rows prove the share in one Region and the share of cross-Region copies.
+ */
+export function redshiftShareRows(world: PolicyWorld, share: {
+  readonly label: string;
+  readonly key: KeyRef;
+  readonly account: string;
+  readonly region: string;
+  readonly targetAccount: string;
+  /** The target's receiving workflow role. */
+  readonly targetWorkflow: PrincipalRef;
+  /** Any other principal of the target account. */
+  readonly recipient: PrincipalRef;
+}): ServiceAccessRow[] {
+  return serviceAccessRows(world, {
+    label: share.label,
+    key: share.key,
+    account: share.account,
+    region: share.region,
+    services: ['redshift'],
+    flags: ['redshiftShare'],
+    facts: {},
+    actors: [
+      { label: 'receiving workflow of the target account', principal: share.targetWorkflow, steps: ['share'] },
+      { label: `principal of target account ${share.targetAccount}`, principal: share.recipient, steps: ['share'], extraIdentityPolicies: [KMS_ALL] },
+    ],
+  }).filter((r) => r.model.step === 'share');
+}

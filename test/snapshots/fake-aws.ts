@@ -575,10 +575,16 @@ const REDSHIFT_OPERATIONS: Record<string, Operation> = {
   'redshift:describeClusterSnapshots': (fake, account, input) => {
     if (input.SnapshotIdentifier === undefined && input.ClusterIdentifier !== undefined) {
       // The snapshots of a cluster (it need not exist in this Region) that the owner account holds,
-      // newest first (the fake's insertion order stands for the creation time), at most MaxRecords.
+      // newest first (the fake's insertion order stands for the creation time), at most MaxRecords,
+      // only those of SnapshotType when it is given ("By default, snapshots of all types are
+      // returned", https://docs.aws.amazon.com/redshift/latest/APIReference/API_DescribeClusterSnapshots.html).
       const owner = String(input.OwnerAccount ?? account);
+      if (input.SnapshotType !== undefined && !['manual', 'automated'].includes(String(input.SnapshotType))) {
+        throw taskError('Redshift.RedshiftException', `InvalidParameterValue: SnapshotType ${String(input.SnapshotType)}`);
+      }
       const all = [...fake.snapshots.values()]
         .filter((x) => x.kind === 'REDSHIFT_CLUSTER' && x.clusterIdentifier === input.ClusterIdentifier && x.account === owner && (owner === account || x.sharedWith.has(account)))
+        .filter((x) => input.SnapshotType === undefined || (x.snapshotType ?? 'manual') === input.SnapshotType)
         .reverse()
         .slice(0, Number(input.MaxRecords ?? 100));
       return { Snapshots: all.map(redshiftSnapshotView) };

@@ -3,7 +3,9 @@
  * Region a cluster copies its snapshots into (`redshiftCopies`), under the key of the
  * `RedshiftSnapshotCopyGrant` there. Arriving automated snapshots are copied to a manual one
  * (`CopyClusterSnapshot`, same key, expiring by itself) and shared; arriving manual ones are shared
- * as they are; a schedule sweeps the cluster's snapshots and starts one share per snapshot.
+ * as they are; a schedule sweeps the cluster's snapshots and starts at most one share a run (the
+ * newest manual copy; automated copies too with `automatedSnapshots`): each share restores a new
+ * cluster in the target account.
  * Valid definitions (asl-validator, botocore), scoped IAM, zero cdk-nag findings, offline runs
  * against the in-memory Redshift of `fake-aws.ts`, and the destination key simulated.
  */
@@ -22,7 +24,7 @@ import { SnapshotShareTarget } from '../../src/snapshots/snapshot-share-target';
 import { ShareTarget, SnapshotType } from '../../src/snapshots/snapshot-type';
 import { expectNoNagFindings } from '../harness/compliance';
 import { sdkTasks, serviceModel, validateSdkTasks } from '../harness/sdk-models';
-import { defineServiceChecks, KMS_ALL, keyDeploymentRows, ServiceAccessStats, serviceAccessRows } from '../harness/service-access';
+import { defineServiceChecks, KMS_ALL, keyDeploymentRows, redshiftShareRows, ServiceAccessStats } from '../harness/service-access';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
 import { AslDefinition, AslState, extractDefinition, JsonValue, runStateMachine, taskError, validateAsl } from '../harness/state-machine';
 
@@ -82,6 +84,8 @@ function copiesWorld(source: Partial<SnapshotShareSourceProps> = {}): CopiesWorl
 }
 
 const world = copiesWorld();
+/** The sweep that takes automated copies too (`automatedSnapshots: true`). */
+const withAutomated = copiesWorld({ redshiftCopies: { clusterIdentifier: CLUSTER, automatedSnapshots: true } });
 const AUTOMATED = 'rs:orders-dw-2026-12-02-03-00-00';
 const MANUAL = 'orders-dw-before-upgrade';
 const MADE_BY = 'DrSource/Share';
@@ -104,7 +108,7 @@ const restoredClusters = (fake: FakeAws) => [...fake.redshiftClusters.values()].
 
 describe('SnapshotShareSource redshiftCopies: definitions and IAM', () => {
   test('every definition is valid ASL, every aws-sdk task matches botocore\'s models, zero cdk-nag findings', () => {
-    for (const definition of [world.sourceDefinition, world.sweepDefinition, world.targetDefinition]) {
+    for (const definition of [world.sourceDefinition, world.sweepDefinition, withAutomated.sweepDefinition, world.targetDefinition]) {
       expect(() => validateAsl(definition)).not.toThrow();
       expect(() => validateSdkTasks(definition)).not.toThrow();
     }
@@ -121,9 +125,21 @@ describe('SnapshotShareSource redshiftCopies: definitions and IAM', () => {
       'TargetSnapshotIdentifier.$': '$.manualCopy.id',
       'ManualSnapshotRetentionPeriod': 7,
     });
-    expect(sdkTasks(world.sweepDefinition).find((t) => t.action === 'describeClusterSnapshots')!.parameters).toEqual({
+    // By default only manual snapshots are listed (SnapshotType: "The type of snapshots for which you
+    // are requesting information. By default, snapshots of all types are returned. Valid Values:
+    // automated | manual", https://docs.aws.amazon.com/redshift/latest/APIReference/API_DescribeClusterSnapshots.html)
+    const listOf = (d: AslDefinition) => sdkTasks(d).find((t) => t.action === 'describeClusterSnapshots')!.parameters;
+    expect(listOf(world.sweepDefinition)).toEqual({
+      ClusterIdentifier: CLUSTER, OwnerAccount: SOURCE_ACCOUNT, SnapshotType: 'manual', MaxRecords: 100, SortingEntities: [{ Attribute: 'CREATE_TIME', SortOrder: 'DESC' }],
+    });
+    expect(listOf(withAutomated.sweepDefinition)).toEqual({
       ClusterIdentifier: CLUSTER, OwnerAccount: SOURCE_ACCOUNT, MaxRecords: 100, SortingEntities: [{ Attribute: 'CREATE_TIME', SortOrder: 'DESC' }],
     });
+    // the share workflow takes automated snapshots on demand either way (run offline below with the default)
+    expect(calls(withAutomated.sourceDefinition)).toEqual(calls(world.sourceDefinition));
+    // no Map: nothing in the sweep can start more than one share
+    expect(JSON.stringify(world.sweepDefinition)).not.toContain('"Type":"Map"');
+    expect(Object.values(world.sweepDefinition.States).filter((st) => JSON.stringify(st).includes('startExecution'))).toHaveLength(1);
     expectNoNagFindings(world.sourceStack);
     expectNoNagFindings(world.targetStack);
   });
@@ -291,11 +307,14 @@ describe('SnapshotShareSource redshiftCopies, run offline', () => {
 });
 
 describe('the sweep of copied snapshots, run offline', () => {
-  /** Runs the sweep; StartShare behaves as Step Functions does with execution names (a name once only). */
-  async function sweep(fake: FakeAws, names: Map<string, JsonValue>) {
-    return runStateMachine(world.sweepDefinition, {
+  interface SweepOutput { readonly share: { readonly snapshotId?: string; readonly started: boolean; readonly executionArn?: string } }
+  const nameOf = (id: string) => `rs-${createHash('sha1').update(id).digest('hex')}`;
+
+  /** Runs a sweep; StartShare behaves as Step Functions does with execution names (a name once only). */
+  async function sweep(fake: FakeAws, names: Map<string, JsonValue>, w: CopiesWorld = world) {
+    return runStateMachine(w.sweepDefinition, {
       input: { 'detail-type': 'Scheduled Event', 'source': 'aws.events' },
-      taskHandlers: fake.handlers(world.sweepDefinition, SOURCE_ACCOUNT, {
+      taskHandlers: fake.handlers(w.sweepDefinition, SOURCE_ACCOUNT, {
         StartShare: (params) => {
           const p = params as { StateMachineArn: string; Name: string; Input: string };
           if (names.has(p.Name)) throw taskError('Sfn.ExecutionAlreadyExistsException', `Execution Already Exists: '${p.Name}'`);
@@ -307,37 +326,124 @@ describe('the sweep of copied snapshots, run offline', () => {
     });
   }
 
-  test('starts one share per available snapshot of the cluster (not the manual copies it made, not those still arriving, not other clusters\'); a second sweep starts none', async () => {
+  /** Adds a snapshot Redshift copied into this Region (newer than every one added before). */
+  const arrive = (fake: FakeAws, id: string, snapshotType: 'manual' | 'automated', options: { pollsLeft?: number; cluster?: string } = {}) => {
+    const x = fake.addSnapshot({ id, kind: 'REDSHIFT_CLUSTER', account: SOURCE_ACCOUNT, kmsKeyId: world.sourceKeyArn, pollsLeft: options.pollsLeft });
+    Object.assign(x, { clusterIdentifier: options.cluster ?? CLUSTER, snapshotType });
+    return x;
+  };
+  const startCalls = (run: { taskCalls: ReadonlyArray<{ state: string }> }) => run.taskCalls.filter((c) => c.state === 'StartShare');
+
+  test('by default: only manual copies are listed (SnapshotType manual); a newer automated copy is not shared', async () => {
     const s = setup();
-    const made = s.fake.addSnapshot({ id: copyIdOf(AUTOMATED), kind: 'REDSHIFT_CLUSTER', account: SOURCE_ACCOUNT, kmsKeyId: world.sourceKeyArn });
-    Object.assign(made, { clusterIdentifier: CLUSTER, snapshotType: 'manual' });
-    const arriving = s.fake.addSnapshot({ id: 'rs:orders-dw-2026-12-02-11-00-00', kind: 'REDSHIFT_CLUSTER', account: SOURCE_ACCOUNT, kmsKeyId: world.sourceKeyArn, pollsLeft: 3 });
-    Object.assign(arriving, { clusterIdentifier: CLUSTER, snapshotType: 'automated' });
-    const other = s.fake.addSnapshot({ id: 'rs:sales-dw-1', kind: 'REDSHIFT_CLUSTER', account: SOURCE_ACCOUNT, kmsKeyId: world.sourceKeyArn });
-    Object.assign(other, { clusterIdentifier: 'sales-dw', snapshotType: 'automated' });
+    arrive(s.fake, 'rs:orders-dw-2026-12-02-11-00-00', 'automated');
+    const names = new Map<string, JsonValue>();
+
+    const run = await sweep(s.fake, names);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect([...names.entries()]).toEqual([[nameOf(MANUAL), { snapshotId: MANUAL }]]);
+    expect((run.output as unknown as SweepOutput).share).toEqual({
+      snapshotId: MANUAL, started: true, executionArn: expect.stringMatching(new RegExp(`:execution:.*:${nameOf(MANUAL)}$`)),
+    });
+    const lists = s.fake.calls.filter((c) => c.operation === 'redshift:describeClusterSnapshots');
+    expect(lists).toEqual([expect.objectContaining({ input: expect.objectContaining({ SnapshotType: 'manual', ClusterIdentifier: CLUSTER }) })]);
+    // nothing but the list: no copy, no share, from the sweep itself
+    expect(s.fake.calls.filter((c) => c.operation !== 'redshift:describeClusterSnapshots')).toEqual([]);
+  });
+
+  test('by default, with automated copies only: nothing is started', async () => {
+    const fake = new FakeAws();
+    arrive(fake, 'rs:orders-dw-2026-12-02-03-00-00', 'automated');
+    arrive(fake, 'rs:orders-dw-2026-12-02-11-00-00', 'automated');
+    const names = new Map<string, JsonValue>();
+
+    const run = await sweep(fake, names);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.visitedStates).toContain('NothingToShare');
+    expect(run.visitedStates).not.toContain('ReadCopy');
+    expect((run.output as unknown as SweepOutput).share).toEqual({ started: false });
+    expect(names.size).toBe(0);
+  });
+
+  test('automatedSnapshots: true: automated copies too, the newest of either kind', async () => {
+    const s = setup();
+    const newest = arrive(s.fake, 'rs:orders-dw-2026-12-02-11-00-00', 'automated');
+    const names = new Map<string, JsonValue>();
+
+    const run = await sweep(s.fake, names, withAutomated);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect([...names.entries()]).toEqual([[nameOf(newest.id), { snapshotId: newest.id }]]);
+    expect(s.fake.calls.find((c) => c.operation === 'redshift:describeClusterSnapshots')!.input).not.toHaveProperty('SnapshotType');
+  });
+
+  test('several eligible: only the newest available one that is not a share-... copy is started; the next run starts nothing', async () => {
+    const s = setup();
+    const older = arrive(s.fake, 'orders-dw-month-end', 'manual');
+    const newest = arrive(s.fake, 'orders-dw-before-migration', 'manual');
+    const made = arrive(s.fake, copyIdOf(AUTOMATED), 'manual');
+    const stillArriving = arrive(s.fake, 'orders-dw-after-migration', 'manual', { pollsLeft: 3 });
+    arrive(s.fake, 'sales-dw-manual', 'manual', { cluster: 'sales-dw' });
     const names = new Map<string, JsonValue>();
 
     const first = await sweep(s.fake, names);
 
     expect(first.status).toBe('SUCCEEDED');
-    const nameOf = (id: string) => `rs-${createHash('sha1').update(id).digest('hex')}`;
-    expect([...names.entries()].sort()).toEqual([
-      [nameOf(AUTOMATED), { snapshotId: AUTOMATED }],
-      [nameOf(MANUAL), { snapshotId: MANUAL }],
-    ].sort());
-    expect((first.output as { shares: Array<{ snapshotId: string; started: boolean }> }).shares.map((x) => [x.snapshotId, x.started])).toEqual([
-      [arriving.id, false], [made.id, false], [MANUAL, true], [AUTOMATED, true],
-    ]);
-    expect(s.fake.calls.filter((c) => c.operation !== 'redshift:describeClusterSnapshots')).toEqual([]);
+    expect([...names.keys()]).toEqual([nameOf(newest.id)]);
+    expect(startCalls(first)).toHaveLength(1);
+    // newest first: the one still arriving and the workflow's own copy are passed over, the rest never read
+    expect(first.taskCalls.map((c) => c.state)).toEqual(['ListCopies', 'StartShare']);
+    expect(first.visitedStates.filter((x) => x === 'ReadCopy')).toHaveLength(3);
+    expect(first.visitedStates.filter((x) => x === 'NextCopy')).toHaveLength(2);
+    expect((first.output as unknown as SweepOutput).share).toMatchObject({ snapshotId: newest.id, started: true });
 
-    // the snapshot that was arriving is available at the next sweep; the others were started before
-    arriving.state = 'available';
     const second = await sweep(s.fake, names);
 
     expect(second.status).toBe('SUCCEEDED');
     expect(second.visitedStates).toContain('StartedBefore');
-    expect(names.size).toBe(3);
-    expect(names.get(nameOf(arriving.id))).toEqual({ snapshotId: arriving.id });
+    expect((second.output as unknown as SweepOutput).share).toEqual({ snapshotId: newest.id, started: false });
+    // the older eligible ones are not the sweep's: still not started
+    expect([...names.keys()]).toEqual([nameOf(newest.id)]);
+    expect(names.has(nameOf(older.id)) || names.has(nameOf(MANUAL)) || names.has(nameOf(made.id))).toBe(false);
+
+    // the snapshot that was arriving is available at the next run: it is the newest, shared once
+    stillArriving.state = 'available';
+    const third = await sweep(s.fake, names);
+
+    expect((third.output as unknown as SweepOutput).share).toMatchObject({ snapshotId: stillArriving.id, started: true });
+    expect([...names.keys()]).toEqual([nameOf(newest.id), nameOf(stillArriving.id)]);
+  });
+
+  test('the first run after deployment, with 150 copies there already: one share (the newest), not 100', async () => {
+    const fake = new FakeAws();
+    for (let i = 0; i < 150; i++) arrive(fake, `orders-dw-daily-${String(i).padStart(3, '0')}`, i % 2 === 0 ? 'manual' : 'automated');
+    const names = new Map<string, JsonValue>();
+
+    const run = await sweep(fake, names);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect([...names.entries()]).toEqual([[nameOf('orders-dw-daily-148'), { snapshotId: 'orders-dw-daily-148' }]]);
+    expect(startCalls(run)).toHaveLength(1);
+
+    const all = new Map<string, JsonValue>();
+    const withAll = await sweep(fake, all, withAutomated);
+    expect([...all.keys()]).toEqual([nameOf('orders-dw-daily-149')]);
+    expect(startCalls(withAll)).toHaveLength(1);
+  });
+
+  test('a start that keeps failing (not "already exists") fails the sweep with a notification', async () => {
+    const s = setup();
+    const run = await runStateMachine(world.sweepDefinition, {
+      input: {},
+      taskHandlers: s.fake.handlers(world.sweepDefinition, SOURCE_ACCOUNT, {
+        StartShare: () => { throw taskError('Sfn.StateMachineDoesNotExistException', 'gone'); },
+      }),
+      context: CONTEXT,
+    });
+    expect(run).toMatchObject({ status: 'FAILED', error: 'Sfn.StateMachineDoesNotExistException' });
+    expect(s.fake.published).toHaveLength(1);
   });
 
   test('throttling of the list is retried; a list that keeps failing fails the sweep with a notification', async () => {
@@ -364,19 +470,15 @@ describe('the destination key (the copy grant\'s), simulated', () => {
   // restore through Redshift there (its workflow and any principal of it), undeclared principals and
   // other accounts denied; and the key's deployment.
   defineServiceChecks(policies, [
-    ...serviceAccessRows(policies, {
+    ...redshiftShareRows(policies, {
       label: 'SnapshotShareSource REDSHIFT_CLUSTER redshiftCopies',
       key,
       account: SOURCE_ACCOUNT,
       region: REGION,
-      services: ['redshift'],
-      flags: ['redshiftShare'],
-      facts: {},
-      actors: [
-        { label: 'receiving workflow of the target account', principal: world.target.stateMachine.role, steps: ['share'] },
-        { label: `principal of target account ${TARGET_ACCOUNT}`, principal: RECIPIENT, steps: ['share'], extraIdentityPolicies: [KMS_ALL] },
-      ],
-    }).filter((r) => r.model.step === 'share'),
+      targetAccount: TARGET_ACCOUNT,
+      targetWorkflow: world.target.stateMachine.role,
+      recipient: RECIPIENT,
+    }),
     ...keyDeploymentRows(policies),
   ], stats);
 

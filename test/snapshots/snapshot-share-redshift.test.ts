@@ -14,7 +14,7 @@ import { SnapshotRestoreOptions, SnapshotShareTarget } from '../../src/snapshots
 import { ShareTarget, SnapshotType } from '../../src/snapshots/snapshot-type';
 import { expectNoNagFindings } from '../harness/compliance';
 import { sdkTasks, serviceModel, validateSdkTasks } from '../harness/sdk-models';
-import { defineServiceChecks, KMS_ALL, keyDeploymentRows, ServiceAccessStats, serviceAccessRows } from '../harness/service-access';
+import { defineServiceChecks, KMS_ALL, keyDeploymentRows, redshiftShareRows, ServiceAccessStats, serviceAccessRows } from '../harness/service-access';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
 import { AslState, validateAsl } from '../harness/state-machine';
 
@@ -132,19 +132,15 @@ describe('Redshift snapshot share', () => {
     const targetKey = world.target.encryptionKey;
     const RECIPIENT = `arn:aws:iam::${TARGET_ACCOUNT}:role/ClusterRestorer`;
     const rows = [
-      ...serviceAccessRows(policies, {
+      ...redshiftShareRows(policies, {
         label: 'SnapshotShareSource REDSHIFT_CLUSTER',
         key: sourceKey,
         account: SOURCE_ACCOUNT,
         region: 'eu-west-1',
-        services: ['redshift'],
-        flags: ['redshiftShare'],
-        facts: {},
-        actors: [
-          { label: 'receiving workflow of the target account', principal: world.target.stateMachine.role, steps: ['share'] },
-          { label: `principal of target account ${TARGET_ACCOUNT}`, principal: RECIPIENT, steps: ['share'], extraIdentityPolicies: [KMS_ALL] },
-        ],
-      }).filter((r) => r.model.step === 'share'),
+        targetAccount: TARGET_ACCOUNT,
+        targetWorkflow: world.target.stateMachine.role,
+        recipient: RECIPIENT,
+      }),
       ...serviceAccessRows(policies, {
         label: 'SnapshotShareTarget REDSHIFT_CLUSTER',
         key: targetKey,

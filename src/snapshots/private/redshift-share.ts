@@ -23,8 +23,8 @@ import { invalid } from '../../private/validation';
  * (`RestoreFromClusterSnapshot` with `KmsKeyId`, "the KMS key ID of the encryption key that encrypts
  * data in the cluster restored from a shared snapshot"). In the destination Region of a cluster's
  * cross-Region snapshot copy (#14), the source also takes automated snapshots: it copies each to a
- * manual one first (`CopyClusterSnapshot`), and a sweep started on a schedule starts a share per
- * snapshot. Never exported from the package.
+ * manual one first (`CopyClusterSnapshot`), and a sweep started on a schedule starts the share of
+ * the newest eligible snapshot, at most one a run. Never exported from the package.
  */
 
 /** The value of `SnapshotType.REDSHIFT_CLUSTER.name`. */
@@ -482,20 +482,32 @@ export function redshiftTargetDefinition(scope: Construct, o: RedshiftTargetOpti
 export interface RedshiftSweepOptions {
   /** The source cluster whose snapshots Redshift copies into this Region. */
   readonly clusterIdentifier: string;
-  /** The share workflow started for each snapshot. */
+  /** The share workflow started for the newest eligible snapshot. */
   readonly shareMachine: sfn.IStateMachine;
+  /** Automated copies are eligible as well as manual ones (the share workflow makes them manual first). */
+  readonly automatedSnapshots: boolean;
   readonly failure: FailurePath;
 }
 
 /**
  * The sweep of the snapshots a cluster of another Region copies into this one (Redshift sends no
  * documented EventBridge event when a copy arrives: its EventBridge events are integration events
- * only, https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-redshift.html): list the 100
- * newest snapshots of that cluster owned by this account (`DescribeClusterSnapshots` by
- * `ClusterIdentifier`, newest first), and start the share workflow for each available one that is
- * not a manual copy the share workflow made (`share-...`), under an execution name derived from the
- * snapshot (`rs-<SHA-1>`), so a snapshot is shared once: Step Functions refuses a second execution of
- * that name for 90 days (`ExecutionAlreadyExists`, taken as "started before").
+ * only, https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-redshift.html). Each share
+ * makes every target restore a NEW cluster, so a run starts at most one share:
+ *
+ * 1. list the 100 newest snapshots of that cluster owned by this account (`DescribeClusterSnapshots`
+ *    by `ClusterIdentifier`, `SortingEntities` CREATE_TIME DESC), only the manual ones
+ *    (`SnapshotType: manual`, "the type of snapshots for which you are requesting information",
+ *    https://docs.aws.amazon.com/redshift/latest/APIReference/API_DescribeClusterSnapshots.html)
+ *    unless `automatedSnapshots`;
+ * 2. walk the list, newest first (an intrinsics loop: a Map cannot stop at the first match), to the
+ *    first available snapshot that is not a manual copy the share workflow made (`share-...`);
+ * 3. start the share workflow for that one only, under an execution name derived from the snapshot
+ *    (`rs-<SHA-1>`), so a snapshot is shared once: Step Functions refuses a second execution of that
+ *    name for 90 days (`ExecutionAlreadyExists`, taken as "started before": nothing is started, and
+ *    older snapshots are never looked at).
+ *
+ * Snapshots that arrive between two runs, other than the newest, are not shared by the sweep.
  */
 export function redshiftSweepDefinition(scope: Construct, o: RedshiftSweepOptions): sfn.IChainable {
   const api = REDSHIFT_CLUSTER_API;
@@ -509,14 +521,19 @@ export function redshiftSweepDefinition(scope: Construct, o: RedshiftSweepOption
     parameters: {
       ClusterIdentifier: o.clusterIdentifier,
       OwnerAccount: Aws.ACCOUNT_ID,
+      ...(o.automatedSnapshots ? {} : { SnapshotType: 'manual' }),
       MaxRecords: 100,
       SortingEntities: [{ Attribute: 'CREATE_TIME', SortOrder: 'DESC' }],
     },
-  }, { resultSelector: { 'Snapshots.$': '$.Snapshots' }, resultPath: '$.copies' });
+  }, { resultSelector: { 'Snapshots.$': '$.Snapshots', 'Count.$': 'States.ArrayLength($.Snapshots)' }, resultPath: '$.copies' });
   addServiceRetries(list, api);
   o.failure.catchAll(list);
 
-  const input = new sfn.Pass(scope, 'ShareInput', { parameters: { 'snapshotId.$': '$.SnapshotIdentifier' }, resultPath: '$.input' });
+  const swept = new sfn.Succeed(scope, 'Swept');
+  const result = (id: string, parameters: Record<string, unknown>, comment?: string) =>
+    new sfn.Pass(scope, id, { parameters, resultPath: '$.share', comment }).next(swept);
+
+  const current = '$.current.snapshot';
   const start = new tasks.CallAwsService(scope, 'StartShare', {
     service: 'sfn',
     action: 'startExecution',
@@ -524,24 +541,37 @@ export function redshiftSweepDefinition(scope: Construct, o: RedshiftSweepOption
     iamResources: [o.shareMachine.stateMachineArn],
     parameters: {
       'StateMachineArn': o.shareMachine.stateMachineArn,
-      'Name.$': "States.Format('rs-{}', States.Hash($.SnapshotIdentifier, 'SHA-1'))",
+      'Name.$': `States.Format('rs-{}', States.Hash(${current}.${api.fields.id}, 'SHA-1'))`,
       'Input.$': 'States.JsonToString($.input)',
     },
     resultSelector: { 'executionArn.$': '$.ExecutionArn' },
     resultPath: '$.started',
   });
   start.addRetry({ errors: ['Sfn.SfnException', 'Sfn.SdkClientException'], ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
-  const startedBefore = new sfn.Pass(scope, 'StartedBefore', { parameters: { 'snapshotId.$': '$.SnapshotIdentifier', 'started': false } });
-  start.addCatch(startedBefore, { errors: ['Sfn.ExecutionAlreadyExistsException'], resultPath: '$.startError' });
-  start.next(new sfn.Pass(scope, 'Started', { parameters: { 'snapshotId.$': '$.SnapshotIdentifier', 'started': true, 'executionArn.$': '$.started.executionArn' } }));
+  start.addCatch(result('StartedBefore', { 'snapshotId.$': `${current}.${api.fields.id}`, 'started': false },
+    'the newest eligible snapshot was shared before: nothing to start (older ones are not the sweep\'s)'),
+  { errors: ['Sfn.ExecutionAlreadyExistsException'], resultPath: '$.startError' });
+  o.failure.catchAll(start);
+  const input = new sfn.Pass(scope, 'ShareInput', { parameters: { 'snapshotId.$': `${current}.${api.fields.id}` }, resultPath: '$.input' });
   input.next(start);
-  const skip = new sfn.Pass(scope, 'Skipped', { parameters: { 'snapshotId.$': '$.SnapshotIdentifier', 'started': false } });
-  const each = new sfn.Map(scope, 'ShareEachCopy', { itemsPath: '$.copies.Snapshots', resultPath: '$.shares', maxConcurrency: 5 });
-  each.itemProcessor(new sfn.Choice(scope, 'ShareThisCopy?')
-    .when(sfn.Condition.and(
-      sfn.Condition.stringEquals(`$.${api.fields.status}`, 'available'),
-      sfn.Condition.not(sfn.Condition.stringMatches(`$.${api.fields.id}`, `${MANUAL_COPY_PREFIX}*`))), input)
-    .otherwise(skip));
-  o.failure.catchAll(each);
-  return sfn.Chain.start(list).next(each).next(new sfn.Succeed(scope, 'Swept'));
+  start.next(result('Started', { 'snapshotId.$': `${current}.${api.fields.id}`, 'started': true, 'executionArn.$': '$.started.executionArn' }));
+
+  const cursor = new sfn.Pass(scope, 'NewestFirst', { parameters: { i: 0 }, resultPath: '$.cursor' });
+  const more = new sfn.Choice(scope, 'MoreCopies?');
+  const read = new sfn.Pass(scope, 'ReadCopy', {
+    parameters: { 'snapshot.$': 'States.ArrayGetItem($.copies.Snapshots, $.cursor.i)' },
+    resultPath: '$.current',
+  });
+  const nextCopy = new sfn.Pass(scope, 'NextCopy', { parameters: { 'i.$': 'States.MathAdd($.cursor.i, 1)' }, resultPath: '$.cursor' });
+  nextCopy.next(more);
+  const eligible = [
+    sfn.Condition.stringEquals(`${current}.${api.fields.status}`, 'available'),
+    sfn.Condition.not(sfn.Condition.stringMatches(`${current}.${api.fields.id}`, `${MANUAL_COPY_PREFIX}*`)),
+  ];
+  read.next(new sfn.Choice(scope, 'ShareThisCopy?', { comment: 'the newest available snapshot that is not a copy the share workflow made' })
+    .when(sfn.Condition.and(...eligible), input)
+    .otherwise(nextCopy));
+  more.when(sfn.Condition.numberLessThanJsonPath('$.cursor.i', '$.copies.Count'), read)
+    .otherwise(result('NothingToShare', { started: false }, 'no available snapshot to share among those listed'));
+  return sfn.Chain.start(list).next(cursor).next(more);
 }
