@@ -110,7 +110,7 @@ export function workflowDefinitions(): Array<{ name: string; title: string; defi
     },
     {
       name: 'snapshot-share-redshift-copy-sweep',
-      title: 'SnapshotShareSource copy sweep (on a schedule: one share per arrived Redshift snapshot)',
+      title: 'SnapshotShareSource copy sweep (on a schedule: at most one share a run, the newest eligible Redshift snapshot)',
       definition: extractDefinition(drCopy, redshiftCopies.copySweep),
     },
     { name: 'snapshot-share-source-redshift', title: 'SnapshotShareSource (Redshift: the snapshot shared as it is, one account at a time)', definition: extractDefinition(source, redshiftShare.stateMachine) },

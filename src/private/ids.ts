@@ -62,6 +62,8 @@ export const WarningIds = {
   REDSHIFT_ENHANCED_VPC_ROUTING_OFF: 'cdk-kms-patterns:redshiftEnhancedVpcRoutingOff',
   /** A Region copy that copies what any sender of its request events in the source Region asks for. */
   REGION_COPY_SCHEDULE_REQUESTS: 'cdk-kms-patterns:regionCopyScheduleRequests',
+  /** A snapshot Region copy schedule that logs nothing (`logLevel: OFF`). */
+  REGION_COPY_SCHEDULE_LOGS_OFF: 'cdk-kms-patterns:regionCopyScheduleLogsOff',
 } as const;
 
 /** The context key that turns the key access report off. */

@@ -29,6 +29,8 @@ export interface SourceSnapshot {
   readonly status: string;
   /** Another account's snapshot (EBS: excluded by `OwnerIds: self`). */
   readonly foreign?: boolean;
+  /** RDS DB snapshots: `OriginalSnapshotCreateTime` (a copy made in the Region keeps its origin's); `time` when not given. */
+  readonly originalTime?: string;
 }
 
 /** How the fake misbehaves. */
@@ -162,6 +164,8 @@ export class ScheduleFake {
         Status: s.status,
         // RDS gives a snapshot still being created no creation time yet in the tests' data.
         ...(s.status === 'creating' ? {} : { SnapshotCreateTime: s.time }),
+        // DB snapshots only: a copy gets a new SnapshotCreateTime and keeps the original's time here.
+        ...(s.status === 'creating' || cluster ? {} : { OriginalSnapshotCreateTime: s.originalTime ?? s.time }),
         SnapshotType: s.id.startsWith('rds:') ? 'automated' : 'manual',
         Encrypted: true,
       })),

@@ -1,7 +1,8 @@
-import { App, Fn, Stack } from 'aws-cdk-lib';
+import { App, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { RegionFake } from './region-copy-fake';
 import { ScheduleFake, SourceSnapshot } from './region-copy-schedule-fake';
 import { SnapshotRegionCopy, SnapshotRegionCopySchedule, SnapshotRegionCopyScheduleProps, SnapshotType } from '../../src';
@@ -19,6 +20,9 @@ const SOURCE = 'eu-west-1';
 const DEST = 'us-east-1';
 const VOL = 'vol-0123456789abcdef0';
 const VOL2 = 'vol-0fedcba9876543210';
+
+/** When the offline runs start (`$$.Execution.StartTime`): after every snapshot time of the tests, whatever the clock. */
+const RUN_STARTED = '2027-01-01T00:00:00.000Z';
 
 /** An ISO 8601 time `h` hours into 1 December 2026. */
 const T = (h: number) => `2026-12-0${1 + Math.floor(h / 24)}T${String(h % 24).padStart(2, '0')}:00:00.000Z`;
@@ -66,7 +70,8 @@ async function runSchedule(fake: ScheduleFake, props: Partial<SnapshotRegionCopy
   const { stack, schedule } = build(props);
   const definition = extractDefinition(stack, schedule.stateMachine);
   createParameters(fake, schedule);
-  const context = { Execution: { Id: `arn:aws:states:${SOURCE}:${ACCOUNT}:express:schedule:run-${fake.calls.length}` } };
+  // the context object Step Functions gives (the workflow reads the start time: a remembered time after it is refused)
+  const context = { Execution: { Id: `arn:aws:states:${SOURCE}:${ACCOUNT}:express:schedule:run-${fake.calls.length}`, StartTime: RUN_STARTED } };
   const run = await runStateMachine(definition, { input: {}, taskHandlers: fake.handlers(definition), context });
   return { run, schedule, definition };
 }
@@ -75,11 +80,15 @@ describe('SnapshotRegionCopySchedule: resources', () => {
   const { stack, schedule } = build();
   const template = Template.fromStack(stack);
 
-  test('an EXPRESS workflow, 5 minutes at most, traced, logging every state to a log group under the key', () => {
+  test('an EXPRESS workflow, 5 minutes at most, traced, logging its errors (with their data) to a log group under the key', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'EXPRESS',
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+      LoggingConfiguration: {
+        Level: 'ERROR',
+        IncludeExecutionData: true,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ToDrLogs'), 'Arn'] } } }],
+      },
     });
     expect(extractDefinition(stack, schedule.stateMachine).TimeoutSeconds).toBe(300);
     template.hasResource('AWS::Logs::LogGroup', {
@@ -87,6 +96,20 @@ describe('SnapshotRegionCopySchedule: resources', () => {
       Properties: { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ToDrKey'), 'Arn'] }, RetentionInDays: 365 },
     });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ToDrKey'), 'Arn'] } });
+  });
+
+  test('logLevel: every state (ALL) when asked, still with the execution data; OFF warns', () => {
+    // https://docs.aws.amazon.com/step-functions/latest/dg/cloudwatch-log-level.html
+    const { stack: all } = build({ ...SOURCES, logLevel: sfn.LogLevel.ALL });
+    Template.fromStack(all).hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+    });
+    expect(Annotations.fromStack(all).findWarning('*', Match.stringLikeRegexp('logLevel'))).toHaveLength(0);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('logLevel'))).toHaveLength(0);
+    // OFF: allowed, with a warning that says what is lost
+    const { stack: off } = build({ ...SOURCES, logLevel: sfn.LogLevel.OFF });
+    Template.fromStack(off).hasResourceProperties('AWS::StepFunctions::StateMachine', { LoggingConfiguration: Match.objectLike({ Level: 'OFF' }) });
+    expect(Annotations.fromStack(off).findWarning('/Primary/ToDr', Match.stringLikeRegexp('logLevel: OFF leaves no record of a failed run'))).toHaveLength(1);
   });
 
   test('runs hourly by default, or on the schedule given', () => {
@@ -111,6 +134,7 @@ describe('SnapshotRegionCopySchedule: resources', () => {
         'source': ['cdk-kms-patterns.snapshot-region-copy'],
         'detail-type': ['Snapshot Region Copy Requested'],
         'account': [ACCOUNT],
+        'region': [SOURCE],
         'detail': { destinationRegion: [DEST] },
       },
       Targets: [Match.objectLike({ Arn: bus, RoleArn: Match.anyValue() })],
@@ -150,9 +174,21 @@ describe('SnapshotRegionCopySchedule: resources', () => {
     expect(parameters.every(p => p.startsWith('parameter/cdk-kms-patterns/snapshot-region-copy-schedule/'))).toBe(true);
   });
 
-  test('zero unacknowledged findings in the four cdk-nag packs (all kinds; EBS only)', () => {
+  test('zero unacknowledged findings in the four cdk-nag packs (all kinds; EBS only; every log level)', () => {
     expectNoNagFindings(stack);
     expectNoNagFindings(build({ ebsVolumeIds: [VOL] }).stack);
+    expectNoNagFindings(build({ ebsVolumeIds: [VOL], logLevel: sfn.LogLevel.ALL }).stack);
+  });
+
+  test('RDS identifiers are used in lowercase, as RDS stores them: parameters, IAM resources and the describe calls', () => {
+    const { stack: mixed, schedule: s } = build({ dbInstanceIdentifiers: ['Orders'], dbClusterIdentifiers: ['LEDGER'] });
+    expect(s.lastRequestParameters.map(p => p.node.id)).toEqual(['LastRequest-db-orders', 'LastRequest-cluster-ledger']);
+    const policies = JSON.stringify(Template.fromStack(mixed).findResources('AWS::IAM::Policy'));
+    expect(policies).toContain(`:rds:${SOURCE}:${ACCOUNT}:db:orders"`);
+    expect(policies).toContain(`:rds:${SOURCE}:${ACCOUNT}:cluster:ledger"`);
+    expect(policies).not.toMatch(/Orders|LEDGER/);
+    const sources = extractDefinition(mixed, s.stateMachine).States.Sources as unknown as { Result: Array<{ source: string }> };
+    expect(sources.Result.map(r => r.source)).toEqual(['orders', 'ledger']);
   });
 
   test('source tokens are accepted (named by position)', () => {
@@ -179,7 +215,17 @@ describe('SnapshotRegionCopySchedule: validation', () => {
     expect(make({ dbClusterIdentifiers: ['x'.repeat(64)] })).toThrow(/dbClusterIdentifiers/);
     const many = Array.from({ length: 41 }, (_, i) => `db${i}`);
     expect(make({ dbInstanceIdentifiers: many })).toThrow(/at most 40 sources in one schedule \(one EXPRESS execution\), got 41/);
+    expect(make({ dbInstanceIdentifiers: ['orders', 'Orders'] })).toThrow(/dbInstanceIdentifiers must not name a source twice \(as 'orders': identifiers are not case-sensitive\), got 'Orders'/);
+    expect(make({ dbInstanceIdentifiers: ['1Orders'] })).toThrow(/got '1Orders'/);
     expect(make({ ebsVolumeIds: ['vol-01234567'], dbInstanceIdentifiers: ['orders'], dbClusterIdentifiers: ['orders'] })).not.toThrow();
+  });
+
+  test('schedule: a rate of at least 5 minutes (runs never overlap)', () => {
+    expect(make({ ebsVolumeIds: [VOL], schedule: events.Schedule.rate(Duration.minutes(1)) }))
+      .toThrow(/schedule must not run more often than every 5 minutes .*got 'rate\(1 minute\)'/);
+    expect(make({ ebsVolumeIds: [VOL], schedule: events.Schedule.rate(Duration.minutes(4)) })).toThrow(/got 'rate\(4 minutes\)'/);
+    expect(make({ ebsVolumeIds: [VOL], schedule: events.Schedule.rate(Duration.minutes(5)) })).not.toThrow();
+    expect(make({ ebsVolumeIds: [VOL], schedule: events.Schedule.rate(Duration.days(1)) })).not.toThrow();
   });
 
   test('Regions', () => {
@@ -330,6 +376,52 @@ describe('SnapshotRegionCopySchedule: offline executions', () => {
     expect(fake.published).toEqual([{ execution: expect.any(String), results: [expect.objectContaining({ error: expect.objectContaining({ Error: 'PutEventsFailed' }) })] }]);
   });
 
+  test('times are compared as timestamps, not as strings (".500Z" is later than "Z" of the same second)', async () => {
+    // As strings, "05:00:00.500Z" < "05:00:00Z" ('.' < 'Z'): a string comparison would pick the older one and call the newer "not new".
+    const fake = new ScheduleFake(ACCOUNT, SOURCE).add(
+      ebs('snap-00000000000000001', VOL, '2026-12-01T05:00:00.500Z'), ebs('snap-00000000000000002', VOL, '2026-12-01T05:00:00Z'));
+    const props = { ebsVolumeIds: [VOL] };
+    await runSchedule(fake, props);
+    expect(fake.events.map(e => (e.detail as Record<string, string>).sourceSnapshotId)).toEqual(['snap-00000000000000001']);
+    fake.add(ebs('snap-00000000000000003', VOL, '2026-12-01T05:00:00.750Z'));
+    await runSchedule(fake, props);
+    expect(fake.events.map(e => (e.detail as Record<string, string>).sourceSnapshotId)).toEqual(['snap-00000000000000001', 'snap-00000000000000003']);
+    fake.add(ebs('snap-00000000000000004', VOL, '2026-12-01T05:00:00Z'));
+    const older = await runSchedule(fake, props);
+    expect(outcomes(older.run)).toEqual(['NOTHING_NEW']);
+    expect(fake.events).toHaveLength(2);
+  });
+
+  test('RDS: a DB snapshot copied in the Region later is as old as its original (OriginalSnapshotCreateTime), not the newest', async () => {
+    const fake = new ScheduleFake(ACCOUNT, SOURCE).add(
+      db('rds:orders-2026-12-01-01-00', T(1)), db('rds:orders-2026-12-01-05-00', T(5)),
+      // copied at T(9) from the T(1) snapshot: newest by SnapshotCreateTime, oldest data
+      { kind: 'RDS_DB', id: 'orders-kept-copy', source: 'orders', time: T(9), originalTime: T(1), status: 'available' });
+    const { run } = await runSchedule(fake, { dbInstanceIdentifiers: ['orders'] });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(fake.events.map(e => e.detail as Record<string, string>)).toEqual([expect.objectContaining({
+      sourceSnapshotId: `arn:aws:rds:${SOURCE}:${ACCOUNT}:snapshot:rds:orders-2026-12-01-05-00`, snapshotTime: T(5),
+    })]);
+  });
+
+  test.each([
+    ['not a timestamp', 'yesterday'],
+    ['in the future', '2999-01-01T00:00:00Z'],
+  ])('a memory parameter whose time is %s fails its source (never "nothing new" forever)', async (_, time) => {
+    const fake = new ScheduleFake(ACCOUNT, SOURCE).add(ebs('snap-00000000000000001', VOL, T(1)));
+    const { schedule } = build({ ebsVolumeIds: [VOL] });
+    fake.parameters.set(parameterOf(schedule, 'ebs', VOL), JSON.stringify({ id: 'snap-0', time }));
+    const { run } = await runSchedule(fake, { ebsVolumeIds: [VOL] });
+    expect(run).toMatchObject({ status: 'FAILED', error: 'SnapshotRegionCopyScheduleFailed' });
+    expect(fake.events).toEqual([]);
+    expect(fake.published).toEqual([{
+      execution: expect.any(String),
+      results: [expect.objectContaining({
+        outcome: 'FAILED', error: expect.objectContaining({ Error: 'UnreadableLastRequest', Cause: expect.stringContaining('set its time to 1970-01-01T00:00:00Z') }),
+      })],
+    }]);
+  });
+
   test('the epoch sentinel is older than any snapshot', () => {
     expect(Date.parse(EPOCH)).toBe(0);
   });
@@ -394,7 +486,7 @@ describe('SnapshotRegionCopySchedule to SnapshotRegionCopy: end to end', () => {
     const fake = new ScheduleFake(ACCOUNT, SOURCE).add(ebs('snap-00000000000000005', VOL, T(5)), ebs('snap-00000000000000001', VOL, T(1)), db('orders-7', T(7)));
     const definition = extractDefinition(primary, schedule.stateMachine);
     createParameters(fake, schedule);
-    const run = await runStateMachine(definition, { input: {}, taskHandlers: fake.handlers(definition), context: { Execution: { Id: 'x' } } });
+    const run = await runStateMachine(definition, { input: {}, taskHandlers: fake.handlers(definition), context: { Execution: { Id: 'x', StartTime: RUN_STARTED } } });
     expect(run.status).toBe('SUCCEEDED');
     expect(fake.events).toHaveLength(2);
     const forwardPattern = Object.values(forwardRule)[0].Properties.EventPattern;

@@ -15,11 +15,12 @@ import { addServiceRetries, RETRY, SdkTask } from './workflow';
  *     describe the source's snapshots page by page (EBS `DescribeSnapshots` with volume-id and
  *     status filters and `OwnerIds: self`; RDS `DescribeDBSnapshots(DBInstanceIdentifier)`;
  *     Aurora `DescribeDBClusterSnapshots(DBClusterIdentifier)`) -> normalise each page to
- *     `{ id, time, ok }` (an inline Map) -> loop over it with `States.ArrayGetItem` and a Choice
+ *     `{ id, time, ok }` (an inline Map; an RDS DB snapshot's time is its `OriginalSnapshotCreateTime`
+ *     when given, so a copy made in the Region later is as old as its data) -> loop over it with `States.ArrayGetItem` and a Choice
  *     `TimestampGreaterThanPath`, keeping the newest completed one -> next page (at most
  *     `MAX_PAGES`; a source with more fails as `TooManySnapshots` rather than risk an old one)
- *     -> none: NONE -> read the memory parameter `{ id, time }` of the last request -> not newer
- *     than it: NOTHING_NEW -> `PutEvents` a `Snapshot Region Copy Requested` event on this
+ *     -> none: NONE -> read the memory parameter `{ id, time }` of the last request (its time not a
+ *     timestamp, or after the run's start: fails as `UnreadableLastRequest`) -> not newer than it: NOTHING_NEW -> `PutEvents` a `Snapshot Region Copy Requested` event on this
  *     Region's default bus (`FailedEntryCount > 0` fails) -> remember it -> REQUESTED.
  *   Any source's failure is its outcome FAILED (the others go on); at the end, failures are
  *   published to the encrypted failure topic and the execution fails.
@@ -75,6 +76,12 @@ interface SourceKind {
   readonly tokenParameter: string;
   readonly id: string;
   readonly time: string;
+  /**
+   * The time of the snapshot's data, preferred to `time` when present: RDS gives a copy made in the
+   * Region a new `SnapshotCreateTime` and keeps `OriginalSnapshotCreateTime`
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBSnapshot.html).
+   */
+  readonly originalTime?: string;
   readonly status: string;
   readonly available: string;
 }
@@ -106,6 +113,7 @@ const KINDS: SourceKind[] = [
     tokenParameter: 'Marker',
     id: 'DbSnapshotArn',
     time: 'SnapshotCreateTime',
+    originalTime: 'OriginalSnapshotCreateTime',
     status: 'Status',
     available: 'available',
   },
@@ -286,7 +294,28 @@ export class RegionCopyScheduleWorkflow extends Construct {
     morePages.otherwise(new sfn.Choice(this, 'Found?')
       .when(sfn.Condition.stringEquals('$.scan.best.id', ''), none)
       .otherwise(readMemory));
-    readMemory.next(new sfn.Choice(this, 'NewSnapshot?')
+    // A memory that is not `{ id, time }` with a past timestamp (edited by hand, say) would compare as
+    // "nothing new" forever: it fails the source instead.
+    const unreadableMemory = new sfn.Pass(this, 'UnreadableLastRequest', {
+      parameters: {
+        'Error': 'UnreadableLastRequest',
+        'Cause.$': `States.Format('{} must hold the last request as JSON with a past timestamp as its time; set its time to ${EPOCH} `
+          + 'to request the newest snapshot again\', $.parameter)',
+      },
+      resultPath: '$.error',
+    }).next(this.sourceFailed);
+    const now = new sfn.Pass(this, 'Now', {
+      comment: 'The time the run started, to tell a remembered time in the future',
+      parameters: { 'last.$': '$.memory.last', 'now.$': '$$.Execution.StartTime' },
+      resultPath: '$.memory',
+    });
+    readMemory.next(now);
+    now.next(new sfn.Choice(this, 'NewSnapshot?')
+      .when(sfn.Condition.not(sfn.Condition.and(
+        sfn.Condition.isPresent('$.memory.last.time'), sfn.Condition.isTimestamp('$.memory.last.time'))), unreadableMemory)
+      // (a start time that is not a timestamp, which Step Functions never gives, skips this check rather than fail every source)
+      .when(sfn.Condition.and(sfn.Condition.isTimestamp('$.memory.now'),
+        sfn.Condition.timestampGreaterThanJsonPath('$.memory.last.time', '$.memory.now')), unreadableMemory)
       .when(sfn.Condition.timestampGreaterThanJsonPath('$.scan.best.time', '$.memory.last.time'), request)
       .otherwise(nothingNew));
     request.next(put).next(new sfn.Choice(this, 'Accepted?')
@@ -407,7 +436,16 @@ export class RegionCopyScheduleWorkflow extends Construct {
       sfn.Condition.isPresent(`$.snapshot.${kind.status}`),
       sfn.Condition.stringEquals(`$.snapshot.${kind.status}`, kind.available),
       sfn.Condition.isPresent(`$.snapshot.${kind.time}`));
-    map.itemProcessor(new sfn.Choice(this, `${kind.prefix}Completed?`)
+    const choice = new sfn.Choice(this, `${kind.prefix}Completed?`);
+    if (kind.originalTime) {
+      const original = `$.snapshot.${kind.originalTime}`;
+      choice.when(sfn.Condition.and(completed, sfn.Condition.isPresent(original), sfn.Condition.isTimestamp(original)),
+        new sfn.Pass(this, `${kind.prefix}UsableOriginal`, {
+          comment: `A copy made in this Region: its data is as old as ${kind.originalTime}`,
+          parameters: { 'id.$': `$.snapshot.${kind.id}`, 'time.$': original, 'ok': true },
+        }));
+    }
+    map.itemProcessor(choice
       .when(sfn.Condition.and(completed, sfn.Condition.isTimestamp(`$.snapshot.${kind.time}`)), usable)
       .when(completed, unreadable)
       .otherwise(unusable));
