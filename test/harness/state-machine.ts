@@ -290,7 +290,7 @@ export async function runStateMachine(definition: AslDefinition, options: RunSta
 }
 
 /** Every state of a definition with its name, nested Parallel branches and Map processors included. */
-function allStates(definition: { readonly States: Readonly<Record<string, AslState>> }): Array<[string, AslState]> {
+export function allStates(definition: { readonly States: Readonly<Record<string, AslState>> }): Array<[string, AslState]> {
   const out: Array<[string, AslState]> = [];
   for (const [name, state] of Object.entries(definition.States)) {
     out.push([name, state]);

@@ -14,7 +14,7 @@
  * `DbSnapshotIdentifier`, `DbSnapshots`, `SourceDBSnapshotIdentifier`, see `test/harness/sdk-models.ts`),
  * never botocore's (`DBSnapshotIdentifier`): a workflow that used botocore's names would find nothing here.
  */
-import { AslDefinition, AslState, JsonValue, runStateMachine, StateMachineRun, taskError, TaskHandler } from '../harness/state-machine';
+import { allStates, AslDefinition, JsonValue, runStateMachine, StateMachineRun, taskError, TaskHandler } from '../harness/state-machine';
 
 export type SnapshotKind = 'EBS' | 'RDS_DB' | 'AURORA_CLUSTER';
 /** Every kind the fake holds (Redshift snapshots are shared, not copied: see `REDSHIFT_OPERATIONS`). */
@@ -866,13 +866,3 @@ const OPERATIONS: Record<string, Operation> = {
   },
 };
 
-function allStates(definition: { States: Readonly<Record<string, AslState>> }): Array<[string, AslState]> {
-  const out: Array<[string, AslState]> = [];
-  for (const [name, state] of Object.entries(definition.States)) {
-    out.push([name, state]);
-    for (const sub of [...(Array.isArray(state.Branches) ? state.Branches : []), state.Iterator, state.ItemProcessor]) {
-      if (typeof sub === 'object' && sub !== null && 'States' in sub) out.push(...allStates(sub as { States: Record<string, AslState> }));
-    }
-  }
-  return out;
-}

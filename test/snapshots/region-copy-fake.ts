@@ -10,7 +10,8 @@
  * `SourceDBSnapshotIdentifier` whose capitals are not leading; see `test/harness/sdk-models.ts`);
  * errors use Step Functions' error names (`Rds.DbSnapshotNotFoundException`, `Ec2.Ec2Exception`).
  */
-import { AslDefinition, AslState, JsonValue, runStateMachine, StateMachineRun, taskError, TaskHandler } from '../harness/state-machine';
+import { taskOperations, ThrottlePlan } from './fake-sdk';
+import { AslDefinition, JsonValue, runStateMachine, StateMachineRun, taskError, TaskHandler } from '../harness/state-machine';
 
 export type RegionSnapshotKind = 'EBS' | 'RDS_DB' | 'AURORA_CLUSTER';
 
@@ -65,9 +66,11 @@ export class RegionFake {
   public readonly callbackRuns: StateMachineRun[] = [];
   private readonly waiters = new Map<string, { output?: string; error?: { name: string; cause: string } }>();
   private counter = 0;
-  private readonly throttled = new Map<string, number>();
+  private readonly throttles: ThrottlePlan;
 
-  constructor(public readonly account: string, public readonly region: string, public readonly behaviour: RegionFakeBehaviour = {}) {}
+  constructor(public readonly account: string, public readonly region: string, public readonly behaviour: RegionFakeBehaviour = {}) {
+    this.throttles = new ThrottlePlan(behaviour.throttle);
+  }
 
   /** Adds a snapshot (a source in another Region, or an unrelated one). */
   public add(s: { id: string; kind: RegionSnapshotKind; region: string; kmsKeyId?: string; tags?: Record<string, string>; state?: RegionSnapshot['state'] }): RegionSnapshot {
@@ -83,35 +86,15 @@ export class RegionFake {
 
   /** A handler for every Task state of a definition, chosen by its Resource. */
   public handlers(definition: AslDefinition): Record<string, TaskHandler> {
-    const out: Record<string, TaskHandler> = {};
-    const visit = (states: Readonly<Record<string, AslState>>): void => {
-      for (const [name, state] of Object.entries(states)) {
-        if (state.Type === 'Task') {
-          const resource = String(state.Resource);
-          const operation = resource.replace(/^arn:[^:]+:states:::(aws-sdk:)?/, '');
-          out[name] = operation === 'dynamodb:putItem.waitForTaskToken'
-            ? (input: JsonValue) => this.awaitCompletion(input as Record<string, unknown>)
-            : (input: JsonValue) => this.call(operation, input as Record<string, unknown>);
-        }
-        const processor = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, AslState> } | undefined;
-        if (processor?.States) visit(processor.States);
-      }
-    };
-    visit(definition.States);
-    return out;
+    return Object.fromEntries(taskOperations(definition).map(([name, operation]) => [name, operation === 'dynamodb:putItem.waitForTaskToken'
+      ? (input: JsonValue) => this.awaitCompletion(input as Record<string, unknown>)
+      : (input: JsonValue) => this.call(operation, input as Record<string, unknown>)]));
   }
 
   /** One API call. */
   public call(operation: string, input: Record<string, unknown>): JsonValue {
     this.calls.push({ operation, input: structuredClone(input) as JsonValue });
-    const throttles = this.behaviour.throttle?.[operation] ?? 0;
-    const done = this.throttled.get(operation) ?? 0;
-    if (done < throttles) {
-      this.throttled.set(operation, done + 1);
-      throw operation.startsWith('ec2:') ? taskError('Ec2.Ec2Exception', 'Request limit exceeded. (RequestLimitExceeded)')
-        : operation.startsWith('rds:') ? taskError('Rds.RdsException', 'Rate exceeded (Throttling)')
-          : taskError('Ssm.ThrottlingException', 'Rate exceeded');
-    }
+    this.throttles.check(operation);
     switch (operation) {
       case 'ssm:getParameter': {
         const value = this.parameters.get(String(input.Name));

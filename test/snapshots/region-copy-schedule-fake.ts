@@ -12,7 +12,8 @@
  * `DbSnapshotArn`); errors too (`Rds.DbInstanceNotFoundException`, `Ec2.Ec2Exception`).
  * `PutEvents` answers `FailedEntryCount` per entry (it does not throw for a rejected entry).
  */
-import { AslDefinition, AslState, JsonValue, taskError, TaskHandler } from '../harness/state-machine';
+import { taskOperations, ThrottlePlan } from './fake-sdk';
+import { AslDefinition, JsonValue, taskError, TaskHandler } from '../harness/state-machine';
 
 export type SourceKind = 'EBS' | 'RDS_DB' | 'AURORA_CLUSTER';
 
@@ -50,9 +51,11 @@ export class ScheduleFake {
   /** Entries accepted by PutEvents, with the event EventBridge would make of each. */
   public readonly events: Array<Record<string, JsonValue>> = [];
   public readonly published: JsonValue[] = [];
-  private readonly throttled = new Map<string, number>();
+  private readonly throttles: ThrottlePlan;
 
-  constructor(public readonly account: string, public readonly region: string, public readonly behaviour: ScheduleFakeBehaviour = {}) {}
+  constructor(public readonly account: string, public readonly region: string, public readonly behaviour: ScheduleFakeBehaviour = {}) {
+    this.throttles = new ThrottlePlan(behaviour.throttle);
+  }
 
   public add(...snapshots: SourceSnapshot[]): this {
     this.snapshots.push(...snapshots);
@@ -60,32 +63,13 @@ export class ScheduleFake {
   }
 
   public handlers(definition: AslDefinition): Record<string, TaskHandler> {
-    const out: Record<string, TaskHandler> = {};
-    const visit = (states: Readonly<Record<string, AslState>>): void => {
-      for (const [name, state] of Object.entries(states)) {
-        if (state.Type === 'Task') {
-          const operation = String(state.Resource).replace(/^arn:[^:]+:states:::(aws-sdk:)?/, '');
-          out[name] = (input: JsonValue) => this.call(operation, input as Record<string, unknown>);
-        }
-        const processor = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, AslState> } | undefined;
-        if (processor?.States) visit(processor.States);
-      }
-    };
-    visit(definition.States);
-    return out;
+    return Object.fromEntries(taskOperations(definition).map(([name, operation]) =>
+      [name, (input: JsonValue) => this.call(operation, input as Record<string, unknown>)]));
   }
 
   public call(operation: string, input: Record<string, unknown>): JsonValue {
     this.calls.push({ operation, input: structuredClone(input) });
-    const throttles = this.behaviour.throttle?.[operation] ?? 0;
-    const done = this.throttled.get(operation) ?? 0;
-    if (done < throttles) {
-      this.throttled.set(operation, done + 1);
-      throw operation.startsWith('ec2:') ? taskError('Ec2.Ec2Exception', 'Request limit exceeded. (RequestLimitExceeded)')
-        : operation.startsWith('rds:') ? taskError('Rds.RdsException', 'Rate exceeded (Throttling)')
-          : operation.startsWith('eventbridge:') ? taskError('EventBridge.EventBridgeException', 'Rate exceeded (ThrottlingException)')
-            : taskError('Ssm.ThrottlingException', 'Rate exceeded');
-    }
+    this.throttles.check(operation);
     switch (operation) {
       case 'ec2:describeSnapshots': return this.describeEbs(input);
       case 'rds:describeDBSnapshots': return this.describeRds('RDS_DB', input);
