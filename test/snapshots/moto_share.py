@@ -14,16 +14,11 @@ Quirks of moto 5.2.x handled here and in the test, never in the product (see VER
 execution per server; the execution is named; its status is read with ListExecutions; moto's
 Step Functions reaches the services at localhost:$MOTO_PORT.
 """
-import json, sys, time, os, socket
-sock = socket.socket(); sock.bind(("127.0.0.1", 0)); free = sock.getsockname()[1]; sock.close()
-os.environ["MOTO_PORT"] = str(free)
-import boto3, requests
-from moto.server import ThreadedMotoServer
-server = ThreadedMotoServer(ip_address="127.0.0.1", port=free, verbose=False)
-server.start()
-url = f"http://127.0.0.1:{free}"
-requests.post(f"{url}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}})
-kw = dict(endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing", region_name="eu-west-1")
+import json, sys, time
+import boto3
+from moto_server import client_args, start_moto
+server, url = start_moto()
+kw = client_args(url, "eu-west-1")
 ec2 = boto3.client("ec2", **kw); rds = boto3.client("rds", **kw); kms = boto3.client("kms", **kw)
 sns = boto3.client("sns", **kw); sfn = boto3.client("stepfunctions", **kw); events = boto3.client("events", **kw)
 kind = sys.argv[2]

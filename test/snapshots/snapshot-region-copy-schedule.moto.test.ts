@@ -21,9 +21,10 @@ import { SnapshotRegionCopySchedule } from '../../src';
 import { toBotocoreNames } from '../harness/sdk-models';
 import { extractDefinition } from '../harness/state-machine';
 
-const SCRIPT = `import json, sys, time, os, socket
-import boto3, requests
-from moto.server import ThreadedMotoServer
+const SCRIPT = `import json, sys, time
+import boto3
+sys.path.insert(0, ${JSON.stringify(__dirname)})
+from moto_server import client_args, start_moto
 import datetime
 import moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk as sdk
 # Test-side adjustment (never in the product): Step Functions hands SDK results to the state as JSON,
@@ -46,13 +47,8 @@ class IsoClient:
         return attr
 _orig = sdk.boto_client_for
 sdk.boto_client_for = lambda *a, **k: IsoClient(_orig(*a, **k))
-sock = socket.socket(); sock.bind(("127.0.0.1", 0)); free = sock.getsockname()[1]; sock.close()
-os.environ["MOTO_PORT"] = str(free)
-server = ThreadedMotoServer(ip_address="127.0.0.1", port=free, verbose=False)
-server.start()
-url = f"http://127.0.0.1:{free}"
-requests.post(f"{url}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}})
-kw = dict(endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing", region_name="eu-west-1")
+server, url = start_moto()
+kw = client_args(url, "eu-west-1")
 ec2 = boto3.client("ec2", **kw); ssm = boto3.client("ssm", **kw); sns = boto3.client("sns", **kw); sfn = boto3.client("stepfunctions", **kw)
 events = boto3.client("events", **kw); sqs = boto3.client("sqs", **kw)
 definition = open(sys.argv[1]).read().replace("aws-sdk:eventbridge:", "aws-sdk:events:")

@@ -22,18 +22,10 @@ import { extractDefinition } from '../harness/state-machine';
 
 const SCRIPT = `import json, sys, time
 import boto3
-from moto.server import ThreadedMotoServer
-import requests
-
-import os, socket
-sock = socket.socket(); sock.bind(("127.0.0.1", 0)); free = sock.getsockname()[1]; sock.close()
-os.environ["MOTO_PORT"] = str(free)  # moto's Step Functions calls services at localhost:$MOTO_PORT
-server = ThreadedMotoServer(ip_address="127.0.0.1", port=free, verbose=False)
-server.start()
-host, port = server.get_host_and_port()
-url = f"http://{host}:{port}"
-requests.post(f"{url}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}})
-kw = dict(endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing")
+sys.path.insert(0, ${JSON.stringify(__dirname)})
+from moto_server import client_args, start_moto
+server, url = start_moto()
+kw = client_args(url)
 src_ec2 = boto3.client("ec2", region_name="eu-west-1", **kw)
 dst_ec2 = boto3.client("ec2", region_name="us-east-1", **kw)
 kms_src = boto3.client("kms", region_name="eu-west-1", **kw)
