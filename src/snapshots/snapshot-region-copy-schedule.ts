@@ -10,9 +10,9 @@ import { Construct } from 'constructs';
 import {
   NO_REQUEST_YET, RegionCopyScheduleWorkflow, SCHEDULE_DETAIL_TYPE, SCHEDULE_EVENT_SOURCE, ScheduleSource,
 } from './private/region-copy-schedule-workflow';
-import { TYPE_AURORA, TYPE_EBS, TYPE_RDS_DB } from './private/region-copy-workflow';
+import { TYPE_AURORA, TYPE_EBS, TYPE_RDS_DB, validateRegionPair } from './private/region-copy-workflow';
 import { acknowledgeWorkflow, acknowledgeWorkflowRole } from './private/share-nag';
-import { failureTopic, workflowLogGroup } from './private/workflow';
+import { failureTopic, workflowLogGroup, workflowStateMachine } from './private/workflow';
 import { IEncryptionKey } from '../keys/encryption-key-base';
 import { KeyCapability } from '../policy/key-capability';
 import { KeyService } from '../policy/key-service';
@@ -146,7 +146,7 @@ export class SnapshotRegionCopySchedule extends Construct {
       fail(`ebsVolumeIds, dbInstanceIdentifiers, dbClusterIdentifiers: at most ${MAX_SOURCES} sources in one schedule (one EXPRESS execution), got ${total}`);
     }
     const types = [...(volumes.length ? [TYPE_EBS] : []), ...(instances.length ? [TYPE_RDS_DB] : []), ...(clusters.length ? [TYPE_AURORA] : [])];
-    checkRegionPair(props.destinationRegion, stack.region, types);
+    validateRegionPair('destinationRegion', props.destinationRegion, stack.region, types, 'list only ebsVolumeIds there');
     checkSchedule(props.schedule);
     checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, 'CloudWatch Logs and SNS');
     super(scope, id);
@@ -178,15 +178,14 @@ export class SnapshotRegionCopySchedule extends Construct {
     const workflow = new RegionCopyScheduleWorkflow(this, 'Workflow', {
       sources, destinationRegion: props.destinationRegion, parameterArns, failureTopic: this.failureTopic,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
-      definitionBody: sfn.DefinitionBody.fromChainable(workflow.definition),
-      logs: { destination: this.logGroup, level: logLevel, includeExecutionData: true },
-      tracingEnabled: true,
+    this.stateMachine = workflowStateMachine(this, 'Resource', {
+      definition: workflow.definition,
       timeout: Duration.minutes(5),
       comment: `Requests copies to ${props.destinationRegion} of the newest snapshots of ${sources.length} sources (${this.node.path})`,
       stateMachineType: sfn.StateMachineType.EXPRESS,
       removalPolicy: RemovalPolicy.RETAIN,
-    });
+      logLevel,
+    }, this.logGroup);
     // The failure topic: SNS encrypts each message with a data key on the publisher's behalf.
     key.grantThroughService(this.stateMachine.role, KeyService.SNS, KeyCapability.GENERATE_DATA_KEY, KeyCapability.DECRYPT);
 
@@ -275,23 +274,5 @@ function checkSources(prop: string, list: string[], format: RegExp, allowed: str
       invalid(prop, `must not name a source twice${first === source ? '' : ` (as '${first}': identifiers are not case-sensitive)`}`, source);
     }
     seen.set(source.toLowerCase(), source);
-  }
-}
-
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-
-/** The checks of `SnapshotRegionCopy`'s Region pair, for the destination. */
-function checkRegionPair(other: string, own: string, types: string[]): void {
-  const prop = 'destinationRegion';
-  if (Token.isUnresolved(other) || !REGION_PATTERN.test(other)) {
-    invalid(prop, 'must be a Region name such as eu-west-1 (a literal, not a token)', Token.isUnresolved(other) ? '(a token)' : other);
-  }
-  if (!Token.isUnresolved(own) && other === own) invalid(prop, `must differ from the stack's Region ${own} (this copies across Regions)`, other);
-  const regions = Token.isUnresolved(own) ? [other] : [other, own];
-  const govCloud = regions.find(r => r.startsWith('us-gov-'));
-  if (govCloud) fail(`${prop}: AWS GovCloud (US) Regions are not supported (${govCloud}), as for SnapshotRegionCopy`);
-  const china = regions.find(r => r.startsWith('cn-'));
-  if (china && types.some(t => t !== TYPE_EBS)) {
-    fail(`${prop}: RDS and Aurora cannot copy snapshots to or from the China Regions (${china}); list only ebsVolumeIds there`);
   }
 }

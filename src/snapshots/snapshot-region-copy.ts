@@ -9,7 +9,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CompletionWaits } from './private/event-wait';
 import { SCHEDULE_DETAIL_TYPE, SCHEDULE_EVENT_SOURCE } from './private/region-copy-schedule-workflow';
-import { apiOfCopyType, LEGACY_TYPE_NAMES, RegionCopyWorkflow, TYPE_AURORA, TYPE_EBS, TYPE_RDS_DB } from './private/region-copy-workflow';
+import {
+  apiOfCopyType, LEGACY_TYPE_NAMES, RegionCopyWorkflow, TYPE_AURORA, TYPE_EBS, TYPE_RDS_DB, validateRegionPair,
+} from './private/region-copy-workflow';
 import { checkDuration } from './private/share-options';
 import { DEFAULT_EVENT_TIMEOUT, workflowLogGroupName } from './private/workflow';
 import { SnapshotType } from './snapshot-type';
@@ -19,7 +21,7 @@ import { KeyService } from '../policy/key-service';
 import { acknowledge, acknowledgeInCompliancePacks } from '../private/acknowledge';
 import { checkEncryptionKey, encryptionKeyOrDefault } from '../private/encrypted-resource';
 import { ComplianceRules, NagRules, WarningIds } from '../private/ids';
-import { fail, invalid } from '../private/validation';
+import { invalid } from '../private/validation';
 
 /**
  * The kinds of snapshot the Region copy handles, by `SnapshotType.name`, with the name the
@@ -234,7 +236,10 @@ export class SnapshotRegionCopy extends Construct {
     if (max < first || max > 3 * 3600) invalid('maxPollInterval', `must be from firstPoll (${first} seconds) to 3 hours`, maxPoll);
     if (budget < 3600 || budget > 7 * 86400) invalid('copyTimeout', 'must be from 1 hour to 7 days', timeout);
     const eventTimeout = props.completionEventTimeout ?? DEFAULT_EVENT_TIMEOUT;
-    checkDuration('completionEventTimeout', eventTimeout, 60, Math.min(86400, budget));
+    checkDuration('completionEventTimeout', eventTimeout, 60, 86400);
+    if (!eventTimeout.isUnresolved() && eventTimeout.toSeconds() > budget) {
+      invalid('completionEventTimeout', `must be at most copyTimeout (${timeout.toHumanString()})`, eventTimeout);
+    }
     checkEncryptionKey(scope, 'encryptionKey', props.encryptionKey, 'EBS and RDS');
     super(scope, id);
 
@@ -335,13 +340,18 @@ export class SnapshotRegionCopy extends Construct {
     return this.stateMachine.grantStartExecution(grantee);
   }
 
-  private addSourceEventRules(sourceRegion: string, types: string[]): void {
-    const account = Stack.of(this).account;
-    const target = (type: string, path: string) => new targets.SfnStateMachine(this.stateMachine, {
-      input: events.RuleTargetInput.fromObject({ snapshotType: type, sourceSnapshotId: events.EventField.fromPath(path) }),
+  /** Starts a copy of `sourceSnapshotId` (kind `snapshotType`); EventBridge retries 8 times within 6 hours. */
+  private copyTarget(snapshotType: string, sourceSnapshotId: string): targets.SfnStateMachine {
+    return new targets.SfnStateMachine(this.stateMachine, {
+      input: events.RuleTargetInput.fromObject({ snapshotType, sourceSnapshotId }),
       retryAttempts: 8,
       maxEventAge: Duration.hours(6),
     });
+  }
+
+  private addSourceEventRules(sourceRegion: string, types: string[]): void {
+    const account = Stack.of(this).account;
+    const target = (type: string, path: string) => this.copyTarget(type, events.EventField.fromPath(path));
     if (types.includes(TYPE_EBS)) {
       new events.Rule(this, 'EbsSnapshotCreated', {
         description: `EBS snapshots created in ${sourceRegion}, forwarded here: copy them`,
@@ -397,14 +407,7 @@ export class SnapshotRegionCopy extends Construct {
         account: [stack.account],
         detail: { destinationRegion: [stack.region], snapshotType: types, sourceSnapshotId: events.Match.exists() },
       },
-      targets: [new targets.SfnStateMachine(this.stateMachine, {
-        input: events.RuleTargetInput.fromObject({
-          snapshotType: events.EventField.fromPath('$.detail.snapshotType'),
-          sourceSnapshotId: events.EventField.fromPath('$.detail.sourceSnapshotId'),
-        }),
-        retryAttempts: 8,
-        maxEventAge: Duration.hours(6),
-      })],
+      targets: [this.copyTarget(events.EventField.fromPath('$.detail.snapshotType'), events.EventField.fromPath('$.detail.sourceSnapshotId'))],
     });
   }
 
@@ -508,32 +511,6 @@ export class SnapshotRegionCopyForwarder extends Construct {
     }
     acknowledgeInCompliancePacks(role, ComplianceRules.IAM_NO_INLINE_POLICY,
       'The forwarding role\'s inline policy allows only events:PutEvents on the destination Region\'s default bus');
-  }
-}
-
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-
-/**
- * A Region pair both workflows check: a literal Region name, not this stack's, no GovCloud (RDS
- * there needs a pre-signed URL), no China Region for RDS and Aurora.
- */
-function validateRegionPair(prop: string, other: string, own: string, types: string[]): void {
-  if (Token.isUnresolved(other) || !REGION_PATTERN.test(other)) {
-    invalid(prop, 'must be a Region name such as eu-west-1 (a literal, not a token)', Token.isUnresolved(other) ? '(a token)' : other);
-  }
-  const regions = Token.isUnresolved(own) ? [other] : [other, own];
-  if (!Token.isUnresolved(own) && other === own) {
-    invalid(prop, `must differ from the stack's Region ${own} (this copies across Regions)`, other);
-  }
-  const govCloud = regions.find(r => r.startsWith('us-gov-'));
-  if (govCloud) {
-    fail(`${prop}: AWS GovCloud (US) Regions are not supported (${govCloud}): RDS copies between GovCloud Regions need a `
-      + 'PreSignedUrl signed in the source Region, which a Step Functions workflow cannot make; snapshots cannot be copied '
-      + 'between GovCloud and other Regions at all');
-  }
-  const china = regions.find(r => r.startsWith('cn-'));
-  if (china && types.some(t => t !== TYPE_EBS)) {
-    fail(`${prop}: RDS and Aurora cannot copy snapshots to or from the China Regions (${china}); copy only SnapshotType.EBS there`);
   }
 }
 

@@ -16,7 +16,7 @@ import {
 import { acknowledgeWorkflow, acknowledgeWorkflowRole } from './private/share-nag';
 import { checkDuration, pollOptions, readAnyKeyOfAccount, validateShareRegions, validateShareTargets } from './private/share-options';
 import {
-  addServiceRetries, DEFAULT_POLL, failureTopic, FailurePath, RETRY, SdkTask, sourceEntry, workflowLogGroup, workflowStateMachine,
+  addServiceRetries, DEFAULT_POLL, failureTopic, FailurePath, resumeTask, RETRY, SdkTask, sourceEntry, workflowLogGroup, workflowStateMachine,
 } from './private/workflow';
 import { ShareTarget, SnapshotType } from './snapshot-type';
 import { EncryptionKeyBase, IEncryptionKey } from '../keys/encryption-key-base';
@@ -288,10 +288,13 @@ export class SnapshotShareSource extends Construct {
     const poll = pollOptions(props.polling);
     const confirmationTimeout = props.confirmationTimeout ?? Duration.hours(24);
     checkDuration('confirmationTimeout', confirmationTimeout, 60, 365 * 24 * 3600);
-    if (api.name === REDSHIFT) validateRedshiftClusters(props.createFrom ?? []);
-    for (const resource of api.name === REDSHIFT ? [] : props.createFrom ?? []) {
-      if (!Token.isUnresolved(resource) && !(api.service === 'ec2' ? /^vol-[0-9a-f]{8,17}$/ : /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/).test(resource)) {
-        invalid('createFrom', api.service === 'ec2' ? 'must name EBS volumes (vol-...)' : 'must name DB identifiers (a letter, then letters, digits and hyphens)', resource);
+    if (api.name === REDSHIFT) {
+      validateRedshiftClusters(props.createFrom ?? []);
+    } else {
+      for (const resource of props.createFrom ?? []) {
+        if (!Token.isUnresolved(resource) && !(api.service === 'ec2' ? /^vol-[0-9a-f]{8,17}$/ : /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/).test(resource)) {
+          invalid('createFrom', api.service === 'ec2' ? 'must name EBS volumes (vol-...)' : 'must name DB identifiers (a letter, then letters, digits and hyphens)', resource);
+        }
       }
     }
     const copies = props.redshiftCopies;
@@ -312,7 +315,7 @@ export class SnapshotShareSource extends Construct {
           invalid('redshiftCopies.manualCopyRetention', `must be longer than confirmationTimeout (${confirmationTimeout.toHumanString()}): the copy must outlive the targets' restores`, retention.toHumanString());
         }
       } else {
-        fail('redshiftCopies.manualCopyRetention must be a literal Duration (whole days)');
+        invalid('redshiftCopies.manualCopyRetention', 'must be a literal Duration of whole days (Redshift\'s ManualSnapshotRetentionPeriod is written into the definition)', '(a token)');
       }
     }
     const busName = props.eventBusName ?? defaultBusName(api.name);
@@ -379,8 +382,6 @@ export class SnapshotShareSource extends Construct {
       : this.definition(api, accounts, key, poll, confirmationTimeout, madeBy, failure, props.createFrom ?? []);
     this.stateMachine = workflowStateMachine(this, 'Resource', {
       definition,
-      key: workflowKey,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       timeout: poll.timeout.plus(poll.timeout).plus(confirmationTimeout).plus(Duration.hours(1)),
       removalPolicy,
       comment: `Shares ${api.noun}s with ${accounts.join(', ')}`,
@@ -401,8 +402,6 @@ export class SnapshotShareSource extends Construct {
     const handler = this.confirmationDefinition();
     this.confirmationHandler = workflowStateMachine(this, 'ConfirmationHandler', {
       definition: handler,
-      key: workflowKey,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       timeout: Duration.minutes(15),
       removalPolicy,
       comment: `Passes the confirmations of ${accounts.join(', ')} to ${this.node.path}`,
@@ -425,8 +424,6 @@ export class SnapshotShareSource extends Construct {
           automatedSnapshots: copies.automatedSnapshots ?? false,
           failure: FailurePath.create(sweepScope, this.failureTopic, `${madeBy}/CopySweep`.slice(0, 250)),
         }),
-        key: workflowKey,
-        logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
         timeout: Duration.minutes(30),
         removalPolicy,
         comment: `Starts the share of the newest ${copies.automatedSnapshots ? 'snapshot' : 'manual snapshot'} of ${copies.clusterIdentifier} copied into ${stack.region} (at most one a run)`,
@@ -563,25 +560,10 @@ export class SnapshotShareSource extends Construct {
   }
 
   private confirmationDefinition(): sfn.IChainable {
-    const success = new tasks.CallAwsService(this, 'ConfirmSuccess', {
-      service: 'sfn',
-      action: 'sendTaskSuccess',
-      iamAction: 'states:SendTaskSuccess',
-      iamResources: [this.stateMachine.stateMachineArn],
-      parameters: { 'TaskToken.$': '$.detail.taskToken', 'Output.$': 'States.JsonToString($.detail)' },
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    const failed = new tasks.CallAwsService(this, 'ConfirmFailure', {
-      service: 'sfn',
-      action: 'sendTaskFailure',
-      iamAction: 'states:SendTaskFailure',
-      iamResources: [this.stateMachine.stateMachineArn],
-      parameters: { 'TaskToken.$': '$.detail.taskToken', 'Error': 'TargetCopyFailed', 'Cause.$': "States.Format('account {}: {}', $.account, $.detail.cause)" },
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    for (const t of [success, failed]) {
-      t.addRetry({ errors: ['Sfn.SfnException', 'Sfn.SdkClientException'], ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
-    }
+    const success = resumeTask(this, 'ConfirmSuccess', this.stateMachine, 'success',
+      { 'TaskToken.$': '$.detail.taskToken', 'Output.$': 'States.JsonToString($.detail)' });
+    const failed = resumeTask(this, 'ConfirmFailure', this.stateMachine, 'failure',
+      { 'TaskToken.$': '$.detail.taskToken', 'Error': 'TargetCopyFailed', 'Cause.$': "States.Format('account {}: {}', $.account, $.detail.cause)" });
     return new sfn.Choice(this, 'Copied?')
       .when(sfn.Condition.stringEquals('$.detail.status', STATUS_COPIED), success)
       .otherwise(failed);

@@ -214,8 +214,6 @@ export class SnapshotShareTarget extends Construct {
     const definition = this.definition(api, props, key, poll, madeBy, failing, failure);
     this.stateMachine = workflowStateMachine(this, 'Resource', {
       definition,
-      key: workflowKey,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       timeout: poll.timeout.plus(poll.timeout).plus(Duration.hours(1)),
       removalPolicy,
       comment: `Copies ${api.noun}s shared by ${props.sourceAccounts.join(', ')} under this account's key`,

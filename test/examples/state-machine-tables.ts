@@ -12,7 +12,7 @@
 import type { Step } from '../harness/service-requests';
 import { PolicyWorld, resolveIntrinsics } from '../harness/simulate';
 import type { CfnTemplate, LogicalRef, SynthesizedStack } from '../harness/simulate';
-import type { AslDefinition, AslState } from '../harness/state-machine';
+import { allStates, definitionOfResource } from '../harness/state-machine';
 
 /** The model step of each DynamoDB item action (service-requests.ts, `dynamodb` rows). */
 export const DYNAMODB_ACTION_STEPS: Readonly<Record<string, Step>> = Object.fromEntries([
@@ -45,21 +45,6 @@ export interface EncryptedTable {
 
 const INTEGRATION = /^arn:aws[\w-]*:states:::(?:aws-sdk:)?dynamodb:([A-Za-z]+)(?:\.[A-Za-z]+)?$/;
 
-/** Every state of a definition, nested Map and Parallel states included. */
-export function allStates(definition: AslDefinition): Array<[string, AslState]> {
-  const out: Array<[string, AslState]> = [];
-  const walk = (states: Readonly<Record<string, AslState>>): void => {
-    for (const [name, state] of Object.entries(states)) {
-      out.push([name, state]);
-      const nested = (state.ItemProcessor ?? state.Iterator) as AslDefinition | undefined;
-      if (nested) walk(nested.States);
-      for (const branch of (state.Branches as AslDefinition[] | undefined) ?? []) walk(branch.States);
-    }
-  };
-  walk(definition.States);
-  return out;
-}
-
 /** Every KMS-encrypted table of the world, with the state machines that call DynamoDB on it. */
 export function encryptedTables(world: PolicyWorld): EncryptedTable[] {
   const tables: EncryptedTable[] = [];
@@ -80,7 +65,7 @@ export function encryptedTables(world: PolicyWorld): EncryptedTable[] {
     for (const [logicalId, resource] of Object.entries(entry.template.Resources ?? {})) {
       if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
       const machine = `${entry.stackName}/${logicalId}`;
-      const definition = definitionOf(resource, ctx, machine);
+      const definition = definitionOfResource(resource, ctx, machine);
       const byTable = new Map<EncryptedTable, Set<string>>();
       for (const [stateName, state] of allStates(definition)) {
         const match = typeof state.Resource === 'string' ? INTEGRATION.exec(state.Resource) : null;
@@ -121,20 +106,4 @@ export function mutatedWorld(world: PolicyWorld, mutate: (stackName: string, tem
     mutate(s.stackName, template);
     return { stackName: s.stackName, account: s.account, region: s.region, template };
   }));
-}
-
-function definitionOf(resource: { Properties?: Record<string, unknown> }, ctx: ReturnType<PolicyWorld['contextOf']>, machine: string): AslDefinition {
-  const props = resource.Properties ?? {};
-  const raw = props.DefinitionString ?? props.Definition;
-  if (raw === undefined) throw new Error(`${machine}: no DefinitionString or Definition`);
-  let text = (() => {
-    const resolved = resolveIntrinsics(raw, ctx);
-    return typeof resolved === 'string' ? resolved : JSON.stringify(resolved);
-  })();
-  const substitutions = resolveIntrinsics(props.DefinitionSubstitutions ?? {}, ctx) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(substitutions)) {
-    const replacement = typeof value === 'string' ? value : JSON.stringify(value);
-    text = text.split(`\${${name}}`).join(replacement.replace(/["\\]/g, (c) => `\\${c}`));
-  }
-  return JSON.parse(text) as AslDefinition;
 }

@@ -15,7 +15,7 @@
 import { Stack } from 'aws-cdk-lib';
 import type { StateMachine as LocalStateMachine, StateMachineDefinition } from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
 import type { IConstruct } from 'constructs';
-import { EnvironmentDefaults, findCfnResource, resolveIntrinsics, SynthesizedStack, synthesizeStack } from './intrinsics';
+import { EnvironmentDefaults, findCfnResource, resolveIntrinsics, ResolveContext, SynthesizedStack, synthesizeStack } from './intrinsics';
 
 // aws-local-stepfunctions is an ES module package with a CommonJS build; its types are ESM-only, so
 // TypeScript (module node16, CommonJS tests) only accepts them as a type import. The value is loaded
@@ -76,6 +76,14 @@ export function extractDefinition(stack: Stack, stateMachine: IConstruct | strin
     const machines = Object.entries(own.template.Resources ?? {}).filter(([, r]) => r.Type === STATE_MACHINE_TYPE).map(([id]) => id);
     throw new Error(`stack ${own.stackName} has no state machine ${logicalId}; state machines: ${machines.join(', ') || '(none)'}`);
   }
+  return definitionOfResource(resource, ctx, `${own.stackName}/${logicalId}`);
+}
+
+/**
+ * The ASL definition of a synthesized `AWS::StepFunctions::StateMachine` resource (`name` in error
+ * messages), its intrinsics resolved in `ctx` and its `DefinitionSubstitutions` applied.
+ */
+export function definitionOfResource(resource: { readonly Properties?: Record<string, unknown> }, ctx: ResolveContext, name: string): AslDefinition {
   const props = resource.Properties ?? {};
   let text: string;
   if (props.DefinitionString !== undefined) {
@@ -84,21 +92,21 @@ export function extractDefinition(stack: Stack, stateMachine: IConstruct | strin
   } else if (props.Definition !== undefined) {
     text = JSON.stringify(resolveIntrinsics(props.Definition, ctx));
   } else {
-    throw new Error(`${own.stackName}/${logicalId} has neither DefinitionString nor Definition (a DefinitionS3Location cannot be read offline)`);
+    throw new Error(`${name} has neither DefinitionString nor Definition (a DefinitionS3Location cannot be read offline)`);
   }
   const substitutions = resolveIntrinsics(props.DefinitionSubstitutions ?? {}, ctx) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(substitutions)) {
+  for (const [variable, value] of Object.entries(substitutions)) {
     const replacement = typeof value === 'string' ? value : JSON.stringify(value);
-    text = text.split(`\${${name}}`).join(replacement.replace(/["\\]/g, (c) => `\\${c}`));
+    text = text.split(`\${${variable}}`).join(replacement.replace(/["\\]/g, (c) => `\\${c}`));
   }
   let definition: unknown;
   try {
     definition = JSON.parse(text);
   } catch (e) {
-    throw new Error(`the definition of ${own.stackName}/${logicalId} is not JSON once resolved (${(e as Error).message}): ${text.slice(0, 500)}`);
+    throw new Error(`the definition of ${name} is not JSON once resolved (${(e as Error).message}): ${text.slice(0, 500)}`);
   }
   if (!isAslDefinition(definition)) {
-    throw new Error(`the definition of ${own.stackName}/${logicalId} has no StartAt/States: ${text.slice(0, 500)}`);
+    throw new Error(`the definition of ${name} has no StartAt/States: ${text.slice(0, 500)}`);
   }
   return definition;
 }

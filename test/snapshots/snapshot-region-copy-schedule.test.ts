@@ -5,9 +5,9 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { RegionFake } from './region-copy-fake';
 import { ScheduleFake, SourceSnapshot } from './region-copy-schedule-fake';
-import { SnapshotRegionCopy, SnapshotRegionCopySchedule, SnapshotRegionCopyScheduleProps, SnapshotType } from '../../src';
+import { EncryptionKey, SnapshotRegionCopy, SnapshotRegionCopySchedule, SnapshotRegionCopyScheduleProps, SnapshotType } from '../../src';
 import { CompletionWaits } from '../../src/snapshots/private/event-wait';
-import { EPOCH, MAX_PAGES, NO_REQUEST_YET } from '../../src/snapshots/private/region-copy-schedule-workflow';
+import { MAX_PAGES, NO_REQUEST_YET } from '../../src/snapshots/private/region-copy-schedule-workflow';
 import { expectNoNagFindings } from '../harness/compliance';
 import { matchEvents } from '../harness/event-patterns';
 import { sdkModelErrors } from '../harness/sdk-models';
@@ -233,7 +233,18 @@ describe('SnapshotRegionCopySchedule: validation', () => {
     expect(make({ ebsVolumeIds: [VOL], destinationRegion: 'Virginia' })).toThrow(/destinationRegion must be a Region name such as eu-west-1.*got 'Virginia'/);
     expect(make({ ebsVolumeIds: [VOL], destinationRegion: 'us-gov-east-1' })).toThrow(/GovCloud/);
     expect(make({ dbInstanceIdentifiers: ['orders'], destinationRegion: 'cn-northwest-1' }, 'cn-north-1')).toThrow(/RDS and Aurora cannot copy snapshots to or from the China Regions/);
+    expect(make({ dbInstanceIdentifiers: ['orders'], destinationRegion: 'cn-northwest-1' }, 'cn-north-1')).toThrow(/list only ebsVolumeIds there/);
     expect(make({ ebsVolumeIds: [VOL], destinationRegion: 'cn-northwest-1' }, 'cn-north-1')).not.toThrow();
+  });
+
+  test('encryptionKey: a symmetric key of this Region', () => {
+    expect(() => {
+      const app = new App();
+      const dr = new Stack(app, 'Dr', { env: { account: ACCOUNT, region: DEST } });
+      const key = new EncryptionKey(dr, 'Key');
+      const primary = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: SOURCE } });
+      new SnapshotRegionCopySchedule(primary, 'S', { destinationRegion: DEST, ebsVolumeIds: [VOL], encryptionKey: key });
+    }).toThrow(/encryptionKey must be a key in the stack's Region eu-west-1 .*, got 'us-east-1'/);
   });
 });
 
@@ -288,7 +299,7 @@ describe('SnapshotRegionCopySchedule: offline executions', () => {
     expect(requested).toHaveLength(4);
     expect(fake.events.every(e => e.source === 'cdk-kms-patterns.snapshot-region-copy' && e['detail-type'] === 'Snapshot Region Copy Requested')).toBe(true);
     expect(JSON.parse(fake.parameters.get(parameterOf(schedule, 'ebs', VOL))!)).toEqual({ id: 'snap-00000000000000005', time: T(5) });
-    // the lists really were out of order
+    // own snapshots only (a snapshot shared with the account is not this account's to copy)
     const firstPage = fake.calls.find(c => c.operation === 'ec2:describeSnapshots')!;
     expect(firstPage.input).toMatchObject({ OwnerIds: ['self'] });
     expect(fake.published).toEqual([]);
@@ -420,10 +431,6 @@ describe('SnapshotRegionCopySchedule: offline executions', () => {
         outcome: 'FAILED', error: expect.objectContaining({ Error: 'UnreadableLastRequest', Cause: expect.stringContaining('set its time to 1970-01-01T00:00:00Z') }),
       })],
     }]);
-  });
-
-  test('the epoch sentinel is older than any snapshot', () => {
-    expect(Date.parse(EPOCH)).toBe(0);
   });
 });
 

@@ -163,6 +163,9 @@ describe('SnapshotRegionCopy: validation', () => {
     expect(make({ firstPoll: Duration.seconds(10) })).toThrow(/firstPoll must be from 1 minute to 1 hour, got 10 seconds/);
     expect(make({ maxPollInterval: Duration.minutes(1) })).toThrow(/maxPollInterval must be from firstPoll \(300 seconds\) to 3 hours/);
     expect(make({ copyTimeout: Duration.days(8) })).toThrow(/copyTimeout must be from 1 hour to 7 days, got 8 days/);
+    expect(make({ copyTimeout: Duration.hours(1), completionEventTimeout: Duration.hours(2) }))
+      .toThrow(/completionEventTimeout must be at most copyTimeout \(1 hour\), got 2 hours/);
+    expect(make({ completionEventTimeout: Duration.days(2), copyTimeout: Duration.days(3) })).toThrow(/completionEventTimeout/);
     expect(make({ snapshotTypes: [] })).toThrow(/snapshotTypes must name at least one of SnapshotType.EBS, SnapshotType.RDS_DB, SnapshotType.AURORA_CLUSTER/);
   });
 

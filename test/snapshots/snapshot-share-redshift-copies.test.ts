@@ -10,7 +10,7 @@
  * against the in-memory Redshift of `fake-aws.ts`, and the destination key simulated.
  */
 import { createHash } from 'crypto';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -26,7 +26,7 @@ import { expectNoNagFindings } from '../harness/compliance';
 import { sdkTasks, serviceModel, validateSdkTasks } from '../harness/sdk-models';
 import { defineServiceChecks, KMS_ALL, keyDeploymentRows, redshiftShareRows, ServiceAccessStats } from '../harness/service-access';
 import { expectAccess, PolicyWorld } from '../harness/simulate';
-import { AslDefinition, AslState, extractDefinition, JsonValue, runStateMachine, taskError, validateAsl } from '../harness/state-machine';
+import { allStates, AslDefinition, extractDefinition, JsonValue, runStateMachine, taskError, validateAsl } from '../harness/state-machine';
 
 const REGION = 'us-east-1';
 const CLUSTER = 'orders-dw';
@@ -193,6 +193,8 @@ describe('SnapshotShareSource redshiftCopies: definitions and IAM', () => {
       .toThrow("redshiftCopies.manualCopyRetention must be whole days from 1 to 3653, got '1 day 12 hours'");
     expect(() => make({ redshiftCopies: { clusterIdentifier: CLUSTER, manualCopyRetention: Duration.days(4000) } }))
       .toThrow("redshiftCopies.manualCopyRetention must be whole days from 1 to 3653, got '4000 days'");
+    expect(() => make({ redshiftCopies: { clusterIdentifier: CLUSTER, manualCopyRetention: Duration.days(Token.asNumber({ Ref: 'Days' })) } }))
+      .toThrow(/^redshiftCopies.manualCopyRetention must be a literal Duration of whole days .*, got '\(a token\)'/);
     const retention = (days: number) => ({ clusterIdentifier: CLUSTER, manualCopyRetention: Duration.days(days) });
     expect(() => make({ confirmationTimeout: Duration.days(2), redshiftCopies: retention(2) }))
       .toThrow("redshiftCopies.manualCopyRetention must be longer than confirmationTimeout (2 days): the copy must outlive the targets' restores, got '2 days'");
@@ -512,23 +514,18 @@ describe('error names of the copy and the sweep', () => {
     ] as Array<[string, string, AslDefinition]>) {
       const model = serviceModel(service) as unknown as { operations: Record<string, { errors?: Array<{ shape: string }> }> };
       const generic = [`${prefix}.${prefix}Exception`, `${prefix}.SdkClientException`, 'Redshift.DependentServiceRequestThrottlingException'];
-      const visit = (states: Record<string, AslState>) => {
-        for (const [name, state] of Object.entries(states)) {
-          const nested = state.ItemProcessor as { States: Record<string, AslState> } | undefined;
-          if (nested) visit(nested.States);
-          const m = new RegExp(`aws-sdk:${prefix === 'Sfn' ? 'sfn' : 'redshift'}:([A-Za-z]+)$`).exec(String(state.Resource ?? ''));
-          if (!m) continue;
-          const operation = m[1].charAt(0).toUpperCase() + m[1].slice(1);
-          const declared = (model.operations[operation].errors ?? []).map((e) => `${prefix}.${e.shape.replace(/(Fault|Exception)$/, '')}Exception`);
-          const named = [...((state.Retry ?? []) as Array<{ ErrorEquals: string[] }>), ...((state.Catch ?? []) as Array<{ ErrorEquals: string[] }>)]
-            .flatMap((r) => r.ErrorEquals).filter((e) => e.startsWith(`${prefix}.`) && !generic.includes(e));
-          for (const error of named) {
-            expect({ state: name, error, declared: declared.includes(error) }).toEqual({ state: name, error, declared: true });
-            checked.push(`${name}:${error}`);
-          }
+      for (const [name, state] of allStates(definition)) {
+        const m = new RegExp(`aws-sdk:${prefix === 'Sfn' ? 'sfn' : 'redshift'}:([A-Za-z]+)$`).exec(String(state.Resource ?? ''));
+        if (!m) continue;
+        const operation = m[1].charAt(0).toUpperCase() + m[1].slice(1);
+        const declared = (model.operations[operation].errors ?? []).map((e) => `${prefix}.${e.shape.replace(/(Fault|Exception)$/, '')}Exception`);
+        const named = [...((state.Retry ?? []) as Array<{ ErrorEquals: string[] }>), ...((state.Catch ?? []) as Array<{ ErrorEquals: string[] }>)]
+          .flatMap((r) => r.ErrorEquals).filter((e) => e.startsWith(`${prefix}.`) && !generic.includes(e));
+        for (const error of named) {
+          expect({ state: name, error, declared: declared.includes(error) }).toEqual({ state: name, error, declared: true });
+          checked.push(`${name}:${error}`);
         }
-      };
-      visit(definition.States as Record<string, AslState>);
+      }
     }
     expect(checked).toEqual(expect.arrayContaining([
       'CopyToManual:Redshift.ClusterSnapshotQuotaExceededException',

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { acknowledgeWorkflow, acknowledgeWorkflowRole } from './share-nag';
 import { SnapshotApi } from './snapshot-api';
 import {
-  AvailabilityWaitOptions, availabilityChoice, describeSnapshot, pollUntilAvailable, RETRY, waitTimedOut, workflowStateMachine,
+  AvailabilityWaitOptions, availabilityChoice, describeSnapshot, pollUntilAvailable, resumeTask, RETRY, waitTimedOut, workflowStateMachine,
 } from './workflow';
 import { IEncryptionKey } from '../../keys/encryption-key-base';
 import { KeyCapability } from '../../policy/key-capability';
@@ -277,8 +277,6 @@ export class CompletionWaits extends Construct {
     const noun = this.props.apis.filter((a) => this.hasEvents(a)).map((a) => a.noun).join(' and ');
     this.callback = workflowStateMachine(this, 'Callback', {
       definition: this.callbackDefinition(waiter),
-      key,
-      logRetention: logs.RetentionDays.ONE_YEAR,
       timeout: Duration.minutes(5),
       removalPolicy,
       comment: `Resumes ${waiter.node.path} when a ${noun} it waits for is made`,
@@ -343,27 +341,12 @@ export class CompletionWaits extends Construct {
       resultPath: '$.taken',
     });
     take.addRetry({ errors: DYNAMODB_RETRY, ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
-    const success = new tasks.CallAwsService(this, 'Resume', {
-      service: 'sfn',
-      action: 'sendTaskSuccess',
-      iamAction: 'states:SendTaskSuccess',
-      iamResources: [waiter.stateMachineArn],
-      parameters: { 'TaskToken.$': '$.taken.Attributes.taskToken.S', 'Output.$': 'States.JsonToString($.completed)' },
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    const failure = new tasks.CallAwsService(this, 'ResumeWithFailure', {
-      service: 'sfn',
-      action: 'sendTaskFailure',
-      iamAction: 'states:SendTaskFailure',
-      iamResources: [waiter.stateMachineArn],
-      parameters: { 'TaskToken.$': '$.taken.Attributes.taskToken.S', 'Error': COMPLETION_FAILED_ERROR, 'Cause.$': '$.completed.cause' },
-      resultPath: sfn.JsonPath.DISCARD,
-    });
+    const success = resumeTask(this, 'Resume', waiter, 'success',
+      { 'TaskToken.$': '$.taken.Attributes.taskToken.S', 'Output.$': 'States.JsonToString($.completed)' });
+    const failure = resumeTask(this, 'ResumeWithFailure', waiter, 'failure',
+      { 'TaskToken.$': '$.taken.Attributes.taskToken.S', 'Error': COMPLETION_FAILED_ERROR, 'Cause.$': '$.completed.cause' });
     const gone = new sfn.Succeed(this, 'WaiterGone');
-    for (const t of [success, failure]) {
-      t.addRetry({ errors: ['Sfn.SfnException', 'Sfn.SdkClientException'], ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
-      t.addCatch(gone, { errors: STALE_TOKEN_ERRORS, resultPath: '$.resumeError' });
-    }
+    for (const t of [success, failure]) t.addCatch(gone, { errors: STALE_TOKEN_ERRORS, resultPath: '$.resumeError' });
     take.next(new sfn.Choice(this, 'Waiting?')
       .when(sfn.Condition.and(
         sfn.Condition.isPresent('$.taken.Attributes.taskToken.S'),

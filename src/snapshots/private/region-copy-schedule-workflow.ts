@@ -72,8 +72,8 @@ interface SourceKind {
   readonly action: string;
   readonly iamAction: string;
   readonly list: string;
+  /** The page token: in the response, and the request parameter that takes it back. */
   readonly token: string;
-  readonly tokenParameter: string;
   readonly id: string;
   readonly time: string;
   /**
@@ -95,7 +95,6 @@ const KINDS: SourceKind[] = [
     iamAction: 'ec2:DescribeSnapshots',
     list: 'Snapshots',
     token: 'NextToken',
-    tokenParameter: 'NextToken',
     id: 'SnapshotId',
     time: 'StartTime',
     status: 'State',
@@ -110,7 +109,6 @@ const KINDS: SourceKind[] = [
     iamAction: 'rds:DescribeDBSnapshots',
     list: 'DbSnapshots',
     token: 'Marker',
-    tokenParameter: 'Marker',
     id: 'DbSnapshotArn',
     time: 'SnapshotCreateTime',
     originalTime: 'OriginalSnapshotCreateTime',
@@ -125,7 +123,6 @@ const KINDS: SourceKind[] = [
     iamAction: 'rds:DescribeDBClusterSnapshots',
     list: 'DbClusterSnapshots',
     token: 'Marker',
-    tokenParameter: 'Marker',
     id: 'DbClusterSnapshotArn',
     time: 'SnapshotCreateTime',
     status: 'Status',
@@ -408,7 +405,7 @@ export class RegionCopyScheduleWorkflow extends Construct {
     };
     return [
       make(`${kind.prefix}FirstPage`, {}),
-      make(`${kind.prefix}NextPage`, { [`${kind.tokenParameter}.$`]: '$.page.token' }),
+      make(`${kind.prefix}NextPage`, { [`${kind.token}.$`]: '$.page.token' }),
     ];
   }
 

@@ -1,4 +1,4 @@
-import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { COMPLETION_FAILED_ERROR, CompletionWaits } from './event-wait';
 import { AURORA_CLUSTER_API, EBS_API, RDS_DB_API, SnapshotApi } from './snapshot-api';
 import { addServiceRetries } from './workflow';
+import * as validation from '../../private/validation';
 
 /**
  * The Step Functions definition of `SnapshotRegionCopy`: one branch per snapshot type, each
@@ -454,5 +455,31 @@ export class RegionCopyWorkflow extends Construct {
     write.next(copy);
     copy.next(this.pollLoop(prefix, api, describe, '$.status.snapshot.Status', ['available'], ['failed', 'incompatible-restore', 'incompatible-parameters'], deleteExpired));
     return [fromArn, fromName];
+  }
+}
+
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * A Region pair the Region copy, its forwarder and its schedule check: a literal Region name, not this stack's, no GovCloud (RDS
+ * there needs a pre-signed URL), no China Region for RDS and Aurora.
+ */
+export function validateRegionPair(prop: string, other: string, own: string, types: string[], ebsOnlyHint = 'copy only SnapshotType.EBS there'): void {
+  if (Token.isUnresolved(other) || !REGION_PATTERN.test(other)) {
+    validation.invalid(prop, 'must be a Region name such as eu-west-1 (a literal, not a token)', Token.isUnresolved(other) ? '(a token)' : other);
+  }
+  const regions = Token.isUnresolved(own) ? [other] : [other, own];
+  if (!Token.isUnresolved(own) && other === own) {
+    validation.invalid(prop, `must differ from the stack's Region ${own} (this copies across Regions)`, other);
+  }
+  const govCloud = regions.find(r => r.startsWith('us-gov-'));
+  if (govCloud) {
+    validation.fail(`${prop}: AWS GovCloud (US) Regions are not supported (${govCloud}): RDS copies between GovCloud Regions need a `
+      + 'PreSignedUrl signed in the source Region, which a Step Functions workflow cannot make; snapshots cannot be copied '
+      + 'between GovCloud and other Regions at all');
+  }
+  const china = regions.find(r => r.startsWith('cn-'));
+  if (china && types.some(t => t !== TYPE_EBS)) {
+    validation.fail(`${prop}: RDS and Aurora cannot copy snapshots to or from the China Regions (${china}); ${ebsOnlyHint}`);
   }
 }

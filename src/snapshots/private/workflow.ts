@@ -71,6 +71,26 @@ export interface PollOptions {
 }
 
 /** The default polling: 30 s, doubling, at most 10 min apart, 12 h in total. */
+/**
+ * A task that resumes an execution of `waiter` waiting on a task token (`sfn:SendTaskSuccess` or
+ * `sfn:SendTaskFailure`, allowed on that state machine only), its result discarded, throttling
+ * retried with full jitter.
+ */
+export function resumeTask(scope: Construct, id: string, waiter: sfn.IStateMachine, outcome: 'success' | 'failure',
+  parameters: Record<string, unknown>): tasks.CallAwsService {
+  const action = outcome === 'success' ? 'sendTaskSuccess' : 'sendTaskFailure';
+  const task = new tasks.CallAwsService(scope, id, {
+    service: 'sfn',
+    action,
+    iamAction: `states:${action.charAt(0).toUpperCase()}${action.slice(1)}`,
+    iamResources: [waiter.stateMachineArn],
+    parameters,
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  task.addRetry({ errors: ['Sfn.SfnException', 'Sfn.SdkClientException'], ...RETRY.throttling, jitterStrategy: sfn.JitterType.FULL });
+  return task;
+}
+
 export const DEFAULT_POLL: PollOptions = { initial: Duration.seconds(30), cap: Duration.minutes(10), timeout: Duration.hours(12) };
 
 /** How a workflow waits: completion events where they exist (with a timeout per wait), polling otherwise. */
@@ -247,16 +267,16 @@ export function pollUntilAvailable(scope: Construct, prefix: string, api: Snapsh
   return init;
 }
 
-/** The log group, encrypted topic and key permissions every workflow state machine gets. */
+/** What a workflow state machine is made with (its log group is given separately). */
 export interface WorkflowMachineOptions {
   readonly definition: sfn.IChainable;
-  readonly key: IEncryptionKey;
-  readonly logRetention: logs.RetentionDays;
   readonly timeout: Duration;
   readonly removalPolicy: RemovalPolicy;
   readonly comment: string;
   /** EXPRESS for the short callback machines (at most 5 minutes). @default STANDARD */
   readonly stateMachineType?: sfn.StateMachineType;
+  /** The execution history events logged, with their data. @default ALL */
+  readonly logLevel?: sfn.LogLevel;
 }
 
 /** Where Step Functions' console and CloudWatch Logs vended delivery expect a state machine's logs. */
@@ -293,7 +313,7 @@ export function failureTopic(scope: Construct, key: IEncryptionKey, given?: sns.
 export function workflowStateMachine(scope: Construct, id: string, options: WorkflowMachineOptions, logGroup: logs.ILogGroup): sfn.StateMachine {
   return new sfn.StateMachine(scope, id, {
     definitionBody: sfn.DefinitionBody.fromChainable(options.definition),
-    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    logs: { destination: logGroup, level: options.logLevel ?? sfn.LogLevel.ALL, includeExecutionData: true },
     tracingEnabled: true,
     timeout: options.timeout,
     comment: options.comment,
