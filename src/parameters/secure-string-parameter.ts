@@ -1,5 +1,6 @@
-import { Arn, ArnFormat, Aws, CfnResource, CustomResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, CfnResource, CustomResource, IResolvable, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
@@ -310,16 +311,8 @@ export class SecureStringParameter extends Construct {
     // names: a rename copies the value from the old one, and the rollback of a failed update writes
     // the old one again. The handler tags every parameter it creates with the stack id and its
     // logical id, and checks those tags itself before overwriting anything.
-    const anyParameter = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ssmActions,
-      resources: [anyParameter],
-      conditions: mergeConditions(resourceTag(OWNER_STACK_TAG, Aws.STACK_ID),
-        resourceTag(OWNER_RESOURCE_TAG, (this.resource.node.defaultChild as CfnResource).logicalId)),
-    }));
-    acknowledge(handler.role!, [NagRules.iam5(nagResource(stack, anyParameter))],
-      'Only parameters tagged as created by this stack\'s SecureStringParameter resources (aws:ResourceTag on the stack id '
-      + 'and logical id): the names they had before a rename, which a rollback writes again');
+    const owned = ownedParameters(handler, ssmActions);
+    owned.push((this.resource.node.defaultChild as CfnResource).logicalId);
   }
 
   /**
@@ -332,6 +325,61 @@ export class SecureStringParameter extends Construct {
     return iam.Grant.addToPrincipal({ grantee, actions: ['ssm:GetParameter', 'ssm:GetParameters'], resourceArns: [this.parameterArn] })
       .combine(this.encryptionKey.grantThroughService(grantee, KeyService.SSM, KeyCapability.DECRYPT));
   }
+}
+
+/**
+ * The logical ids of the parameters a handler owns, resolved at synth: one id as a string, several as
+ * a list. Its JSON (what aws-cdk-lib's statement merging compares conditions by) names the handler
+ * and action set: a `Lazy` would be "<unresolved-token>" like every other token, and the merging would
+ * then join the statements of different action sets.
+ */
+class OwnedLogicalIds implements IResolvable {
+  public readonly creationStack: string[] = [];
+
+  constructor(private readonly ids: string[], private readonly identity: string) {}
+
+  public resolve(): string | string[] {
+    return this.ids.length === 1 ? this.ids[0] : this.ids;
+  }
+
+  public toString(): string {
+    return Token.asString(this);
+  }
+
+  public toJSON(): string {
+    return `<logical ids of the parameters of ${this.identity}>`;
+  }
+}
+
+/** The logical ids in the statement on the stack's own parameters, per handler and action set. */
+const OWNED_PARAMETERS = new WeakMap<lambda.IFunction, Map<string, string[]>>();
+
+/**
+ * The list of logical ids the handler's statement on parameters it created names (tags `OWNER_STACK_TAG`
+ * and `OWNER_RESOURCE_TAG`): one statement per action set for all SecureStringParameters of the stack,
+ * its logical-id condition listing them (within `StringEquals` a key's values are ORed, so this
+ * allows exactly what one statement per parameter allowed; tested by simulation).
+ */
+function ownedParameters(handler: lambda.Function, actions: string[]): string[] {
+  const byActions = OWNED_PARAMETERS.get(handler) ?? new Map<string, string[]>();
+  OWNED_PARAMETERS.set(handler, byActions);
+  const actionsKey = actions.join(',');
+  const existing = byActions.get(actionsKey);
+  if (existing) return existing;
+  const ids: string[] = [];
+  byActions.set(actionsKey, ids);
+  const stack = Stack.of(handler);
+  const anyParameter = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  handler.addToRolePolicy(new iam.PolicyStatement({
+    actions,
+    resources: [anyParameter],
+    conditions: mergeConditions(resourceTag(OWNER_STACK_TAG, Aws.STACK_ID),
+      resourceTag(OWNER_RESOURCE_TAG, new OwnedLogicalIds(ids, `${handler.node.path} ${actionsKey}`) as unknown as string)),
+  }));
+  acknowledge(handler.role!, [NagRules.iam5(nagResource(stack, anyParameter))],
+    'Only parameters tagged as created by this stack\'s SecureStringParameter resources (aws:ResourceTag on the stack id '
+    + 'and logical id): the names they had before a rename, which a rollback writes again');
+  return ids;
 }
 
 /**

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
+import { IAM_MINIMIZE_POLICIES } from 'aws-cdk-lib/cx-api';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge, acknowledgeInCompliancePacks } from './acknowledge';
 import { ComplianceRules, LAMBDA_BASIC_EXECUTION_POLICY, NagRules, NIST_AND_HIPAA } from './ids';
@@ -49,6 +50,10 @@ export class HandlerProvider extends Construct {
 
   private constructor(scope: Construct, id: string, options: HandlerProviderOptions) {
     super(scope, id);
+    // The handler's and the provider's policies are merged where exact (aws-cdk-lib's minimizePolicies,
+    // for this construct only): one statement for the same actions and conditions on the resources of
+    // every custom resource of the stack, instead of one statement each (and an overflow policy past 10 KB).
+    this.node.setContext(IAM_MINIMIZE_POLICIES, true);
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

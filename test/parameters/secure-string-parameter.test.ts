@@ -352,4 +352,66 @@ describe('SecureStringParameter', () => {
     }
     expect(await simulate('ssm:DeleteParameter', arn('old'), ours)).toBe('ImplicitlyDenied');
   });
+
+  test('simulated: the parameters of a stack share the handler\'s statements, and each keeps exactly its own rights', async () => {
+    // GIVEN three parameters of one stack: two retained under two keys, one destroyed on removal
+    const stack = newStack();
+    const keyA = new EncryptionKey(stack, 'KeyA');
+    const keyB = new EncryptionKey(stack, 'KeyB');
+    const other = new EncryptionKey(stack, 'Other');
+    const a = new SecureStringParameter(stack, 'A', { parameterName: '/orders/a', value: SecureStringValue.generated(), encryptionKey: keyA });
+    const b = new SecureStringParameter(stack, 'B', { parameterName: '/orders/b', value: SecureStringValue.generated(), encryptionKey: keyB });
+    const d = new SecureStringParameter(stack, 'D', { parameterName: '/orders/d', value: SecureStringValue.generated(), encryptionKey: keyA, removalPolicy: RemovalPolicy.DESTROY });
+    const world = PolicyWorld.fromStacks([stack]);
+    const handlerRole = stack.node.findChild('CdkKmsPatternsSecureStringParameterProvider').node.findChild('Role');
+    const policies = world.identityPolicies(handlerRole);
+    const idOf = (p: SecureStringParameter) => stack.resolve((p.resource.node.defaultChild as CfnResource).logicalId) as string;
+    const stackId = world.resolve(Aws.STACK_ID, stack) as string;
+    const tags = (p: SecureStringParameter | string) => ({
+      'aws:ResourceTag/cdk-kms-patterns:stack-id': stackId,
+      'aws:ResourceTag/cdk-kms-patterns:logical-id': typeof p === 'string' ? p : idOf(p),
+    });
+    const simulate = async (action: string, resource: string, context: Record<string, string | string[]> = {}) => {
+      const response = await runSimulation({
+        request: { principal: world.principalArn(handlerRole), action, resource: { resource, accountId: '111111111111' }, contextVariables: context },
+        identityPolicies: policies.map(p => ({ name: p.name, policy: p.policy })),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      }, {});
+      if (response.resultType === 'error') throw new Error(JSON.stringify(response));
+      return response.overallResult;
+    };
+    const parameterArn = (name: string) => `arn:aws:ssm:eu-west-1:111111111111:parameter/orders/${name}`;
+    const keyArn = (key: EncryptionKey) => world.keyArn(key);
+    const viaSsm = { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com', 'kms:CallerAccount': '111111111111' };
+
+    // THEN one statement per action set names the parameters' tags; one names their keys
+    const statements = policies.flatMap(p => p.policy.Statement as any[]);
+    const tagged = statements.filter(st => JSON.stringify(st.Condition ?? {}).includes('logical-id'));
+    expect(tagged.map(st => st.Condition.StringEquals['aws:ResourceTag/cdk-kms-patterns:logical-id'])).toEqual([[idOf(a), idOf(b)], idOf(d)]);
+    expect(statements.filter(st => JSON.stringify(st.Condition ?? {}).includes('ssm.eu-west-1'))).toHaveLength(1);
+    // ... and each parameter keeps exactly its rights
+    for (const action of ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:AddTagsToResource']) {
+      for (const name of ['a', 'b', 'd']) expect([action, name, await simulate(action, parameterArn(name))]).toEqual([action, name, 'Allowed']);
+      for (const p of [a, b, d]) expect([action, await simulate(action, parameterArn('renamed'), tags(p))]).toEqual([action, 'Allowed']);
+      expect(await simulate(action, parameterArn('renamed'), tags('Foreign'))).toBe('ImplicitlyDenied');
+      expect(await simulate(action, parameterArn('c'))).toBe('ImplicitlyDenied');
+    }
+    expect(await simulate('ssm:DeleteParameter', parameterArn('d'))).toBe('Allowed');
+    expect(await simulate('ssm:DeleteParameter', parameterArn('renamed'), tags(d))).toBe('Allowed');
+    for (const p of [a, b]) expect(await simulate('ssm:DeleteParameter', parameterArn('renamed'), tags(p))).toBe('ImplicitlyDenied');
+    expect(await simulate('ssm:DeleteParameter', parameterArn('a'))).toBe('ImplicitlyDenied');
+    // ... and, with the key policies, the handler uses the two keys through Parameter Store only
+    for (const key of [keyA, keyB]) {
+      expect(await world.simulate({ principal: handlerRole, action: 'kms:Encrypt', key, context: viaSsm })).toBe('Allowed');
+      expect(await world.simulate({ principal: handlerRole, action: 'kms:Encrypt', key, context: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } }))
+        .toBe('ImplicitlyDenied');
+    }
+    expect(await world.simulate({ principal: handlerRole, action: 'kms:Encrypt', key: other, context: viaSsm })).toBe('ImplicitlyDenied');
+    // ... and the merged identity statement names exactly these two keys
+    const kmsStatement = statements.find(st => JSON.stringify(st.Condition ?? {}).includes('ssm.eu-west-1'));
+    expect([...kmsStatement.Resource].sort()).toEqual([keyArn(keyA), keyArn(keyB)].sort());
+    // ... and the policy stays one inline policy (it overflowed into a managed policy at 10 parameters before)
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))).toEqual([]);
+  });
 });
