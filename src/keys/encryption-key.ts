@@ -361,7 +361,7 @@ export class EncryptionKey extends EncryptionKeyBase {
       pendingWindowInDays: pendingDays,
       multiRegion: props.multiRegion,
       origin: imported ? 'EXTERNAL' : undefined,
-      keyPolicy: Lazy.any({ produce: () => this.engine.render() }),
+      keyPolicy: Lazy.uncachedAny({ produce: () => this.engine.renderForTemplate() }),
     });
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.cfnKey.applyRemovalPolicy(removalPolicy);

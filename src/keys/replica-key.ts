@@ -187,7 +187,7 @@ export class ReplicaKey extends EncryptionKeyBase {
       description: props.description ?? `Managed by cdk-kms-patterns: ${this.node.path}`,
       enabled: props.enabled ?? true,
       pendingWindowInDays: pendingDays,
-      keyPolicy: Lazy.any({ produce: () => this.engine.render() }),
+      keyPolicy: Lazy.uncachedAny({ produce: () => this.engine.renderForTemplate() }),
     });
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.cfnReplicaKey.applyRemovalPolicy(removalPolicy);

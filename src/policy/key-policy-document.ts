@@ -311,9 +311,63 @@ export const IAM_NAME_MAX_LENGTH = 64;
  * cannot.
  */
 export function estimatePolicySize(stack: Stack, document: any): number {
-  const resolved = stack.resolve(document);
-  const estimator = new SizeEstimator(stack);
-  return Buffer.byteLength(JSON.stringify(estimator.substitute(resolved)), 'utf8');
+  return estimateResolvedPolicySize(stack, stack.resolve(document));
+}
+
+/**
+ * A resolved policy with the partition (and URL suffix) written out where the stack's Region tells
+ * them: `{"Ref": "AWS::Partition"}` becomes `aws` (or `aws-cn`, ...), a `Fn::Join` of literal
+ * parts becomes its string, an `Fn::Sub` left without variables its string. What CloudFormation
+ * would compute when deploying the stack in that Region, in fewer bytes (the principal
+ * `arn:aws:iam::111111111111:root` is 32 bytes, its `Fn::Join` 78). Unchanged where the stack's
+ * Region is a token or unknown to aws-cdk-lib.
+ */
+export function withPartitionWrittenOut(stack: Stack, resolved: any): any {
+  const region = stack.region;
+  if (Token.isUnresolved(region)) return resolved;
+  const info = RegionInfo.get(region);
+  if (!info.partition) return resolved;
+  const known: Record<string, string> = { 'AWS::Partition': info.partition };
+  if (info.domainSuffix) known['AWS::URLSuffix'] = info.domainSuffix;
+  return writeOut(resolved, known);
+}
+
+function writeOut(value: any, known: Record<string, string>): any {
+  if (Array.isArray(value)) {
+    return value.map(v => writeOut(v, known));
+  }
+  if (!value || typeof value !== 'object') {
+    return value;
+  }
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === 'Ref' && typeof value.Ref === 'string' && value.Ref in known) {
+    return known[value.Ref];
+  }
+  if (keys.length === 1 && keys[0] === 'Fn::Join' && Array.isArray(value['Fn::Join']) && Array.isArray(value['Fn::Join'][1])) {
+    const [separator, parts] = value['Fn::Join'];
+    const written: any[] = parts.map((part: any) => writeOut(part, known));
+    if (typeof separator === 'string' && written.every(part => typeof part === 'string')) {
+      return written.join(separator);
+    }
+    return { 'Fn::Join': [separator, written] };
+  }
+  if (keys.length === 1 && keys[0] === 'Fn::Sub' && typeof value['Fn::Sub'] === 'string') {
+    const text = (value['Fn::Sub'] as string).replace(/\$\{([^}!][^}]*)\}/g, (whole, name: string) => known[name] ?? whole);
+    // Variables left (references, other pseudo parameters): still an Fn::Sub. `${!Literal}` is written `${Literal}`.
+    return /\$\{[^}!]/.test(text) ? { 'Fn::Sub': text } : text.replace(/\$\{!/g, '${');
+  }
+  const result: any = {};
+  for (const key of keys) {
+    result[key] = writeOut(value[key], known);
+  }
+  return result;
+}
+
+/**
+ * The size in bytes of a policy already resolved (see `estimatePolicySize`).
+ */
+export function estimateResolvedPolicySize(stack: Stack, resolved: any): number {
+  return Buffer.byteLength(JSON.stringify(new SizeEstimator(stack).substitute(resolved)), 'utf8');
 }
 
 /** Values of the stack's pseudo parameters where known, worst cases where not. */

@@ -9,7 +9,7 @@ import {
 import { KeyAccess, KeyPolicyMode } from './key-access';
 import { KeyCapability } from './key-capability';
 import { KeyGrants } from './key-grants';
-import { estimatePolicySize, KEY_POLICY_MAX_BYTES, KeyPolicyDocument } from './key-policy-document';
+import { estimateResolvedPolicySize, KEY_POLICY_MAX_BYTES, KeyPolicyDocument, withPartitionWrittenOut } from './key-policy-document';
 import { checkKeyPolicyPrincipal, comparableArn, compareAccounts } from './principals';
 import { KeyAccessReportRegistry } from '../compliance/key-access-report';
 import { CAPABILITIES, capabilityMismatch } from '../private/capabilities';
@@ -41,6 +41,7 @@ export class KeyPolicyEngine {
   public readonly document = new KeyPolicyDocument();
   private readonly administrators: iam.IPrincipal[] = [];
   private rendered?: any;
+  private resolvedForTemplate?: any;
   private grants?: KeyGrants;
 
   constructor(private readonly key: IConstruct, private readonly options: KeyPolicyEngineOptions) {
@@ -163,6 +164,23 @@ export class KeyPolicyEngine {
     return this.rendered;
   }
 
+  /**
+   * The policy as the template holds it: resolved once, when the key is validated (the size check
+   * measures exactly this), with the partition written out where the stack's Region tells it.
+   * Before validation (aws-cdk-lib reads every template while preparing the app) it is `render()`.
+   */
+  public renderForTemplate(): any {
+    return this.resolvedForTemplate ?? this.render();
+  }
+
+  private resolveForTemplate(): any {
+    if (this.resolvedForTemplate === undefined) {
+      const stack = Stack.of(this.key);
+      this.resolvedForTemplate = withPartitionWrittenOut(stack, stack.resolve(this.render()));
+    }
+    return this.resolvedForTemplate;
+  }
+
   private bound(): KeyGrants {
     if (!this.grants) {
       fail(`the key policy engine of ${this.key.node.path} is not bound to its key`);
@@ -238,7 +256,7 @@ export class KeyPolicyEngine {
   private validate(): string[] {
     const errors: string[] = [];
     const stack = Stack.of(this.key);
-    const document = this.render();
+    this.render();
     const administered = this.options.mode === KeyPolicyMode.AWS_DEFAULT
       || this.document.allEntries.some(e => e.actions.includes(perms.PUT_KEY_POLICY_ACTION))
       || this.document.allStatements.some(s => s.actions.includes(perms.PUT_KEY_POLICY_ACTION) || s.actions.includes(perms.ALL_ACTIONS_WILDCARD));
@@ -265,7 +283,7 @@ export class KeyPolicyEngine {
         }
       }
     }
-    const size = estimatePolicySize(stack, document);
+    const size = estimateResolvedPolicySize(stack, this.resolveForTemplate());
     if (size > KEY_POLICY_MAX_BYTES) {
       errors.push(`the key policy of ${this.key.node.path} is about ${size} bytes, over KMS's limit of ${KEY_POLICY_MAX_BYTES}: `
         + 'match principals by pattern (KeyAccess.principalArnPatterns, e.g. every role under an IAM path) or by tag instead of listing them one by one');

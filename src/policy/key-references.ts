@@ -41,7 +41,7 @@ export class KeyReferences extends Construct implements IAspect {
   private readonly keys = new Map<string, ReferencedKey>();
   private readonly own: iam.PolicyStatement[] = [];
   private readonly visited = new Set<IConstruct>();
-  private ownJson?: Set<string>;
+  private ownTriples?: Set<string>;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -107,17 +107,23 @@ export class KeyReferences extends Construct implements IAspect {
   }
 
   private identityPolicy(principal: iam.Role | iam.User, policy: iam.Policy): void {
-    // Every grant is made by now (aspects run at synth): the set is built once.
-    const own = this.ownJson ?? (this.ownJson = new Set(this.own.map(s => JSON.stringify(s.toStatementJson()))));
+    // Every grant is made by now (aspects run at synth): the set is built once. By (action, resource,
+    // conditions), not by whole statement: aws-cdk-lib's minimizePolicies (a flag of new projects)
+    // merges statements of the same conditions, so one statement may hold the grant path's own
+    // statements for several keys, or one of ours and another construct's.
+    const own = this.ownTriples ?? (this.ownTriples = new Set(this.own.flatMap(s => triples(s.toStatementJson()))));
     const document = policy.document.toJSON() as { Statement?: any[] } | undefined;
     for (const statement of document?.Statement ?? []) {
-      if (statement.Effect !== 'Allow' || own.has(JSON.stringify(statement))) continue;
+      if (statement.Effect !== 'Allow') continue;
       const resources = ([] as any[]).concat(statement.Resource ?? []);
-      const actions = ([] as any[]).concat(statement.Action ?? []).filter((a: any) => typeof a === 'string' && /^kms:/i.test(a));
-      if (actions.length === 0) continue;
+      const kmsActions = ([] as any[]).concat(statement.Action ?? []).filter((a: any) => typeof a === 'string' && /^kms:/i.test(a));
+      if (kmsActions.length === 0) continue;
+      const condition = JSON.stringify(statement.Condition ?? {});
       for (const resource of resources) {
         const key = this.keyOf(resource);
         if (!key) continue;
+        const actions = kmsActions.filter(a => !own.has(triple(a, resource, condition)));
+        if (actions.length === 0) continue;
         let conditions: Conditions | undefined = statement.Condition;
         const keyStack = Stack.of(key);
         if (conditions && referencesOtherStacks(keyStack, JSON.stringify(conditions)) && Stack.of(principal) !== keyStack) {
@@ -132,4 +138,18 @@ export class KeyReferences extends Construct implements IAspect {
       }
     }
   }
+}
+
+/** One (action, resource, conditions) of an IAM statement, as a string. */
+function triple(action: string, resource: unknown, condition: string): string {
+  return `${action}\n${JSON.stringify(resource)}\n${condition}`;
+}
+
+/** Every (action, resource, conditions) an IAM statement allows. */
+function triples(statement: any): string[] {
+  if (statement.Effect !== 'Allow') return [];
+  const condition = JSON.stringify(statement.Condition ?? {});
+  const actions = ([] as any[]).concat(statement.Action ?? []);
+  const resources = ([] as any[]).concat(statement.Resource ?? []);
+  return actions.flatMap(a => resources.map(r => triple(a, r, condition)));
 }

@@ -106,7 +106,7 @@ describe('KeyAlerts with a KeyAuditTrail', () => {
     const keys = template.findResources('AWS::KMS::Key');
     const id = Object.keys(keys).find(k => k.startsWith('AlertsKey'))!;
     const statements = keys[id].Properties.KeyPolicy.Statement;
-    const topic = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sns:${REGION}:${ACCOUNT}:${prefix}`]] };
+    const topic = `arn:aws:sns:${REGION}:${ACCOUNT}:${prefix}`;
     expect(statements.find((s: any) => s.Sid === 'EventBridgeToEncryptedTopic')).toEqual({
       Sid: 'EventBridgeToEncryptedTopic',
       Effect: 'Allow',

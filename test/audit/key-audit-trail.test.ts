@@ -104,8 +104,8 @@ describe('KeyAuditTrail', () => {
         Action: ['kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'],
         Resource: '*',
         Condition: {
-          ArnLike: { 'aws:SourceArn': partition(`:cloudtrail:${REGION}:${ACCOUNT}:trail/key-audit`) },
-          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': partition(`:cloudtrail:*:${ACCOUNT}:trail/*`) },
+          ArnLike: { 'aws:SourceArn': `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/key-audit` },
+          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${ACCOUNT}:trail/*` },
         },
       },
       {
@@ -114,12 +114,12 @@ describe('KeyAuditTrail', () => {
         Principal: { Service: 'cloudtrail.amazonaws.com' },
         Action: 'kms:DescribeKey',
         Resource: '*',
-        Condition: { ArnLike: { 'aws:SourceArn': partition(`:cloudtrail:${REGION}:${ACCOUNT}:trail/key-audit`) } },
+        Condition: { ArnLike: { 'aws:SourceArn': `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/key-audit` } },
       },
     ]);
     const logsStatements = statements.filter(s => s.Principal?.Service === `logs.${REGION}.amazonaws.com`);
     expect(logsStatements).toHaveLength(1);
-    expect(logsStatements[0].Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': partition(`:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/key-audit`) } });
+    expect(logsStatements[0].Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/key-audit` } });
     expect(statements.find(s => s.Sid === 'CloudTrailLogReaders')).toEqual({
       Sid: 'CloudTrailLogReaders',
       Effect: 'Allow',

@@ -125,9 +125,8 @@ describe('grant methods', () => {
     expect(statements).toHaveLength(2);
     for (const statement of statements) {
       expect(statement.Principal).toEqual({ AWS: '*' });
-      expect(statement.Condition.ArnEquals['aws:PrincipalArn']).toEqual({
-        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling']],
-      });
+      expect(statement.Condition.ArnEquals['aws:PrincipalArn'])
+        .toEqual('arn:aws:iam::111111111111:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling');
       expect(statement.Condition.StringEquals['kms:CallerAccount']).toBe('111111111111');
     }
     expect(statements[1].Action).toBe('kms:CreateGrant');
@@ -165,14 +164,10 @@ describe('grants across stacks, accounts and Regions', () => {
 
     const policy = keyPolicy(keyStack);
     const decrypt = policy.find(s => s.Sid === 'Decrypt');
-    expect(decrypt.Principal).toEqual({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } });
-    expect(decrypt.Condition.ArnEquals['aws:PrincipalArn']).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/AppA-Role-C5A06364-eu-west-1']],
-    });
+    expect(decrypt.Principal).toEqual({ AWS: 'arn:aws:iam::111111111111:root' });
+    expect(decrypt.Condition.ArnEquals['aws:PrincipalArn']).toEqual('arn:aws:iam::111111111111:role/AppA-Role-C5A06364-eu-west-1');
     const encryptDecrypt = policy.find(s => s.Sid === 'EncryptDecrypt');
-    expect(encryptDecrypt.Condition.ArnEquals['aws:PrincipalArn']).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/apps/named-b']],
-    });
+    expect(encryptDecrypt.Condition.ArnEquals['aws:PrincipalArn']).toEqual('arn:aws:iam::111111111111:role/apps/named-b');
     // the unnamed role got the name the key policy uses
     Template.fromStack(appA).hasResourceProperties('AWS::IAM::Role', { RoleName: 'AppA-Role-C5A06364-eu-west-1' });
     Template.fromStack(appB).hasResourceProperties('AWS::IAM::Role', { RoleName: 'named-b' });
@@ -191,7 +186,7 @@ describe('grants across stacks, accounts and Regions', () => {
     key.grantDecrypt(role);
     app.synth();
     const decrypt = keyPolicy(keyStack).find(s => s.Sid === 'Decrypt');
-    expect(decrypt.Principal.AWS).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] });
+    expect(decrypt.Principal.AWS).toEqual('arn:aws:iam::222222222222:root');
     const tag = Template.fromStack(keyStack).toJSON().Resources;
     const tagValue = (Object.values<any>(tag).find(r => r.Type === 'AWS::KMS::Key')).Properties.Tags[0].Value;
     Template.fromStack(partner).hasResourceProperties('AWS::IAM::Policy', {

@@ -42,7 +42,7 @@ describe('ReplicaKey', () => {
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/orders/mac' });
     const policy = replicaStack.resolve(template.findResources('AWS::KMS::ReplicaKey')[Object.keys(template.findResources('AWS::KMS::ReplicaKey'))[0]].Properties.KeyPolicy);
     const admin = policy.Statement.find((s: any) => s.Sid === 'Administer');
-    expect(admin.Principal.AWS).toEqual({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-us-east-1` });
+    expect(admin.Principal.AWS).toEqual(`arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-us-east-1`);
     const use = policy.Statement.find((s: any) => JSON.stringify(s.Action).includes('kms:VerifyMac'));
     expect(use.Action).toEqual(['kms:GenerateMac', 'kms:VerifyMac']);
 
@@ -50,7 +50,7 @@ describe('ReplicaKey', () => {
     const primaryPolicy = primaryStack.resolve(Object.values<any>(Template.fromStack(primaryStack).findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy);
     const replicate = primaryPolicy.Statement.find((s: any) => s.Sid === 'Replicate');
     expect(replicate.Action).toEqual(['kms:DescribeKey', 'kms:ReplicateKey']);
-    expect(replicate.Principal.AWS).toEqual({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-us-east-1` });
+    expect(replicate.Principal.AWS).toEqual(`arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-us-east-1`);
   });
 
   test.each([

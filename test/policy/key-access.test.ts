@@ -38,7 +38,7 @@ describe('KeyAccess.accounts', () => {
     const { stack, key } = keyWith(() => ({ capabilities: [KeyCapability.DECRYPT], accounts: [PARTNER] }));
     // THEN
     expect(use(stack)).toMatchObject({
-      Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${PARTNER}:root`]] } },
+      Principal: { AWS: `arn:aws:iam::${PARTNER}:root` },
       Action: 'kms:Decrypt',
     });
     const world = PolicyWorld.fromStacks([stack]);

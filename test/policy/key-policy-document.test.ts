@@ -1,4 +1,5 @@
 import { App, Aws, CfnResource, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as fc from 'fast-check';
 import { EncryptionKey, KeyCapability, KeyService } from '../../src';
@@ -6,7 +7,7 @@ import {
   callerAccount, canonicalConditions, Conditions, grantIsForAwsResource, mergeConditions, sourceAccount, viaService,
 } from '../../src/policy/conditions';
 import {
-  estimatePolicySize, KEY_POLICY_MAX_BYTES, KeyPolicyDocument, KeyPolicyEntry, REFERENCE_SIZE_ESTIMATE,
+  estimatePolicySize, KEY_POLICY_MAX_BYTES, KeyPolicyDocument, KeyPolicyEntry, REFERENCE_SIZE_ESTIMATE, withPartitionWrittenOut,
 } from '../../src/policy/key-policy-document';
 import { expectAccess, PolicyWorld, resolveIntrinsics } from '../harness/simulate';
 
@@ -316,6 +317,51 @@ describe('deferred entries', () => {
     document.addDeferred(() => [entry('Use', [ROLE_A], [...live])]);
     live.push('kms:ReEncryptFrom');
     expect(document.render().Statement[0].Action).toEqual(['kms:Decrypt', 'kms:ReEncryptFrom']);
+  });
+});
+
+describe('withPartitionWrittenOut', () => {
+  const inRegion = (region?: string) => new Stack(new App(), 'S', region ? { env: { account: '111111111111', region } } : {});
+  const root = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] };
+  const deployer = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1' };
+
+  test('the partition of the stack\'s Region is written out: Refs, Joins of literal parts, Subs left without variables', () => {
+    const policy = { Statement: [{ Principal: { AWS: [root, deployer] }, Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } } }] };
+    expect(withPartitionWrittenOut(inRegion('eu-west-1'), policy)).toEqual({
+      Statement: [{
+        Principal: { AWS: ['arn:aws:iam::111111111111:root', 'arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1'] },
+        Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+      }],
+    });
+    expect(withPartitionWrittenOut(inRegion('cn-north-1'), root)).toBe('arn:aws-cn:iam::111111111111:root');
+    expect(withPartitionWrittenOut(inRegion('us-gov-west-1'), deployer)).toBe('arn:aws-us-gov:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1');
+  });
+
+  test('references and other pseudo parameters stay: a Join keeps its unknown parts, a Sub its other variables, ${!Literal} its text', () => {
+    const stack = inRegion('eu-west-1');
+    expect(withPartitionWrittenOut(stack, { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { Ref: 'Bucket' }]] }))
+      .toEqual({ 'Fn::Join': ['', ['arn:', 'aws', ':s3:::', { Ref: 'Bucket' }]] });
+    expect(withPartitionWrittenOut(stack, { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }))
+      .toEqual({ 'Fn::Sub': 'arn:aws:iam::${AWS::AccountId}:root' });
+    expect(withPartitionWrittenOut(stack, { 'Fn::Sub': 'arn:${AWS::Partition}:x:${!Literal}' })).toBe('arn:aws:x:${Literal}');
+    expect(withPartitionWrittenOut(stack, { 'Fn::GetAtt': ['Role', 'Arn'] })).toEqual({ 'Fn::GetAtt': ['Role', 'Arn'] });
+  });
+
+  test('unchanged where the stack\'s Region is a token or unknown to aws-cdk-lib', () => {
+    expect(withPartitionWrittenOut(inRegion(), root)).toEqual(root);
+    expect(withPartitionWrittenOut(inRegion('xx-nowhere-9'), root)).toEqual(root);
+  });
+
+  test('a key\'s template holds the written-out policy, and the size check measures exactly it', () => {
+    const stack = inRegion('eu-west-1');
+    new EncryptionKey(stack, 'Key');
+    const policy = Object.values<any>(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy;
+    expect(JSON.stringify(policy)).not.toContain('AWS::Partition');
+    expect(estimatePolicySize(stack, policy)).toBe(Buffer.byteLength(JSON.stringify(policy), 'utf8'));
+    // an environment-agnostic stack keeps the partition as CloudFormation's to say
+    const agnostic = inRegion();
+    new EncryptionKey(agnostic, 'Key');
+    expect(JSON.stringify(Template.fromStack(agnostic).toJSON())).toContain('AWS::Partition');
   });
 });
 

@@ -56,9 +56,7 @@ describe('SnapshotRegionCopy: resources', () => {
     expect(logs).toHaveLength(1);
     expect(logs[0].Condition).toEqual({
       ArnLike: {
-        'kms:EncryptionContext:aws:logs:arn': {
-          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:${DEST}:${ACCOUNT}:log-group:/aws/vendedlogs/states/dr-snapshot-region-copy`]],
-        },
+        'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${DEST}:${ACCOUNT}:log-group:/aws/vendedlogs/states/dr-snapshot-region-copy`,
       },
     });
     expect(JSON.stringify(key)).not.toContain('log-group:*');
