@@ -53,6 +53,8 @@ export class HandlerProvider extends Construct {
     // The handler's and the provider's policies are merged where exact (aws-cdk-lib's minimizePolicies,
     // for this construct only): one statement for the same actions and conditions on the resources of
     // every custom resource of the stack, instead of one statement each (and an overflow policy past 10 KB).
+    // aws-cdk-lib compares conditions as JSON, where an unencoded token is "<unresolved-token>": conditions of
+    // these roles hold strings, encoded tokens or values with a JSON of their own (see OwnedLogicalIds).
     this.node.setContext(IAM_MINIMIZE_POLICIES, true);
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
     this.role = new iam.Role(this, 'Role', {
