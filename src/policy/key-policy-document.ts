@@ -40,6 +40,8 @@ export class KeyPolicyDocument {
   private settled = false;
 
   private sealedBecause?: string;
+  /** The last merged entries; read again only once sealed (nothing can be added then). */
+  private merged?: KeyPolicyEntry[];
 
   /** Adds an allow rule. */
   public add(entry: KeyPolicyEntry): void {
@@ -87,10 +89,13 @@ export class KeyPolicyDocument {
     return [...this.extraStatements];
   }
 
-  /** The merged entries, in a stable order. */
+  /** The merged entries, in a stable order (computed once when the document is sealed). */
   public mergedEntries(): KeyPolicyEntry[] {
+    if (this.sealedBecause && this.merged) return this.merged;
     this.settle();
-    return mergeByPrincipals(mergeByViaService(mergeByActions(mergeByPrincipals(this.entries.map(normalize)))));
+    const merged = mergeByPrincipals(mergeByViaService(mergeByActions(mergeByPrincipals(this.entries.map(normalize)))));
+    this.merged = merged;
+    return merged;
   }
 
   private settle(): void {
