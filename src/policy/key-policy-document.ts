@@ -47,6 +47,7 @@ export class KeyPolicyDocument {
   public add(entry: KeyPolicyEntry): void {
     this.assertOpen(entry.label);
     this.entries.push(entry);
+    this.merged = undefined;
   }
 
   /**
@@ -70,6 +71,7 @@ export class KeyPolicyDocument {
    */
   public addDeferred(produce: () => KeyPolicyEntry[]): void {
     this.deferred.push(produce);
+    this.merged = undefined;
   }
 
   /** Adds a statement written by hand (or by another construct through `addToResourcePolicy`). */
@@ -91,7 +93,7 @@ export class KeyPolicyDocument {
 
   /** The merged entries, in a stable order (computed once when the document is sealed). */
   public mergedEntries(): KeyPolicyEntry[] {
-    if (this.sealedBecause && this.merged) return this.merged;
+    if (this.sealedBecause && this.merged && this.settled) return this.merged;
     this.settle();
     const merged = mergeByPrincipals(mergeByViaService(mergeByActions(mergeByPrincipals(this.entries.map(normalize)))));
     this.merged = merged;

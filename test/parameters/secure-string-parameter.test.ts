@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Fact, FactName } from 'aws-cdk-lib/region-info';
 import { mockClient } from 'aws-sdk-client-mock';
+import { IConstruct } from 'constructs';
 import { EncryptionKey, SecureStringParameter, SecureStringValue } from '../../src';
 import { decodeCiphertextBlob, MAX_CIPHERTEXT_BYTES, validateParameterName } from '../../src/parameters/private/secure-string-values';
 import { handler } from '../../src/parameters/secure-string-parameter.lambda';
@@ -23,6 +24,21 @@ const CIPHERTEXT = Buffer.from('AQICAHh-a-fake-but-well-formed-ciphertext-blob-f
 
 function newStack(): Stack {
   return new Stack(new App(), 'S', { env: ENV });
+}
+
+/** Simulates requests of a principal of the world against its identity policies alone (no resource policy). */
+function identitySimulator(world: PolicyWorld, principal: IConstruct) {
+  const policies = world.identityPolicies(principal);
+  return async (action: string, resource: string, context: Record<string, string | string[]> = {}) => {
+    const response = await runSimulation({
+      request: { principal: world.principalArn(principal), action, resource: { resource, accountId: '111111111111' }, contextVariables: context },
+      identityPolicies: policies.map(p => ({ name: p.name, policy: p.policy })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    }, {});
+    if (response.resultType === 'error') throw new Error(JSON.stringify(response));
+    return response.overallResult;
+  };
 }
 
 describe('SecureStringParameter', () => {
@@ -324,21 +340,11 @@ describe('SecureStringParameter', () => {
     const parameter = new SecureStringParameter(stack, 'P', { parameterName: '/orders/new', value: SecureStringValue.generated() });
     const world = PolicyWorld.fromStacks([stack]);
     const handlerRole = stack.node.findChild('CdkKmsPatternsSecureStringParameterProvider').node.findChild('Role');
-    const policies = world.identityPolicies(handlerRole);
     const logicalId = stack.resolve((parameter.resource.node.defaultChild as CfnResource).logicalId);
     const stackId = world.resolve(Aws.STACK_ID, stack) as string;
     const ours = { 'aws:ResourceTag/cdk-kms-patterns:stack-id': stackId, 'aws:ResourceTag/cdk-kms-patterns:logical-id': logicalId };
     const arn = (name: string) => `arn:aws:ssm:eu-west-1:111111111111:parameter/orders/${name}`;
-    const simulate = async (action: string, resource: string, context: Record<string, string>) => {
-      const response = await runSimulation({
-        request: { principal: world.principalArn(handlerRole), action, resource: { resource, accountId: '111111111111' }, contextVariables: context },
-        identityPolicies: policies.map(p => ({ name: p.name, policy: p.policy })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-      }, {});
-      if (response.resultType === 'error') throw new Error(JSON.stringify(response));
-      return response.overallResult;
-    };
+    const simulate = identitySimulator(world, handlerRole);
 
     // THEN
     for (const action of ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:ListTagsForResource', 'ssm:AddTagsToResource', 'ssm:RemoveTagsFromResource']) {
@@ -371,16 +377,7 @@ describe('SecureStringParameter', () => {
       'aws:ResourceTag/cdk-kms-patterns:stack-id': stackId,
       'aws:ResourceTag/cdk-kms-patterns:logical-id': typeof p === 'string' ? p : idOf(p),
     });
-    const simulate = async (action: string, resource: string, context: Record<string, string | string[]> = {}) => {
-      const response = await runSimulation({
-        request: { principal: world.principalArn(handlerRole), action, resource: { resource, accountId: '111111111111' }, contextVariables: context },
-        identityPolicies: policies.map(p => ({ name: p.name, policy: p.policy })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-      }, {});
-      if (response.resultType === 'error') throw new Error(JSON.stringify(response));
-      return response.overallResult;
-    };
+    const simulate = identitySimulator(world, handlerRole);
     const parameterArn = (name: string) => `arn:aws:ssm:eu-west-1:111111111111:parameter/orders/${name}`;
     const keyArn = (key: EncryptionKey) => world.keyArn(key);
     const viaSsm = { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com', 'kms:CallerAccount': '111111111111' };
