@@ -101,11 +101,17 @@ DEPLOY_THROUGH_SERVICES = [
 
 
 def account_root(account):
+    """An account root as key policies write it (the partition written out where the stack's Region tells it)."""
+    return f"arn:aws:iam::{account}:root"
+
+
+def joined_account_root(account):
+    """An account root as aws-cdk-lib writes it elsewhere (event bus policies)."""
     return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::{account}:root"]]}
 
 
 def deployment_role(region):
-    return {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::{ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-{ACCOUNT}-{region}"}
+    return f"arn:aws:iam::{ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-{ACCOUNT}-{region}"
 
 
 def all_key_policies(outdir):
@@ -347,7 +353,7 @@ def test_cloudtrail_for_the_key_account_and_the_trail_account(outdir):
     assert set(by_sid) == {"CloudTrailEncryptLogs", "CloudTrailDescribeKey", "CloudTrailEncryptLogs2", "CloudTrailDescribeKey2"}
 
     def arn(account, region="eu-west-1"):
-        return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":cloudtrail:{region}:{account}:trail/*"]]}
+        return f"arn:aws:cloudtrail:{region}:{account}:trail/*"
 
     for suffix, account in (("", ACCOUNT), ("2", PARTNER)):
         encrypt = by_sid[f"CloudTrailEncryptLogs{suffix}"]
@@ -628,7 +634,7 @@ def test_snapshot_region_copy_and_forwarder(outdir):
     assert props(outdir, dr, "FromPrimaryLogs", "AWS::Logs::LogGroup")["LogGroupName"] == log_group
     cloudwatch_logs = [s for s in key_policy(outdir, dr, "SnapshotKey") if s.get("Sid") == "CloudWatchLogs"]
     assert [s["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] for s in cloudwatch_logs] == [
-        {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":logs:us-east-1:{ACCOUNT}:log-group:{log_group}"]]}
+        f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{log_group}"
     ]
     parameters = sorted(
         r["Properties"]["Name"] for r in template(outdir, dr)["Resources"].values() if r["Type"] == "AWS::SSM::Parameter"
@@ -679,7 +685,7 @@ def test_key_audit_trail_is_encrypted_and_readable_by_its_readers_only(outdir):
     assert props(outdir, AUDIT, "TrailLogGroup", "AWS::Logs::LogGroup")["KmsKeyId"] == audit_key
 
     by_sid = {s.get("Sid"): s for s in key_policy(outdir, AUDIT, "AuditKey")}
-    trail_arn = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":cloudtrail:eu-west-1:111111111111:trail/consumer-key-audit"]]}
+    trail_arn = "arn:aws:cloudtrail:eu-west-1:111111111111:trail/consumer-key-audit"
     assert by_sid["CloudTrailEncryptLogs"]["Condition"]["ArnLike"] == {"aws:SourceArn": trail_arn}
     assert by_sid["CloudTrailDescribeKey"]["Condition"] == {"ArnLike": {"aws:SourceArn": trail_arn}}
     readers = by_sid["CloudTrailLogReaders"]
@@ -757,7 +763,7 @@ def test_share_source_opens_the_shareable_key_to_the_partner_through_ec2_only(ou
     assert props(outdir, SHARE_SOURCE, "ShareVolumesFailures", "AWS::SNS::Topic")["KmsMasterKeyId"] == share_key
     assert props(outdir, SHARE_SOURCE, "ShareVolumesBus", "AWS::Events::EventBus")["Name"] == "cdk-kms-patterns-snapshot-share-ebs"
     bus_policy = props(outdir, SHARE_SOURCE, "ShareVolumesBus", "AWS::Events::EventBusPolicy")["Statement"]
-    assert bus_policy["Principal"] == {"AWS": account_root(PARTNER)}
+    assert bus_policy["Principal"] == {"AWS": joined_account_root(PARTNER)}
     tell = props(outdir, SHARE_SOURCE, "ShareVolumesToTarget", "AWS::Events::Rule")
     assert ":events:eu-west-1:222222222222:event-bus/cdk-kms-patterns-snapshot-share-ebs" in json.dumps(tell["Targets"][0]["Arn"])
     # createFrom: the workflow may snapshot this volume only; confirmationTimeout 12 h
@@ -777,9 +783,9 @@ def test_share_source_opens_the_shareable_key_to_the_partner_through_ec2_only(ou
     # the workflows' log group is named; CloudWatch Logs may use the key for that log group only
     log_group = props(outdir, SHARE_SOURCE, "ShareVolumesLogs", "AWS::Logs::LogGroup")["LogGroupName"]
     assert re.fullmatch(r"/aws/vendedlogs/states/ConsumerShareSource-ShareVolumes-[0-9A-F]{8}", log_group)
-    assert by_sid["CloudWatchLogs"]["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] == {
-        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":logs:eu-west-1:{ACCOUNT}:log-group:{log_group}"]]
-    }
+    assert by_sid["CloudWatchLogs"]["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] == (
+        f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:{log_group}"
+    )
 
 
 def test_share_target_copies_under_its_own_key_and_admits_the_source_only(outdir):
@@ -787,7 +793,7 @@ def test_share_target_copies_under_its_own_key_and_admits_the_source_only(outdir
     assert props(outdir, SHARE_TARGET, "ReceiveVolumesLogs", "AWS::Logs::LogGroup")["KmsKeyId"] == received
     assert props(outdir, SHARE_TARGET, "ReceiveVolumesFailures", "AWS::SNS::Topic")["KmsMasterKeyId"] == received
     bus_policy = props(outdir, SHARE_TARGET, "ReceiveVolumesBus", "AWS::Events::EventBusPolicy")["Statement"]
-    assert bus_policy["Principal"] == {"AWS": account_root(ACCOUNT)}
+    assert bus_policy["Principal"] == {"AWS": joined_account_root(ACCOUNT)}
     shares = props(outdir, SHARE_TARGET, "ReceiveVolumesShares", "AWS::Events::Rule")
     assert shares["EventPattern"]["account"] == [ACCOUNT]
     assert shares["EventPattern"]["detail"] == {"targetAccount": [PARTNER], "snapshotType": ["EBS"], "sourceRegion": ["eu-west-1"]}

@@ -123,12 +123,18 @@ class ConsumerAppTest {
         "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
         "kms:ReEncryptFrom", "kms:ReEncryptTo");
 
-    private static Map<String, Object> accountRoot(final String account) {
+    /** An account root as key policies write it (the partition written out where the stack's Region tells it). */
+    private static String accountRoot(final String account) {
+        return "arn:aws:iam::" + account + ":root";
+    }
+
+    /** An account root as aws-cdk-lib writes it elsewhere (event bus policies). */
+    private static Map<String, Object> joinedAccountRoot(final String account) {
         return Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":iam::" + account + ":root")));
     }
 
-    private static Map<String, Object> deploymentRole(final String region) {
-        return Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::" + ACCOUNT + ":role/cdk-hnb659fds-cfn-exec-role-" + ACCOUNT + "-" + region);
+    private static String deploymentRole(final String region) {
+        return "arn:aws:iam::" + ACCOUNT + ":role/cdk-hnb659fds-cfn-exec-role-" + ACCOUNT + "-" + region;
     }
 
     private static Map<String, Object> getAtt(final String logicalId) {
@@ -306,7 +312,7 @@ class ConsumerAppTest {
     void deploymentRoleUsesKeysThroughAwsServicesOnly() {
         int keys = 0;
         for (final String stack : STACKS) {
-            final Map<String, Object> role = deploymentRole("ConsumerKeysDr".equals(stack) ? "us-east-1" : "eu-west-1");
+            final String role = deploymentRole("ConsumerKeysDr".equals(stack) ? "us-east-1" : "eu-west-1");
             for (final Map.Entry<String, Object> e : resources(stack).entrySet()) {
                 final Map<String, Object> resource = map(e.getValue());
                 if (!"AWS::KMS::Key".equals(resource.get("Type")) && !"AWS::KMS::ReplicaKey".equals(resource.get("Type"))) {
@@ -369,10 +375,8 @@ class ConsumerAppTest {
         for (final List<String> pair : List.of(List.of("", ACCOUNT), List.of("2", PARTNER))) {
             final String suffix = pair.get(0);
             final String account = pair.get(1);
-            final Map<String, Object> trails = Map.of("Fn::Join", List.of("", List.of(
-                "arn:", Map.of("Ref", "AWS::Partition"), ":cloudtrail:eu-west-1:" + account + ":trail/*")));
-            final Map<String, Object> anyRegion = Map.of("Fn::Join", List.of("", List.of(
-                "arn:", Map.of("Ref", "AWS::Partition"), ":cloudtrail:*:" + account + ":trail/*")));
+            final String trails = "arn:aws:cloudtrail:eu-west-1:" + account + ":trail/*";
+            final String anyRegion = "arn:aws:cloudtrail:*:" + account + ":trail/*";
             final Map<String, Object> encrypt = bySid.get("CloudTrailEncryptLogs" + suffix);
             assertEquals(List.of("kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"), encrypt.get("Action"));
             assertEquals(Map.of(
@@ -649,8 +653,7 @@ class ConsumerAppTest {
         // named after the state machine; CloudWatch Logs may use the key for that log group only
         final String logGroup = "/aws/vendedlogs/states/consumer-dr-snapshot-region-copy";
         assertEquals(logGroup, props(dr, "FromPrimaryLogs", "AWS::Logs::LogGroup").get("LogGroupName"));
-        assertEquals(List.of(Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
-                ":logs:us-east-1:" + ACCOUNT + ":log-group:" + logGroup)))),
+        assertEquals(List.of("arn:aws:logs:us-east-1:" + ACCOUNT + ":log-group:" + logGroup),
             keyPolicy(dr, "SnapshotKey", "AWS::KMS::Key").stream().filter(st -> "CloudWatchLogs".equals(st.get("Sid")))
                 .map(st -> map(map(st.get("Condition")).get("ArnLike")).get("kms:EncryptionContext:aws:logs:arn"))
                 .collect(Collectors.toList()));
@@ -797,7 +800,7 @@ class ConsumerAppTest {
         assertEquals(shareKey, props(SHARE_SOURCE, "ShareVolumesLogs", "AWS::Logs::LogGroup").get("KmsKeyId"));
         assertEquals(shareKey, props(SHARE_SOURCE, "ShareVolumesFailures", "AWS::SNS::Topic").get("KmsMasterKeyId"));
         assertEquals("cdk-kms-patterns-snapshot-share-ebs", props(SHARE_SOURCE, "ShareVolumesBus", "AWS::Events::EventBus").get("Name"));
-        assertEquals(Map.of("AWS", accountRoot(PARTNER)),
+        assertEquals(Map.of("AWS", joinedAccountRoot(PARTNER)),
             map(props(SHARE_SOURCE, "ShareVolumesBus", "AWS::Events::EventBusPolicy").get("Statement")).get("Principal"));
         assertTrue(String.valueOf(props(SHARE_SOURCE, "ShareVolumesToTarget", "AWS::Events::Rule").get("Targets"))
             .contains(":events:eu-west-1:222222222222:event-bus/cdk-kms-patterns-snapshot-share-ebs"));
@@ -812,8 +815,7 @@ class ConsumerAppTest {
         // the workflows' log group is named; CloudWatch Logs may use the key for that log group only
         final String logGroup = String.valueOf(props(SHARE_SOURCE, "ShareVolumesLogs", "AWS::Logs::LogGroup").get("LogGroupName"));
         assertTrue(logGroup.matches("/aws/vendedlogs/states/ConsumerShareSource-ShareVolumes-[0-9A-F]{8}"), logGroup);
-        assertEquals(Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
-                ":logs:eu-west-1:" + ACCOUNT + ":log-group:" + logGroup))),
+        assertEquals("arn:aws:logs:eu-west-1:" + ACCOUNT + ":log-group:" + logGroup,
             map(map(sids.get("CloudWatchLogs").get("Condition")).get("ArnLike")).get("kms:EncryptionContext:aws:logs:arn"));
     }
 
@@ -822,7 +824,7 @@ class ConsumerAppTest {
         final Map<String, Object> received = getAtt(logicalId(SHARE_TARGET, "ReceivedKey", "AWS::KMS::Key"));
         assertEquals(received, props(SHARE_TARGET, "ReceiveVolumesLogs", "AWS::Logs::LogGroup").get("KmsKeyId"));
         assertEquals(received, props(SHARE_TARGET, "ReceiveVolumesFailures", "AWS::SNS::Topic").get("KmsMasterKeyId"));
-        assertEquals(Map.of("AWS", accountRoot(ACCOUNT)),
+        assertEquals(Map.of("AWS", joinedAccountRoot(ACCOUNT)),
             map(props(SHARE_TARGET, "ReceiveVolumesBus", "AWS::Events::EventBusPolicy").get("Statement")).get("Principal"));
         final Map<String, Object> pattern = map(props(SHARE_TARGET, "ReceiveVolumesShares", "AWS::Events::Rule").get("EventPattern"));
         assertEquals(List.of(ACCOUNT), pattern.get("account"));
