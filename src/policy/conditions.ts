@@ -72,8 +72,8 @@ export function sourceArnLike(arns: string[]): Conditions {
   return { ArnLike: { 'aws:SourceArn': unique(arns) } };
 }
 
-/** Resources carrying this tag with this value, or one of these (keys that cannot be referenced by ARN, parameters a handler owns). */
-export function resourceTag(key: string, value: string | string[]): Conditions {
+/** Resources carrying this tag (keys that cannot be referenced by ARN, parameters a handler owns). */
+export function resourceTag(key: string, value: string): Conditions {
   return { StringEquals: { [`aws:ResourceTag/${key}`]: value } };
 }
 

@@ -93,7 +93,7 @@ export class KeyPolicyDocument {
 
   /** The merged entries, in a stable order (computed once when the document is sealed). */
   public mergedEntries(): KeyPolicyEntry[] {
-    if (this.sealedBecause && this.merged && this.settled) return this.merged;
+    if (this.sealedBecause && this.merged) return this.merged;
     this.settle();
     const merged = mergeByPrincipals(mergeByViaService(mergeByActions(mergeByPrincipals(this.entries.map(normalize)))));
     this.merged = merged;
@@ -330,13 +330,19 @@ export function estimatePolicySize(stack: Stack, document: any): number {
  * Region is a token or unknown to aws-cdk-lib.
  */
 export function withPartitionWrittenOut(stack: Stack, resolved: any): any {
-  const region = stack.region;
-  if (Token.isUnresolved(region)) return resolved;
-  const info = RegionInfo.get(region);
-  if (!info.partition) return resolved;
-  const known: Record<string, string> = { 'AWS::Partition': info.partition };
-  if (info.domainSuffix) known['AWS::URLSuffix'] = info.domainSuffix;
-  return writeOut(resolved, known);
+  const known = partitionValues(stack);
+  return known ? writeOut(resolved, known) : resolved;
+}
+
+/**
+ * `AWS::Partition` and `AWS::URLSuffix` as the stack's Region tells them; undefined where the Region
+ * is a token or unknown to aws-cdk-lib.
+ */
+function partitionValues(stack: Stack): Record<string, string> | undefined {
+  if (Token.isUnresolved(stack.region)) return undefined;
+  const info = RegionInfo.get(stack.region);
+  if (!info.partition) return undefined;
+  return { 'AWS::Partition': info.partition, ...(info.domainSuffix ? { 'AWS::URLSuffix': info.domainSuffix } : {}) };
 }
 
 function writeOut(value: any, known: Record<string, string>): any {
@@ -383,10 +389,8 @@ function pseudoValues(stack: Stack): Record<string, string> {
   const region = stack.region;
   if (!Token.isUnresolved(region)) {
     values['AWS::Region'] = region;
-    const info = RegionInfo.get(region);
     // A Region aws-cdk-lib does not know keeps the worst cases of partition and URL suffix.
-    if (info.partition) values['AWS::Partition'] = info.partition;
-    if (info.partition && info.domainSuffix) values['AWS::URLSuffix'] = info.domainSuffix;
+    Object.assign(values, partitionValues(stack));
   }
   if (!Token.isUnresolved(stack.account)) values['AWS::AccountId'] = stack.account;
   if (!Token.isUnresolved(stack.stackName)) values['AWS::StackName'] = stack.stackName;
